@@ -1,0 +1,23 @@
+"""Margin's UI-free core: corpus loading, text structure, codebook, the store, the workspace.
+
+Nothing in this package imports Textual; the CLI and the tests use it directly.
+"""
+
+from .codebook import CodebookError, Theme
+from .corpus import Corpus, CorpusError, Document
+from .store import Annotation, StoreError
+from .workspace import TagOutcome, TagResult, Workspace, quotation
+
+__all__ = [
+    "Annotation",
+    "CodebookError",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "StoreError",
+    "TagOutcome",
+    "TagResult",
+    "Theme",
+    "Workspace",
+    "quotation",
+]

@@ -1,0 +1,91 @@
+"""Themes (codes) and where a new database gets its first codebook from.
+
+A corpus folder may carry a ``codebook.json`` (``{"themes": [{"name": ..., "description":
+..., "color": ...}]}``); a new database starts with those themes, in that order, the first nine
+on keys 1..9. Without one, the codebook starts empty and grows from the theme picker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+CODEBOOK_NAME = "codebook.json"
+KEYED_THEMES = 9
+
+# Distinct, mid-lightness colours that read well as a background under light text and as
+# chips on dark or light themes. New themes take the first colour no theme uses yet.
+PALETTE = (
+    "#e45756",  # red
+    "#4c78a8",  # blue
+    "#54a24b",  # green
+    "#f58518",  # orange
+    "#b279a2",  # purple
+    "#72b7b2",  # teal
+    "#eeca3b",  # yellow
+    "#ff9da6",  # pink
+    "#9d755d",  # brown
+    "#bab0ac",  # grey
+    "#8cd17d",  # light green
+    "#79706e",  # dark grey
+    "#d37295",  # rose
+    "#a0cbe8",  # light blue
+    "#ffbe7d",  # peach
+    "#499894",  # dark teal
+)
+
+
+class CodebookError(Exception):
+    """A codebook file cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    """A theme as a codebook file describes it, before it has an id in a database."""
+
+    name: str
+    description: str = ""
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme stored in the database. ``key`` is its digit (1..9) or None."""
+
+    id: int
+    name: str
+    color: str
+    key: int | None = None
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} {self.name}" if self.key else self.name
+
+
+def read_codebook(folder: Path) -> list[ThemeSpec]:
+    """The starting themes a corpus folder suggests, or none."""
+    path = folder / CODEBOOK_NAME
+    if not path.is_file():
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [
+            ThemeSpec(
+                name=str(item["name"]),
+                description=str(item.get("description", "")),
+                color=item.get("color"),
+            )
+            for item in raw["themes"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CodebookError(f"{path}: not a valid codebook ({error})") from None
+
+
+def next_color(used: set[str]) -> str:
+    """The first palette colour not in ``used``; once all are used, cycle by count."""
+    for color in PALETTE:
+        if color not in used:
+            return color
+    return PALETTE[len(used) % len(PALETTE)]

@@ -1,0 +1,170 @@
+"""Loading a corpus: which files are documents, how they decode, what they are called.
+
+A corpus is built from paths given on the command line: a file is one document, a folder is
+every ``.txt``/``.md`` file in it (not recursive, sorted by name). A folder may hold a
+``catalog.json`` giving each file a title, date and source organisation for display.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .text import TextIndex, UndecodableText, decode_document, title_from_text
+
+DOCUMENT_SUFFIXES = (".txt", ".md")
+CATALOG_NAME = "catalog.json"
+
+
+class CorpusError(Exception):
+    """A corpus cannot be opened; the message is one line naming the path and the problem."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What a catalog says about one document."""
+
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+
+
+@dataclass(eq=False)
+class Document:
+    """One decoded document. Offsets everywhere in Margin index into ``text``."""
+
+    path: Path
+    text: str
+    encoding: str
+    title: str
+    date: str | None = None
+    source: str | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the decoded text (UTF-8), used to notice that a document changed."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def index(self) -> TextIndex:
+        """Lines and paragraphs, built on first use so opening many documents stays cheap."""
+        return TextIndex(self.text)
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the document within a session: its resolved path."""
+        return str(self.path)
+
+    @property
+    def citation(self) -> str:
+        """Title with source and date, as a reader would cite it."""
+        details = ", ".join(part for part in (self.source, self.date) if part)
+        return f"{self.title} ({details})" if details else self.title
+
+
+def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
+    """Read and decode one file; raise ``CorpusError`` with a one-line reason."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CorpusError(f"{path}: is a folder, not a document") from None
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        text, encoding = decode_document(data)
+    except UndecodableText as error:
+        raise CorpusError(f"{path}: {error}") from None
+    entry = entry or CatalogEntry()
+    return Document(
+        path=path,
+        text=text,
+        encoding=encoding,
+        title=entry.title or title_from_text(text, fallback=path.stem),
+        date=entry.date,
+        source=entry.source,
+    )
+
+
+def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
+    """The folder's catalog by file name; an absent catalog is empty, a broken one an error."""
+    catalog_path = folder / CATALOG_NAME
+    if not catalog_path.is_file():
+        return {}
+    try:
+        raw = json.loads(catalog_path.read_text(encoding="utf-8"))
+        return {
+            name: CatalogEntry(
+                title=fields.get("title"), date=fields.get("date"), source=fields.get("source")
+            )
+            for name, fields in raw.items()
+        }
+    except (OSError, ValueError, AttributeError) as error:
+        raise CorpusError(f"{catalog_path}: not a valid catalog ({error})") from None
+
+
+@dataclass
+class Corpus:
+    """The documents Margin has open, in display order, plus files it skipped and why."""
+
+    documents: list[Document]
+    folders: list[Path]
+    skipped: list[str] = field(default_factory=list)
+
+    def by_key(self, key: str) -> Document | None:
+        return next((doc for doc in self.documents if doc.key == key), None)
+
+    @property
+    def home(self) -> Path:
+        """The folder the corpus lives in (the first folder named, or the first file's folder)."""
+        return self.folders[0]
+
+
+def open_corpus(paths: list[Path]) -> Corpus:
+    """Resolve command-line paths into a corpus.
+
+    A path that is missing, or a folder with no documents, is an error. A named file that
+    cannot be decoded is an error too; inside a folder, undecodable and binary files are
+    skipped with a warning so one stray file does not block a whole corpus.
+    """
+    documents: list[Document] = []
+    folders: list[Path] = []
+    skipped: list[str] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        if not path.exists():
+            raise CorpusError(f"{given}: no such file or folder")
+        if path.is_dir():
+            folders.append(path)
+            catalog = read_catalog(path)
+            candidates = sorted(
+                child for child in path.iterdir()
+                if child.suffix.lower() in DOCUMENT_SUFFIXES and child.is_file()
+            )
+            if not candidates:
+                raise CorpusError(f"{given}: no .txt or .md documents in this folder")
+            for child in candidates:
+                if child in seen:
+                    continue
+                try:
+                    documents.append(load_document(child, catalog.get(child.name)))
+                    seen.add(child)
+                except CorpusError as error:
+                    skipped.append(str(error))
+        else:
+            if path in seen:
+                continue
+            folders.append(path.parent)
+            catalog = read_catalog(path.parent)
+            documents.append(load_document(path, catalog.get(path.name)))
+            seen.add(path)
+    if not documents:
+        reasons = "; ".join(skipped) if skipped else "nothing to open"
+        raise CorpusError(f"no readable documents ({reasons})")
+    return Corpus(documents=documents, folders=folders, skipped=skipped)

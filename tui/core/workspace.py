@@ -1,0 +1,184 @@
+"""The one object the UI and the CLI talk to: an open corpus joined to its annotation store.
+
+It answers the reader's questions by document and offset (which annotations cover this row?
+which themes are under the cursor?) and carries out the user's coding actions, each written
+to the database before it returns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import getpass
+import os
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from .codebook import Theme, read_codebook
+from .corpus import Corpus, Document, open_corpus
+from .store import Annotation, Store
+
+DATABASE_FOLDER = "annotations"
+DATABASE_NAME = "annotations.json"
+
+
+def default_database_path(corpus: Corpus) -> Path:
+    """Beside the corpus folder, the way ``annotations/`` sits beside ``seeds/``.
+
+    For a corpus in ``~/study/docs/`` that is ``~/study/annotations/annotations.json``.
+    """
+    return corpus.home.parent / DATABASE_FOLDER / DATABASE_NAME
+
+
+def default_author() -> str:
+    """Who is coding: ``$MARGIN_AUTHOR``, else the login name."""
+    try:
+        return os.environ.get("MARGIN_AUTHOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class DocumentAnnotations:
+    """One document's annotations, sorted by start, answering overlap queries fast.
+
+    A passage overlapping ``[start, end)`` starts before ``end`` and no earlier than
+    ``start - longest``, so a bisect over the starts bounds the scan.
+    """
+
+    def __init__(self, annotations: list[Annotation]) -> None:
+        self.items = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+        self._starts = [a.start for a in self.items]
+        self._longest = max((a.end - a.start for a in self.items), default=0)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def overlapping(self, start: int, end: int) -> list[Annotation]:
+        """Annotations sharing at least one character with ``[start, end)``."""
+        low = bisect.bisect_left(self._starts, start - self._longest)
+        high = bisect.bisect_left(self._starts, end)
+        return [a for a in self.items[low:high] if a.end > start]
+
+    def at(self, offset: int) -> list[Annotation]:
+        """Annotations covering the character at ``offset``, innermost (shortest) first."""
+        return sorted(self.overlapping(offset, offset + 1), key=lambda a: (a.end - a.start, a.id))
+
+    def exactly(self, start: int, end: int) -> Annotation | None:
+        index = bisect.bisect_left(self._starts, start)
+        for annotation in self.items[index:]:
+            if annotation.start != start:
+                break
+            if annotation.end == end:
+                return annotation
+        return None
+
+
+class TagOutcome(Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class TagResult:
+    outcome: TagOutcome
+    theme: Theme
+    annotation: Annotation | None  # None once its last theme was removed (it was deleted)
+
+
+class Workspace:
+    """A corpus and its store. The UI calls methods; nothing here knows about screens."""
+
+    def __init__(self, corpus: Corpus, store: Store, author: str) -> None:
+        self.corpus = corpus
+        self.store = store
+        self.author = author
+        self._by_document: dict[str, DocumentAnnotations] = {}
+
+    @classmethod
+    def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
+        """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``."""
+        corpus = open_corpus(paths)
+        database = Path(os.path.abspath(database or default_database_path(corpus)))
+        store = Store.open(database, starting_themes=read_codebook(corpus.home))
+        return cls(corpus, store, author or default_author())
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.corpus.documents
+
+    @property
+    def themes(self) -> list[Theme]:
+        return self.store.themes
+
+    @property
+    def database_path(self) -> Path:
+        return self.store.path
+
+    def theme(self, theme_id: int) -> Theme | None:
+        return self.store.theme(theme_id)
+
+    def theme_for_key(self, key: int) -> Theme | None:
+        return self.store.theme_for_key(key)
+
+    def create_theme(self, name: str) -> Theme:
+        return self.store.create_theme(name)
+
+    def annotations(self, document: Document) -> DocumentAnnotations:
+        """The document's annotations, indexed; rebuilt only after a change to them."""
+        cached = self._by_document.get(document.key)
+        if cached is None:
+            document_id = self.store.document_id(document.path)
+            items = [a for a in self.store.annotations.values() if a.document == document_id]
+            cached = self._by_document[document.key] = DocumentAnnotations(items)
+        return cached
+
+    def themes_at(self, document: Document, offset: int) -> list[Theme]:
+        """Themes of every annotation covering ``offset``, innermost first, without repeats."""
+        seen: dict[int, Theme] = {}
+        for annotation in self.annotations(document).at(offset):
+            for theme_id in annotation.themes:
+                theme = self.theme(theme_id)
+                if theme is not None:
+                    seen.setdefault(theme.id, theme)
+        return list(seen.values())
+
+    def toggle_theme(self, document: Document, start: int, end: int, theme: Theme) -> TagResult:
+        """Tag ``[start, end)`` with ``theme``, or untag it if that exact passage has it."""
+        if not 0 <= start < end <= len(document.text):
+            raise ValueError(f"empty or out-of-range passage {start}..{end}")
+        existing = self.annotations(document).exactly(start, end)
+        try:
+            if existing is None:
+                document_id = self.store.register_document(
+                    document.path, document.sha256, document.title, document.encoding
+                )
+                annotation = self.store.add_annotation(
+                    document_id, document.text, start, end, [theme.id], self.author
+                )
+                return TagResult(TagOutcome.ADDED, theme, annotation)
+            if theme.id in existing.themes:
+                remaining = tuple(t for t in existing.themes if t != theme.id)
+                if not remaining:
+                    self.store.delete_annotation(existing)
+                    return TagResult(TagOutcome.REMOVED, theme, None)
+                return TagResult(
+                    TagOutcome.REMOVED, theme, self.store.update_annotation(existing, themes=remaining)
+                )
+            updated = self.store.update_annotation(existing, themes=existing.themes + (theme.id,))
+            return TagResult(TagOutcome.ADDED, theme, updated)
+        finally:
+            self._by_document.pop(document.key, None)
+
+    def remove(self, document: Document, annotation: Annotation) -> None:
+        try:
+            self.store.delete_annotation(annotation)
+        finally:
+            self._by_document.pop(document.key, None)
+
+
+def quotation(document: Document, start: int, end: int) -> str:
+    """A passage with a citation line, as ``y`` copies it."""
+    first = document.index.line_of(start) + 1
+    last = document.index.line_of(max(start, end - 1)) + 1
+    lines = f"line {first}" if first == last else f"lines {first}–{last}"
+    return f"{document.text[start:end]}\n— {document.citation}, {lines} (characters {start}–{end})"

@@ -1,0 +1,21 @@
+"""Copying text out of Margin without ever crashing for lack of a clipboard.
+
+``pyperclip`` reaches the local system clipboard where a backend exists (xclip, xsel,
+wl-clipboard, pbcopy, Windows). OSC 52 asks the terminal itself to copy, which also works
+over SSH. Margin sends both and tells the user which one it could vouch for.
+"""
+
+from __future__ import annotations
+
+import pyperclip
+from textual.app import App
+
+
+def copy_text(app: App, text: str) -> str:
+    """Copy ``text``; return a one-line message saying how."""
+    app.copy_to_clipboard(text)  # OSC 52; also recorded in app.clipboard
+    try:
+        pyperclip.copy(text)
+    except (pyperclip.PyperclipException, OSError):
+        return "No system clipboard here: copied through the terminal (OSC 52), if it allows."
+    return "Copied to the clipboard."

@@ -1,0 +1,1 @@
+"""Screens: the reader, the theme picker, the help."""

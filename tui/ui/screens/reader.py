@@ -1,0 +1,240 @@
+"""The main screen: the document list beside 1–4 reading panes, and the coding actions.
+
+Tagging lives here rather than in a pane because it joins what a pane knows (the selection)
+with what the workspace does (the store), and every pane showing the document must repaint.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...core import Document, StoreError, TagOutcome, Theme, Workspace, quotation
+from ...core.text import displayable, strip_span
+from ..clipboard import copy_text
+from ..widgets.document_list import DocumentList
+from ..widgets.document_pane import DocumentPane
+from ..widgets.document_view import DocumentView
+from .theme_picker import PickedTheme, ThemePicker
+
+MAX_PANES = 4
+
+
+class ReaderScreen(Screen):
+    """Documents side by side, tagged from the keyboard."""
+
+    BINDINGS = [
+        *(Binding(str(key), f"tag({key})", "Tag with theme", show=False,
+                  tooltip="Tag (or untag) the selection, or the paragraph, with the theme on that digit")
+          for key in range(1, 10)),
+        Binding("t", "pick_theme", "Theme", tooltip="Theme picker: filter, apply, or create a theme"),
+        Binding("y", "copy", "Copy", tooltip="Copy the selection (or the annotation under the cursor) with a citation"),
+        Binding("x", "remove_annotation", "Remove", tooltip="Remove the annotation under the cursor"),
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False),
+        Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
+        Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
+        Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+    ]
+
+    def __init__(self, workspace: Workspace, panes: int = 2) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.initial_panes = max(1, min(MAX_PANES, panes))
+        self._current: DocumentPane | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="workspace"):
+            documents_list = DocumentList(self.workspace, id="documents")
+            documents_list.border_title = "Documents"
+            yield documents_list
+            with Horizontal(id="panes"):
+                documents = self.workspace.documents
+                for number in range(self.initial_panes):
+                    yield DocumentPane(self.workspace, documents[number % len(documents)])
+        yield Static(id="database-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DocumentView).focus()
+        self.update_database_bar()
+        for reason in self.workspace.corpus.skipped:
+            self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
+
+    # -- panes ---------------------------------------------------------------------------
+
+    @property
+    def panes(self) -> list[DocumentPane]:
+        return list(self.query(DocumentPane))
+
+    @property
+    def current_pane(self) -> DocumentPane:
+        if self._current is None or self._current not in self.panes:
+            self._current = self.panes[0]
+        return self._current
+
+    @on(DescendantFocus)
+    def _remember_pane(self, event: DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, DocumentPane):
+                self._current = node
+                return
+
+    def action_cycle_pane(self, delta: int) -> None:
+        panes = self.panes
+        index = panes.index(self.current_pane) if self.current_pane in panes else 0
+        panes[(index + delta) % len(panes)].view.focus()
+
+    def action_add_pane(self) -> None:
+        panes = self.panes
+        if len(panes) >= MAX_PANES:
+            self.notify(f"At most {MAX_PANES} panes.", severity="warning")
+            return
+        shown = {pane.document.key for pane in panes}
+        documents = self.workspace.documents
+        document = next((d for d in documents if d.key not in shown), documents[len(panes) % len(documents)])
+        pane = DocumentPane(self.workspace, document)
+        self.query_one("#panes").mount(pane)
+        self.call_after_refresh(pane.view.focus)
+
+    def action_close_pane(self) -> None:
+        panes = self.panes
+        if len(panes) == 1:
+            self.notify("The last pane stays open.", severity="warning")
+            return
+        closing = self.current_pane
+        neighbour = panes[panes.index(closing) - 1] if panes.index(closing) else panes[1]
+        closing.remove()
+        self._current = neighbour
+        neighbour.view.focus()
+
+    def action_documents(self) -> None:
+        self.query_one(DocumentList).focus()
+
+    @on(DocumentList.Chosen)
+    def _open_document(self, event: DocumentList.Chosen) -> None:
+        pane = self.current_pane
+        pane.show_document(event.document)
+        pane.view.focus()
+
+    # -- coding --------------------------------------------------------------------------
+
+    def _target_span(self, pane: DocumentPane) -> tuple[int, int] | None:
+        """The selection, or else the paragraph under the cursor, without outer whitespace."""
+        view = pane.view
+        selection = view.selection
+        if selection is not None:
+            span = strip_span(pane.document.text, selection.start, selection.end)
+        else:
+            span = pane.document.index.paragraph_at(view.cursor)
+        if span is None or span[0] >= span[1]:
+            self.notify("Nothing to tag here: select a passage or move to a paragraph.", severity="warning")
+            return None
+        return span
+
+    def action_tag(self, key: int) -> None:
+        theme = self.workspace.theme_for_key(key)
+        if theme is None:
+            self.notify(f"No theme on key {key}: press t to create one.", severity="warning")
+            return
+        self._toggle(self.current_pane, theme)
+
+    def _toggle(self, pane: DocumentPane, theme: Theme) -> None:
+        span = self._target_span(pane)
+        if span is None:
+            return
+        try:
+            result = self.workspace.toggle_theme(pane.document, span[0], span[1], theme)
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            return
+        verb = "Tagged" if result.outcome is TagOutcome.ADDED else "Removed"
+        preposition = "with" if result.outcome is TagOutcome.ADDED else "from"
+        self.notify(f"{verb} {span[1] - span[0]} characters {preposition} {theme.name}", markup=False, timeout=3)
+        self.annotations_changed(pane.document)
+
+    def action_pick_theme(self) -> None:
+        pane = self.current_pane
+        span = self._target_span(pane)
+        if span is None:
+            return
+        existing = self.workspace.annotations(pane.document).exactly(*span)
+        applied = set(existing.themes) if existing else set()
+
+        def apply(picked: PickedTheme | None) -> None:
+            if picked is None:
+                return
+            theme = picked.theme
+            if picked.new_name:
+                try:
+                    theme = self.workspace.create_theme(picked.new_name)
+                except (ValueError, StoreError) as error:
+                    self.notify(str(error), severity="error", markup=False)
+                    return
+                key = f" on key {theme.key}" if theme.key else ""
+                self.notify(f"Created theme {theme.name}{key}", markup=False, timeout=3)
+            if theme is not None:
+                self._toggle(pane, theme)
+
+        self.app.push_screen(ThemePicker(self.workspace.themes, applied), apply)
+
+    def action_copy(self) -> None:
+        pane = self.current_pane
+        view = pane.view
+        selection = view.selection
+        if selection is not None:
+            start, end = selection.start, selection.end
+        else:
+            under = self.workspace.annotations(pane.document).at(view.cursor)
+            if not under:
+                self.notify("Nothing to copy: select a passage or move onto an annotation.", severity="warning")
+                return
+            start, end = under[0].start, under[0].end
+        self.notify(copy_text(self.app, quotation(pane.document, start, end)), timeout=3)
+
+    def action_remove_annotation(self) -> None:
+        pane = self.current_pane
+        under = self.workspace.annotations(pane.document).at(pane.view.cursor)
+        if not under:
+            self.notify("No annotation under the cursor.", severity="warning")
+            return
+        annotation = under[0]
+        try:
+            self.workspace.remove(pane.document, annotation)
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            return
+        names = ", ".join(t.name for t in map(self.workspace.theme, annotation.themes) if t)
+        self.notify(f"Removed the annotation ({names})", markup=False, timeout=3)
+        self.annotations_changed(pane.document)
+
+    def annotations_changed(self, document: Document) -> None:
+        """Repaint every pane showing ``document`` and the counts in the document list."""
+        for pane in self.panes:
+            if pane.document is document:
+                pane.view.notify_annotations_changed()
+        self.query_one(DocumentList).refresh_counts()
+        self.update_database_bar()
+
+    def update_database_bar(self) -> None:
+        path = self.workspace.database_path
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = str(path)
+        state = "" if self.workspace.store.exists_on_disk else " (new: created on the first change)"
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        bar.append("Database ", style="dim")
+        bar.append(displayable(shown) + state)
+        bar.append(f"  ·  {len(self.workspace.documents)} documents · {len(self.workspace.themes)} themes"
+                   f" · {len(self.workspace.store.annotations)} annotations · coder {self.workspace.author}",
+                   style="dim")
+        self.query_one("#database-bar", Static).update(bar)

@@ -1,0 +1,99 @@
+"""The theme picker (``t``): type to filter the codebook, Enter to apply, a new name to create."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core import Theme
+from ...core.text import displayable
+
+_CREATE = "create"
+
+
+@dataclass(frozen=True)
+class PickedTheme:
+    """What the user chose: an existing theme, or the name of one to create."""
+
+    theme: Theme | None = None
+    new_name: str | None = None
+
+
+class ThemePicker(ModalScreen[PickedTheme | None]):
+    """Filter-as-you-type list of themes; themes already on the passage are ticked."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(self, themes: list[Theme], applied: set[int]) -> None:
+        super().__init__()
+        self.themes = themes
+        self.applied = applied
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static(Text("Tag with theme  (type to filter · Enter apply or remove · Esc cancel)"), id="picker-title")
+            yield Input(placeholder="Theme name…", id="picker-filter")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, typed: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        wanted = " ".join(typed.split())
+        matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
+        options.add_options(self._option(theme) for theme in matching)
+        if wanted and not any(theme.name.casefold() == wanted.casefold() for theme in self.themes):
+            prompt = Text("+ Create theme “")
+            prompt.append(displayable(wanted), style="bold")
+            prompt.append("”")
+            options.add_option(Option(prompt, id=_CREATE))
+        if options.option_count:
+            options.highlighted = 0
+
+    def _option(self, theme: Theme) -> Option:
+        prompt = Text()
+        prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
+        prompt.append("▌", style=Style(color=theme.color))
+        prompt.append(f" {theme.key or ' '}  ", style="dim")
+        prompt.append(displayable(theme.name))
+        return Option(prompt, id=str(theme.id))
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = (current + delta) % options.option_count
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option.id)
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id == _CREATE:
+            self.dismiss(PickedTheme(new_name=" ".join(self.query_one(Input).value.split())))
+            return
+        theme = next((theme for theme in self.themes if str(theme.id) == option_id), None)
+        self.dismiss(PickedTheme(theme=theme) if theme else None)

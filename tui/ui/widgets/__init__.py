@@ -1,0 +1,1 @@
+"""Reusable widgets: the reading view, the pane around it, the document list."""

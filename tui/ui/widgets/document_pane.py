@@ -1,0 +1,99 @@
+"""A pane: a document's title, its reading view, a search field and a status line."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from ...core import Document, Workspace
+from ...core.text import displayable
+from .document_view import DocumentView
+
+
+class DocumentPane(Vertical):
+    """One of the side-by-side panes. Owns the search field for its document."""
+
+    BINDINGS = [Binding("slash", "search", "Search", tooltip="Search this document")]
+
+    def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.workspace = workspace
+        self.document = document
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="pane-title")
+        yield DocumentView(self.workspace, self.document)
+        yield Input(placeholder="Search this document (Enter: go, Esc: cancel)", classes="pane-search")
+        yield Static(classes="pane-status")
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self.update_status()
+
+    @property
+    def view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    def show_document(self, document: Document) -> None:
+        self.document = document
+        self.view.show_document(document)
+        self._update_title()
+        self.update_status()
+
+    def _update_title(self) -> None:
+        title = Text(displayable(self.document.title), style="bold", no_wrap=True, overflow="ellipsis")
+        details = ", ".join(part for part in (self.document.source, self.document.date) if part)
+        if details:
+            title.append("  " + displayable(details), style="dim")
+        self.query_one(".pane-title", Static).update(title)
+
+    def update_status(self) -> None:
+        """Position, annotation count, selection size and the themes under the cursor."""
+        view = self.view
+        count = len(self.workspace.annotations(self.document))
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(view.position_label)
+        status.append(f" │ {count} annotation{'s' if count != 1 else ''}")
+        selection = view.selection
+        if selection is not None:
+            status.append(f" │ {selection.end - selection.start} selected", style="bold")
+        themes = self.workspace.themes_at(self.document, view.cursor)
+        if themes:
+            status.append(" │ ")
+            for number, theme in enumerate(themes):
+                if number:
+                    status.append(", ")
+                status.append("▌", style=Style(color=theme.color))
+                status.append(displayable(theme.name))
+        self.query_one(".pane-status", Static).update(status)
+
+    def on_document_view_cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        self.update_status()
+
+    # -- search --------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one(".pane-search", Input)
+        search.value = self.view.query
+        search.add_class("-active")
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close_search()
+        if event.value and not self.view.search(event.value):
+            self.notify(f"No match for “{event.value}” in this document.", severity="warning", markup=False)
+
+    def on_key(self, event) -> None:
+        search = self.query_one(".pane-search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            self._close_search()
+
+    def _close_search(self) -> None:
+        self.query_one(".pane-search", Input).remove_class("-active")
+        self.view.focus()

@@ -1,0 +1,430 @@
+"""The reading widget: a document soft-wrapped to the pane, with cursor, selection and highlights.
+
+It is a Line-API ``ScrollView`` (the pattern of Toolong's log view) rather than a ``TextArea``:
+it renders only the rows on screen, builds each row from the text and an interval lookup of
+annotations, and never turns document text into markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...core import Document, Workspace
+from ...core.text import displayable
+from ..layout import TAB_WIDTH, WrappedText
+
+GUTTER_WIDTH = 3  # up to two theme chips and a space: the margin Margin is named after
+_GUTTER_CHIP = "▌"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range of offsets into the document's text."""
+
+    start: int
+    end: int
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """Shows one document; moves a cursor over it; selects characters, sentences, paragraphs."""
+
+    BINDINGS = [
+        Binding("h,left", "move_char(-1)", "Left", show=False),
+        Binding("l,right", "move_char(1)", "Right", show=False),
+        Binding("j,down", "move_row(1)", "Down", show=False),
+        Binding("k,up", "move_row(-1)", "Up", show=False),
+        Binding("w", "word(1)", "Next word", show=False),
+        Binding("b", "word(-1)", "Previous word", show=False),
+        Binding("right_curly_bracket", "paragraph(1)", "Next paragraph", show=False),
+        Binding("left_curly_bracket", "paragraph(-1)", "Previous paragraph", show=False),
+        Binding("g,home", "document_start", "Start", show=False),
+        Binding("G,end", "document_end", "End", show=False),
+        Binding("ctrl+d", "half_page(1)", "Half page down", show=False),
+        Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("zero", "row_edge(-1)", "Row start", show=False),
+        Binding("dollar_sign", "row_edge(1)", "Row end", show=False),
+        Binding("v", "toggle_selection", "Select", tooltip="Start or stop a character selection"),
+        Binding("s", "select_sentence", "Sentence"),
+        Binding("p", "select_paragraph", "Paragraph"),
+        Binding("escape", "clear_selection", "Clear", show=False),
+        Binding("n", "next_match(1)", "Next match", show=False),
+        Binding("N", "next_match(-1)", "Previous match", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "document-view--cursor",
+        "document-view--selection",
+        "document-view--match",
+        "document-view--gutter",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class CursorMoved(Message):
+        """The cursor or the selection changed; panes update their status line."""
+
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.workspace = workspace
+        self.document = document
+        self.anchor: int | None = None
+        self.matches: list[Span] = []
+        self.query: str = ""
+        self._layout: WrappedText | None = None
+        self._goal_x: int | None = None
+        self._mouse_selecting = False
+        self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
+
+    # -- layout -----------------------------------------------------------------------------
+
+    @property
+    def text_width(self) -> int:
+        return max(2, self.scrollable_content_region.width - GUTTER_WIDTH)
+
+    @property
+    def layout_rows(self) -> WrappedText:
+        """The wrap of the document at the current width, rebuilt when the width changes."""
+        width = self.text_width
+        if self._layout is None or self._layout.width != width:
+            self._layout = WrappedText(self.document.text, self.document.index, width)
+            self.virtual_size = Size(width + GUTTER_WIDTH, self._layout.row_count)
+        return self._layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._layout is not None and self._layout.width != self.text_width:
+            rows = self.layout_rows
+            self.virtual_size = Size(rows.width + GUTTER_WIDTH, rows.row_count)
+            self.scroll_to_cursor(center=True)
+        elif self._layout is None:
+            self.layout_rows  # noqa: B018 - builds the wrap and sets the virtual size
+
+    def show_document(self, document: Document) -> None:
+        """Switch to another document (the pane's document list calls this)."""
+        self.document = document
+        self._layout = None
+        self.anchor = None
+        self.matches = []
+        self.cursor = 0
+        self.layout_rows  # noqa: B018
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    # -- selection ---------------------------------------------------------------------------
+
+    @property
+    def selection(self) -> Span | None:
+        """The selected characters (cursor and anchor both included), or None."""
+        if self.anchor is None:
+            return None
+        start, end = sorted((self.anchor, self.cursor))
+        return Span(start, min(end + 1, len(self.document.text)))
+
+    @property
+    def position_label(self) -> str:
+        line = self.document.index.line_of(self.cursor) + 1
+        total = max(1, len(self.document.text))
+        return f"Ln {line}/{self.document.index.line_count} · {min(100, self.cursor * 100 // total)}%"
+
+    def select(self, start: int, end: int) -> None:
+        """Select ``[start, end)`` and put the cursor on its last character."""
+        self.anchor = start
+        self.move_to(max(start, end - 1))
+
+    def action_toggle_selection(self) -> None:
+        self.anchor = None if self.anchor is not None else self.cursor
+        self._changed()
+
+    def action_clear_selection(self) -> None:
+        self.anchor = None
+        self._changed()
+
+    def action_select_sentence(self) -> None:
+        span = self.document.index.sentence_at(self.cursor)
+        if span is None or span[0] == span[1]:
+            self.notify("No sentence under the cursor.", severity="warning")
+            return
+        self.select(*span)
+
+    def action_select_paragraph(self) -> None:
+        span = self.document.index.paragraph_at(self.cursor)
+        if span is None:
+            self.notify("No paragraph under the cursor (blank line).", severity="warning")
+            return
+        self.select(*span)
+
+    # -- movement ----------------------------------------------------------------------------
+
+    def move_to(self, offset: int, keep_goal: bool = False) -> None:
+        self.cursor = min(max(0, offset), len(self.document.text))
+        if not keep_goal:
+            self._goal_x = None
+        self.scroll_to_cursor()
+        self._changed()
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        row = self.layout_rows.row_of(self.cursor)
+        height = self.scrollable_content_region.height
+        if center:
+            self.scroll_to(y=max(0, row - height // 2), animate=False)
+        elif row < self.scroll_offset.y:
+            self.scroll_to(y=row, animate=False)
+        elif row >= self.scroll_offset.y + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def action_move_char(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_move_row(self, delta: int) -> None:
+        rows = self.layout_rows
+        row, x = rows.column_of(self.cursor)
+        if self._goal_x is None:
+            self._goal_x = x
+        self.move_to(rows.offset_at(row + delta, self._goal_x), keep_goal=True)
+
+    def action_word(self, direction: int) -> None:
+        index = self.document.index
+        self.move_to(index.next_word_start(self.cursor) if direction > 0 else index.previous_word_start(self.cursor))
+
+    def action_paragraph(self, direction: int) -> None:
+        index = self.document.index
+        if direction > 0:
+            self.move_to(index.next_paragraph_start(self.cursor))
+        else:
+            self.move_to(index.previous_paragraph_start(self.cursor))
+
+    def action_document_start(self) -> None:
+        self.move_to(0)
+
+    def action_document_end(self) -> None:
+        self.move_to(len(self.document.text))
+
+    def action_half_page(self, direction: int) -> None:
+        self._scroll_rows(direction * max(1, self.scrollable_content_region.height // 2))
+
+    def action_page(self, direction: int) -> None:
+        self._scroll_rows(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def _scroll_rows(self, rows_down: int) -> None:
+        """Scroll the view and the cursor together, like vim's ctrl+d / ctrl+u."""
+        self.scroll_to(y=self.scroll_offset.y + rows_down, animate=False)
+        self.action_move_row(rows_down)
+
+    def action_row_edge(self, direction: int) -> None:
+        rows = self.layout_rows
+        row = rows.row_of(self.cursor)
+        self.move_to(rows.last_offset_in_row(row) if direction > 0 else rows.row_starts[row])
+
+    # -- search ------------------------------------------------------------------------------
+
+    def search(self, query: str) -> bool:
+        """Find every match of ``query`` (case-insensitive unless it has capitals) and go to
+        the first one after the cursor, wrapping around. Returns whether anything matched."""
+        self.query = query
+        flags = 0 if any(ch.isupper() for ch in query) else re.IGNORECASE
+        pattern = re.compile(re.escape(query), flags) if query else None
+        self.matches = (
+            [Span(m.start(), m.end()) for m in pattern.finditer(self.document.text)] if pattern else []
+        )
+        if not self.matches:
+            self.refresh()
+            return False
+        self._go_to_match(after=self.cursor, direction=1, include_current=True)
+        return True
+
+    def action_next_match(self, direction: int) -> None:
+        if not self.matches:
+            self.notify("No search: press / to search this document.", severity="warning")
+            return
+        self._go_to_match(after=self.cursor, direction=direction, include_current=False)
+
+    def _go_to_match(self, after: int, direction: int, include_current: bool) -> None:
+        starts = [span.start for span in self.matches]
+        if direction > 0:
+            candidates = [s for s in starts if s > after or (include_current and s == after)]
+            target = candidates[0] if candidates else starts[0]
+        else:
+            candidates = [s for s in starts if s < after]
+            target = candidates[-1] if candidates else starts[-1]
+        number = starts.index(target) + 1
+        self.move_to(target)
+        self.scroll_to_cursor(center=True)
+        self.notify(f"Match {number} of {len(starts)} for “{self.query}”", timeout=2, markup=False)
+
+    # -- mouse -------------------------------------------------------------------------------
+
+    def _offset_at_event(self, event: events.MouseEvent) -> int:
+        position = event.get_content_offset_capture(self)
+        rows = self.layout_rows
+        return rows.offset_at(position.y + self.scroll_offset.y, max(0, position.x - GUTTER_WIDTH))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self.focus()
+        self.anchor = None
+        self.move_to(self._offset_at_event(event))
+        self._mouse_selecting = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._mouse_selecting and event.button:
+            offset = self._offset_at_event(event)
+            if offset != self.cursor and self.anchor is None:
+                self.anchor = self.cursor
+            self.move_to(offset)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._mouse_selecting = False
+        self.release_mouse()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def notify_annotations_changed(self) -> None:
+        """The workspace changed this document's annotations: redraw the highlights."""
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def _theme_style(self, color: str, overlapping: bool) -> Style:
+        """Background for a theme's colour, softened toward the pane's background."""
+        base = self.background_colors[1]
+        key = (color, base)
+        style = self._theme_backgrounds.get(key)
+        if style is None:
+            theme_color = Color.parse(color)
+            background = base.blend(theme_color, 0.55)
+            style = Style(bgcolor=background.rich_color, color=background.get_contrast_text(1.0).rich_color)
+            self._theme_backgrounds[key] = style
+        return style + Style(underline=True) if overlapping else style
+
+    def render_line(self, y: int) -> Strip:
+        rows = self.layout_rows
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= rows.row_count:
+            return Strip.blank(width, base)
+        start, end = rows.row_span(row)
+        ends_line = rows.ends_line(row)
+        # A row owns its characters plus, on a line's last row, the newline after them.
+        annotations = self.workspace.annotations(self.document).overlapping(start, end + ends_line)
+        gutter = self._render_gutter(annotations)
+        text = self._render_row(start, end, ends_line, annotations)
+        text.stylize_before(base)
+        segments = list(gutter.render(self.app.console)) + list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, base).simplify()
+
+    def _render_gutter(self, annotations) -> Text:
+        """A chip per theme present on the row, so overlapping themes stay visible."""
+        colours: list[str] = []
+        for annotation in annotations:
+            for theme_id in annotation.themes:
+                theme = self.workspace.theme(theme_id)
+                if theme is not None and theme.color not in colours:
+                    colours.append(theme.color)
+        shown = colours[: GUTTER_WIDTH - 1]
+        gutter = Text(style=self.rich_style + self.get_component_rich_style("document-view--gutter"), end="")
+        for colour in shown:
+            gutter.append(_GUTTER_CHIP, Style(color=colour))
+        gutter.append(" " * (GUTTER_WIDTH - len(shown)))
+        return gutter
+
+    def _render_row(self, start: int, end: int, ends_line: bool, annotations) -> Text:
+        """One row as styled text: highlights, matches, selection and cursor, in that order."""
+        document_text = self.document.text
+        cursor_cell = self.cursor == end and ends_line  # cursor on the line's end: a blank cell
+        raw = document_text[start:end] + (" " if cursor_cell else "")
+        styles: list[tuple[int, int, Style]] = []
+        for annotation in sorted(annotations, key=lambda a: a.start - a.end):  # outermost first
+            colour = self._annotation_colour(annotation)
+            if colour is None:
+                continue
+            styles.append(
+                (max(annotation.start, start) - start, min(annotation.end, end) - start,
+                 self._theme_style(colour, self._is_overlapped(annotation, annotations)))
+            )
+        for match in self.matches:
+            if match.end > start and match.start < end:
+                styles.append((max(match.start, start) - start, min(match.end, end) - start,
+                               self.get_component_rich_style("document-view--match")))
+        selection = self.selection
+        if selection is not None and selection.end > start and selection.start <= end:
+            styles.append((max(selection.start, start) - start, min(selection.end, end + 1) - start,
+                           self.get_component_rich_style("document-view--selection")))
+        if self.has_focus and start <= self.cursor <= end and (self.cursor < end or cursor_cell):
+            styles.append((self.cursor - start, self.cursor - start + 1,
+                           Style(reverse=False) + self.get_component_rich_style("document-view--cursor")))
+        return _styled_row(raw, styles)
+
+    def _annotation_colour(self, annotation) -> str | None:
+        for theme_id in annotation.themes:
+            theme = self.workspace.theme(theme_id)
+            if theme is not None:
+                return theme.color
+        return None
+
+    @staticmethod
+    def _is_overlapped(annotation, annotations) -> bool:
+        """Whether a passage carries several themes or shares text with another passage."""
+        if len(annotation.themes) > 1:
+            return True
+        return any(
+            other.id != annotation.id and other.start < annotation.end and annotation.start < other.end
+            for other in annotations
+        )
+
+
+def _styled_row(raw: str, styles: list[tuple[int, int, Style]]) -> Text:
+    """Build a row's ``Text`` from plain characters and character-indexed styles.
+
+    The text is never parsed as markup; control characters become visible stand-ins and tabs
+    expand to spaces, with style ranges moved to match the expansion.
+    """
+    shown = displayable(raw)
+    if "\t" not in shown:
+        text = Text(shown, no_wrap=True, end="")
+        for begin, finish, style in styles:
+            text.stylize(style, begin, finish)
+        return text
+    cells: list[int] = []  # where each original character starts in the expanded text
+    expanded: list[str] = []
+    position = 0
+    for char in shown:
+        cells.append(position)
+        piece = " " * TAB_WIDTH if char == "\t" else char
+        expanded.append(piece)
+        position += len(piece)
+    cells.append(position)
+    text = Text("".join(expanded), no_wrap=True, end="")
+    for begin, finish, style in styles:
+        text.stylize(style, cells[min(begin, len(shown))], cells[min(finish, len(shown))])
+    return text
