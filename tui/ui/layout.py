@@ -95,8 +95,8 @@ class WrappedText:
         return self.row_starts[row], self.row_ends[row]
 
     def ends_line(self, row: int) -> bool:
-        end = self.row_ends[row]
-        return end == len(self.text) or self.text[end] == "\n"
+        """Whether ``row`` is its line's last: the next row starts past a newline, not at it."""
+        return row + 1 >= self.row_count or self.row_starts[row + 1] > self.row_ends[row]
 
     def last_offset_in_row(self, row: int) -> int:
         """Where the cursor stops at the row's right end."""

@@ -78,8 +78,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("Margin — keys   (Esc closes)", style="bold"), id="help-title")
             for title, rows in key_map(self.sections):
-                table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
-                table.add_column("Keys", style="bold", width=16, no_wrap=True)
+                table = Table(title=title, title_justify="left", show_header=False, box=None)
+                table.add_column("Keys", style="bold", min_width=14, no_wrap=True)
                 table.add_column("Does")
                 for keys, description in rows:
                     table.add_row(Text(keys), Text(description))

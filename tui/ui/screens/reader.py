@@ -93,7 +93,7 @@ class ReaderScreen(Screen):
         index = panes.index(self.current_pane) if self.current_pane in panes else 0
         panes[(index + delta) % len(panes)].view.focus()
 
-    def action_add_pane(self) -> None:
+    async def action_add_pane(self) -> None:
         panes = self.panes
         if len(panes) >= MAX_PANES:
             self.notify(f"At most {MAX_PANES} panes.", severity="warning")
@@ -102,8 +102,8 @@ class ReaderScreen(Screen):
         documents = self.workspace.documents
         document = next((d for d in documents if d.key not in shown), documents[len(panes) % len(documents)])
         pane = DocumentPane(self.workspace, document)
-        self.query_one("#panes").mount(pane)
-        self.call_after_refresh(pane.view.focus)
+        await self.query_one("#panes").mount(pane)
+        pane.view.focus()
 
     def action_close_pane(self) -> None:
         panes = self.panes
@@ -231,7 +231,7 @@ class ReaderScreen(Screen):
         except ValueError:
             shown = str(path)
         state = "" if self.workspace.store.exists_on_disk else " (new: created on the first change)"
-        bar = Text(no_wrap=True, overflow="ellipsis")
+        bar = Text()
         bar.append("Database ", style="dim")
         bar.append(displayable(shown) + state)
         bar.append(f"  ·  {len(self.workspace.documents)} documents · {len(self.workspace.themes)} themes"

@@ -43,7 +43,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(Text("Tag with theme  (type to filter · Enter apply or remove · Esc cancel)"), id="picker-title")
+            yield Static(Text("Tag with a theme: type to filter, Enter applies or removes"), id="picker-title")
             yield Input(placeholder="Theme name…", id="picker-filter")
             yield OptionList(id="picker-options")
 

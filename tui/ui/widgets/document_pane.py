@@ -45,7 +45,7 @@ class DocumentPane(Vertical):
         self.update_status()
 
     def _update_title(self) -> None:
-        title = Text(displayable(self.document.title), style="bold", no_wrap=True, overflow="ellipsis")
+        title = Text(displayable(self.document.title), style="bold")
         details = ", ".join(part for part in (self.document.source, self.document.date) if part)
         if details:
             title.append("  " + displayable(details), style="dim")
@@ -55,9 +55,11 @@ class DocumentPane(Vertical):
         """Position, annotation count, selection size and the themes under the cursor."""
         view = self.view
         count = len(self.workspace.annotations(self.document))
-        status = Text(no_wrap=True, overflow="ellipsis")
+        status = Text()
         status.append(view.position_label)
         status.append(f" │ {count} annotation{'s' if count != 1 else ''}")
+        if view.match_label:
+            status.append(f" │ {view.match_label}", style="bold")
         selection = view.selection
         if selection is not None:
             status.append(f" │ {selection.end - selection.start} selected", style="bold")

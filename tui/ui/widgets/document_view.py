@@ -142,6 +142,14 @@ class DocumentView(ScrollView, can_focus=True):
         return Span(start, min(end + 1, len(self.document.text)))
 
     @property
+    def match_label(self) -> str | None:
+        """``match 2/7`` while the cursor is on a search match, for the status line."""
+        for number, span in enumerate(self.matches, start=1):
+            if span.start <= self.cursor < span.end:
+                return f"match {number}/{len(self.matches)}"
+        return None
+
+    @property
     def position_label(self) -> str:
         line = self.document.index.line_of(self.cursor) + 1
         total = max(1, len(self.document.text))
@@ -271,10 +279,8 @@ class DocumentView(ScrollView, can_focus=True):
         else:
             candidates = [s for s in starts if s < after]
             target = candidates[-1] if candidates else starts[-1]
-        number = starts.index(target) + 1
         self.move_to(target)
         self.scroll_to_cursor(center=True)
-        self.notify(f"Match {number} of {len(starts)} for “{self.query}”", timeout=2, markup=False)
 
     # -- mouse -------------------------------------------------------------------------------
 
@@ -291,7 +297,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._mouse_selecting and event.button:
+        if self._mouse_selecting:
             offset = self._offset_at_event(event)
             if offset != self.cursor and self.anchor is None:
                 self.anchor = self.cursor
@@ -375,14 +381,14 @@ class DocumentView(ScrollView, can_focus=True):
         for match in self.matches:
             if match.end > start and match.start < end:
                 styles.append((max(match.start, start) - start, min(match.end, end) - start,
-                               self.get_component_rich_style("document-view--match")))
+                               self.get_component_rich_style("document-view--match", partial=True)))
         selection = self.selection
         if selection is not None and selection.end > start and selection.start <= end:
             styles.append((max(selection.start, start) - start, min(selection.end, end + 1) - start,
-                           self.get_component_rich_style("document-view--selection")))
+                           self.get_component_rich_style("document-view--selection", partial=True)))
         if self.has_focus and start <= self.cursor <= end and (self.cursor < end or cursor_cell):
             styles.append((self.cursor - start, self.cursor - start + 1,
-                           Style(reverse=False) + self.get_component_rich_style("document-view--cursor")))
+                           Style(reverse=False) + self.get_component_rich_style("document-view--cursor", partial=True)))
         return _styled_row(raw, styles)
 
     def _annotation_colour(self, annotation) -> str | None:

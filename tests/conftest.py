@@ -1,0 +1,42 @@
+"""Shared fixtures: a private copy of the shipped corpus for every test, never the repo's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui.core import Workspace
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """``tmp/seeds`` holding the shipped documents, catalog and codebook."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "annotations" / "annotations.json"
+
+
+@pytest.fixture
+def workspace(corpus_dir: Path, database: Path) -> Workspace:
+    return Workspace.open([corpus_dir], database=database, author="tester")
+
+
+@pytest.fixture(autouse=True)
+def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Tests never touch a real clipboard: pyperclip behaves as on a machine without one."""
+    import pyperclip
+
+    def unavailable(text: str) -> None:
+        raise pyperclip.PyperclipException("no clipboard backend (test)")
+
+    monkeypatch.setattr(pyperclip, "copy", unavailable)
+    return []

@@ -1,0 +1,83 @@
+"""Opening a corpus: which files count, what they are called, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.corpus import CorpusError, open_corpus
+
+
+def test_seed_corpus_opens_with_catalog_titles(corpus_dir: Path) -> None:
+    corpus = open_corpus([corpus_dir])
+    assert len(corpus.documents) == 5
+    first = corpus.documents[0]
+    assert first.title == "Strengthening DHS Partnerships to Secure Our Borders"
+    assert first.date == "2009-08-14"
+    assert all(doc.path.suffix == ".txt" for doc in corpus.documents)  # catalog/codebook are not documents
+
+
+def test_seed_documents_match_the_shared_originals(corpus_dir: Path) -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for original in shared.iterdir():
+        assert (corpus_dir / original.name).read_bytes() == original.read_bytes()
+
+
+def test_document_without_catalog_entry_gets_a_title_from_its_text(tmp_path: Path) -> None:
+    (tmp_path / "memo.md").write_text("\n\n# Field notes, week 3\n\nBody.")
+    document = open_corpus([tmp_path / "memo.md"]).documents[0]
+    assert document.title == "# Field notes, week 3"
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match=r"nope\.txt: no such file or folder"):
+        open_corpus([tmp_path / "nope.txt"])
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="no .txt or .md documents"):
+        open_corpus([tmp_path])
+
+
+def test_binary_file_named_directly_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scan.txt"
+    path.write_bytes(b"\x00\x01\x02PK\x03\x04")
+    with pytest.raises(CorpusError, match=r"scan\.txt: binary file"):
+        open_corpus([path])
+
+
+def test_binary_file_in_a_folder_is_skipped_with_a_warning(corpus_dir: Path) -> None:
+    (corpus_dir / "zz_image.txt").write_bytes(b"\x89PNG\x00\x00")
+    corpus = open_corpus([corpus_dir])
+    assert len(corpus.documents) == 5
+    assert corpus.skipped == [f"{corpus_dir / 'zz_image.txt'}: binary file, not a text document"]
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.txt"
+    path.write_text("secret")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # as root, chmod 0 would not stop us
+    with pytest.raises(CorpusError, match=r"locked\.txt: cannot read \(Permission denied\)"):
+        open_corpus([path])
+
+
+def test_crlf_bom_file_offsets_are_into_the_decoded_text(tmp_path: Path) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes(b"\xef\xbb\xbfFirst line\r\nSecond line\r\n")
+    document = open_corpus([path]).documents[0]
+    assert document.text == "First line\nSecond line\n"
+    assert document.encoding == "utf-8-sig"
+    assert document.index.paragraphs == [(0, 22)]
+
+
+def test_broken_catalog_is_an_error_naming_it(corpus_dir: Path) -> None:
+    (corpus_dir / "catalog.json").write_text("{not json")
+    with pytest.raises(CorpusError, match=r"catalog\.json: not a valid catalog"):
+        open_corpus([corpus_dir])

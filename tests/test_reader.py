@@ -1,0 +1,333 @@
+"""Keyboard (and mouse) flows through the real app, asserting what the user sees and what is saved."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from rich.cells import cell_len
+from tinydb import TinyDB
+
+from conftest import SEEDS
+from tui.core import Workspace, quotation
+from tui.ui.app import MarginApp
+from tui.ui.screens.help import HelpScreen, key_map
+from tui.ui.screens.reader import ReaderScreen
+from tui.ui.screens.theme_picker import ThemePicker
+from tui.ui.widgets.document_pane import DocumentPane
+from tui.ui.widgets.document_view import GUTTER_WIDTH, DocumentView
+
+SIZE = (140, 40)
+
+
+def with_seed_codebook(folder: Path) -> None:
+    shutil.copy(SEEDS / "codebook.json", folder / "codebook.json")
+
+
+def make_app(corpus: Path | list[Path], database: Path, panes: int = 2) -> MarginApp:
+    paths = corpus if isinstance(corpus, list) else [corpus]
+    return MarginApp(Workspace.open(paths, database=database, author="tester"), panes=panes)
+
+
+def view_of(app: MarginApp, pane: int = 0) -> DocumentView:
+    return app.screen.query(DocumentPane)[pane].view
+
+
+def status_of(app: MarginApp, pane: int = 0) -> str:
+    return str(app.screen.query(DocumentPane)[pane].query_one(".pane-status").content)
+
+
+def cell_style(view: DocumentView, offset: int):
+    """The style of the screen cell showing the character at ``offset`` (scrolled into view;
+    the cursor must be elsewhere, or this reads the cursor's style)."""
+    assert view.cursor != offset
+    rows = view.layout_rows
+    row, x = rows.column_of(offset)
+    if not view.scroll_offset.y <= row < view.scroll_offset.y + view.scrollable_content_region.height:
+        view.scroll_to(y=row, animate=False)
+    strip = view.render_line(row - view.scroll_offset.y)
+    position = 0
+    for segment in strip:
+        width = cell_len(segment.text)
+        if position <= GUTTER_WIDTH + x < position + width:
+            return segment.style
+        position += width
+    raise AssertionError(f"offset {offset} is not on screen")
+
+
+def visible_text(view: DocumentView) -> str:
+    return "\n".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+async def search(pilot, query: str) -> None:
+    await pilot.press("slash")
+    await type_text(pilot, query)
+    await pilot.press("enter")
+
+
+async def test_search_then_n_and_N(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        text = view.document.text
+        await search(pilot, "napolitano")  # lower case: case-insensitive
+        first = text.index("Napolitano")
+        assert view.cursor == first
+        assert "match 1/" in status_of(app)
+        await pilot.press("n")
+        assert view.cursor == text.index("Napolitano", first + 1)
+        await pilot.press("N")
+        assert view.cursor == first
+        assert view.has_focus  # the search field closed and gave focus back
+
+
+async def test_search_with_capitals_is_case_sensitive(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Border Patrol")
+        assert view.document.text[view.cursor:].startswith("Border Patrol")
+        assert all(view.document.text[m.start:m.end] == "Border Patrol" for m in view.matches)
+
+
+async def test_select_sentence_tag_highlight_and_restart(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        text = view.document.text
+        plain = cell_style(view, text.index("Her promise")).bgcolor
+        await search(pilot, "pledged")
+        await pilot.press("s", "1", "escape")
+        sentence = ("When Secretary Janet Napolitano took the reigns at Homeland Security, she pledged "
+                    "to improve and strengthen DHS' collaboration with the Department's many partners.")
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert annotation.quote == sentence
+        tagged = cell_style(view, text.index("reigns")).bgcolor  # away from the search match
+        assert tagged is not None and tagged != plain
+        assert "Human smuggling" in status_of(app)
+        assert "1 annotation" in status_of(app)
+    saved = TinyDB(database).table("annotations").all()
+    assert [record["quote"] for record in saved] == [sentence]
+
+    restarted = make_app(corpus_dir, database)
+    async with restarted.run_test(size=SIZE) as pilot:
+        view = view_of(restarted)
+        assert cell_style(view, view.document.text.index("reigns")).bgcolor == tagged
+
+
+async def test_same_document_in_two_panes_is_highlighted_in_both(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "o", "home", "enter")  # second pane shows the first document too
+        left, right = view_of(app, 0), view_of(app, 1)
+        assert right.document is left.document and right.has_focus
+        await search(pilot, "Greetings")
+        await pilot.press("p", "2", "escape")
+        offset = left.document.text.index("Department")
+        assert cell_style(left, offset).bgcolor == cell_style(right, offset).bgcolor is not None
+        assert "Arms trafficking" in status_of(app, 1)
+
+
+async def test_digit_again_removes_the_theme(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("1")  # no selection: the paragraph under the cursor
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert annotation.quote == "Greetings from the Department of Homeland Security -"
+        await pilot.press("3")
+        assert len(app.workspace.annotations(view.document).items[0].themes) == 2
+        await pilot.press("1", "3")
+        assert len(app.workspace.annotations(view.document)) == 0
+    assert TinyDB(database).table("annotations").all() == []
+
+
+async def test_character_selection_with_v_and_motion(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("v", "w", "w", "h", "h")
+        assert view.document.text[view.selection.start : view.selection.end] == "Greetings from"
+        assert "14 selected" in status_of(app)
+        await pilot.press("2")
+        assert app.workspace.annotations(view.document).items[0].quote == "Greetings from"
+        await pilot.press("escape")
+        assert view.selection is None
+
+
+async def test_vim_motions(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        index = view.document.index
+        await pilot.press("right_curly_bracket")
+        assert view.cursor == index.paragraphs[1][0]
+        await pilot.press("right_curly_bracket", "left_curly_bracket")
+        assert view.cursor == index.paragraphs[1][0]
+        await pilot.press("G")
+        assert view.cursor == len(view.document.text)
+        await pilot.press("g")
+        assert view.cursor == 0
+        await pilot.press("j", "j", "k")
+        assert index.line_of(view.cursor) == 1
+        await pilot.press("ctrl+d")
+        assert view.scroll_offset.y > 0
+        half_page = view.scroll_offset.y
+        await pilot.press("ctrl+u")
+        assert view.scroll_offset.y < half_page
+
+
+async def test_theme_picker_filters_and_creates(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("t")
+        assert isinstance(app.screen, ThemePicker)
+        await type_text(pilot, "arms")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReaderScreen)
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert [app.workspace.theme(t).name for t in annotation.themes] == ["Arms trafficking"]
+        await pilot.press("t")
+        await type_text(pilot, "Public health")
+        await pilot.press("enter")
+        names = [app.workspace.theme(t).name for t in app.workspace.annotations(view.document).items[0].themes]
+        assert names == ["Arms trafficking", "Public health"]
+    themes = {record["name"]: record for record in TinyDB(database).table("themes").all()}
+    assert themes["Public health"]["color"].startswith("#")
+
+
+async def test_copy_with_citation_falls_back_to_the_terminal(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "pledged")
+        await pilot.press("s", "y")
+        selection = view.selection
+        assert app.clipboard == quotation(view.document, selection.start, selection.end)
+        assert "— Strengthening DHS Partnerships to Secure Our Borders" in app.clipboard
+        assert any("OSC 52" in str(n.message) for n in app._notifications)
+
+
+async def test_x_removes_the_annotation_under_the_cursor(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("4", "x")
+        assert len(app.workspace.annotations(view.document)) == 0
+        await pilot.press("x")  # nothing left: a warning, not a crash
+    assert TinyDB(database).table("annotations").all() == []
+
+
+async def test_panes_cycle_add_and_close(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        assert len(app.screen.query(DocumentPane)) == 2
+        await pilot.press("tab")
+        assert view_of(app, 1).has_focus
+        await pilot.press("tab")
+        assert view_of(app, 0).has_focus
+        await pilot.press("shift+tab")
+        assert view_of(app, 1).has_focus
+        await pilot.press("plus", "plus", "plus")
+        assert len(app.screen.query(DocumentPane)) == 4
+        titles = {pane.document.key for pane in app.screen.query(DocumentPane)}
+        assert len(titles) == 4  # a new pane shows a document not yet on screen
+        for _ in range(5):
+            await pilot.press("minus")
+        assert len(app.screen.query(DocumentPane)) == 1
+
+
+async def test_document_list_opens_into_the_focused_pane(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", "end", "enter")
+        pane = app.screen.query(DocumentPane)[0]
+        assert pane.document is app.workspace.documents[-1]
+        assert "US-Mexico Security Relations" in str(pane.query_one(".pane-title").content)
+        assert pane.view.has_focus
+
+
+async def test_help_lists_every_key(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        described = {description for _, rows in key_map(app.screen.sections) for _, description in rows}
+        for bindings in (DocumentView.BINDINGS, DocumentPane.BINDINGS, ReaderScreen.BINDINGS, MarginApp.BINDINGS):
+            for binding in bindings:
+                assert (binding.tooltip or binding.description) in described
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_mouse_click_and_drag_select(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.mouse_down(view, offset=(GUTTER_WIDTH + 0, 0))
+        await pilot.hover(view, offset=(GUTTER_WIDTH + 7, 0))
+        await pilot.mouse_up(view, offset=(GUTTER_WIDTH + 7, 0))
+        assert view.document.text[view.selection.start : view.selection.end] == "Set Text"
+
+
+async def test_untrusted_text_is_shown_literally(tmp_path: Path, database: Path) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text("[bold]x[/bold] [link=app.quit]y[/] [@click=app.quit]z[/]\n\x1b[31mred\x1b[0m [/oops]\n")
+    with_seed_codebook(tmp_path)
+    app = make_app([hostile], database, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        shown = visible_text(view)
+        assert "[bold]x[/bold] [link=app.quit]y[/] [@click=app.quit]z[/]" in shown
+        assert "\x1b" not in shown and "␛[31mred␛[0m [/oops]" in shown
+        title = str(app.screen.query_one(DocumentPane).query_one(".pane-title").content)
+        assert title.startswith("[bold]x[/bold]")
+        await pilot.press("p", "1")  # tagging it renders notifications and the list: no MarkupError
+        assert app.is_running
+        assert len(app.workspace.annotations(view.document)) == 1
+
+
+async def test_tabs_wide_characters_and_combining_marks_keep_highlights_aligned(tmp_path: Path, database: Path) -> None:
+    document = tmp_path / "mixed.txt"
+    document.write_text("国境\tcafe\u0301 🌵 smuggling routes\n", encoding="utf-8")
+    with_seed_codebook(tmp_path)
+    app = make_app([document], database, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "smuggling")
+        await pilot.press("v", "w", "h", "h", "1")  # from "s" to the word's last letter
+        await pilot.press("escape", "g")
+        text = view.document.text
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert annotation.quote == "smuggling"
+        strip = view.render_line(0)
+        highlighted = "".join(
+            segment.text for segment in strip if segment.style and segment.style.bgcolor
+            and segment.style.bgcolor == cell_style(view, text.index("smuggling")).bgcolor
+        )
+        assert highlighted == "smuggling"
+
+
+async def test_resize_rewraps_and_keeps_the_selection(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "pledged")
+        await pilot.press("s")
+        before = view.selection
+        wide_rows = view.layout_rows.row_count
+        await pilot.resize_terminal(70, 30)
+        await pilot.pause()
+        assert view.layout_rows.row_count > wide_rows
+        assert view.selection == before
+        assert cell_style(view, before.start + 1).reverse  # still drawn as selected

@@ -1,0 +1,139 @@
+"""The database: created on the first change, plain TinyDB, every change on disk at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from tui.core import StoreError, TagOutcome, Workspace
+from tui.core.store import SCHEMA_VERSION
+
+
+def tag_paragraph(workspace: Workspace, doc_number: int, needle: str, key: int):
+    document = workspace.documents[doc_number]
+    start, end = document.index.paragraph_at(document.text.index(needle))
+    return document, workspace.toggle_theme(document, start, end, workspace.theme_for_key(key))
+
+
+def test_default_codebook_order(workspace: Workspace) -> None:
+    names = [theme.name for theme in workspace.themes]
+    assert names[:3] == ["Human smuggling", "Arms trafficking", "Migrant safety"]
+    assert [theme.key for theme in workspace.themes[:9]] == list(range(1, 10))
+    assert workspace.themes[9].key is None
+    assert len({theme.color for theme in workspace.themes}) == len(workspace.themes)
+
+
+def test_database_is_created_on_the_first_change_only(workspace: Workspace, database: Path) -> None:
+    assert not database.exists()
+    tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    assert database.exists()
+
+
+def test_saved_record_follows_the_documented_schema(workspace: Workspace, database: Path) -> None:
+    document, result = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    db = TinyDB(database)  # plain TinyDB reads it
+    (record,) = db.table("annotations").all()
+    assert document.text[record["start"] : record["end"]] == record["quote"]
+    assert record["prefix"] == document.text[max(0, record["start"] - 32) : record["start"]]
+    assert record["suffix"] == document.text[record["end"] : record["end"] + 32]
+    assert set(record) >= {"document", "start", "end", "quote", "prefix", "suffix", "themes",
+                           "note", "author", "created", "modified"}
+    assert record["author"] == "tester"
+    stored_document = db.table("documents").get(doc_id=record["document"])
+    assert stored_document["sha256"] == document.sha256
+    assert stored_document["path"] == "../seeds/002_81fda8538c83a8a5.txt"
+    theme = db.table("themes").get(doc_id=record["themes"][0])
+    assert (theme["name"], theme["key"]) == ("Human smuggling", 1)
+    assert db.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION
+
+
+def test_toggle_adds_then_removes_and_deletes_the_empty_annotation(workspace: Workspace, database: Path) -> None:
+    _, first = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    _, second = tag_paragraph(workspace, 2, "OASISS promotes", 3)
+    assert (first.outcome, second.outcome) == (TagOutcome.ADDED, TagOutcome.ADDED)
+    assert len(second.annotation.themes) == 2
+    _, removed = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    assert removed.outcome is TagOutcome.REMOVED and removed.annotation.themes == (workspace.theme_for_key(3).id,)
+    tag_paragraph(workspace, 2, "OASISS promotes", 3)
+    assert TinyDB(database).table("annotations").all() == []
+
+
+def test_annotations_survive_reopening(corpus_dir: Path, database: Path, workspace: Workspace) -> None:
+    document, _ = tag_paragraph(workspace, 0, "Greetings from", 2)
+    reopened = Workspace.open([corpus_dir], database=database)
+    same = next(d for d in reopened.documents if d.path == document.path)
+    (annotation,) = reopened.annotations(same).items
+    assert annotation.quote.startswith("Greetings from the Department")
+    assert [t.name for t in reopened.themes_at(same, annotation.start)] == ["Arms trafficking"]
+
+
+def test_overlapping_annotations_are_all_found(workspace: Workspace) -> None:
+    document = workspace.documents[4]
+    start = document.text.index("New humanitarian")
+    workspace.toggle_theme(document, start, start + 200, workspace.theme_for_key(3))
+    workspace.toggle_theme(document, start + 50, start + 400, workspace.theme_for_key(1))
+    themes = [t.name for t in workspace.themes_at(document, start + 100)]
+    assert themes == ["Migrant safety", "Human smuggling"]  # innermost first
+    assert len(workspace.annotations(document).overlapping(start + 190, start + 210)) == 2
+
+
+def test_created_theme_gets_a_colour_and_persists(corpus_dir: Path, database: Path, workspace: Workspace) -> None:
+    theme = workspace.create_theme("  Corruption  ")
+    assert theme.name == "Corruption" and theme.key is None and theme.color
+    with pytest.raises(ValueError, match="exists already"):
+        workspace.create_theme("corruption")
+    assert "Corruption" in [t.name for t in Workspace.open([corpus_dir], database=database).themes]
+
+
+def test_corrupt_database_is_refused_and_left_untouched(corpus_dir: Path, database: Path) -> None:
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b'{"annotations": {"1": {"start": 1')
+    with pytest.raises(StoreError, match=r"annotations\.json: the database is corrupt"):
+        Workspace.open([corpus_dir], database=database)
+    assert database.read_bytes() == b'{"annotations": {"1": {"start": 1'
+
+
+def test_foreign_tinydb_file_is_refused(corpus_dir: Path, database: Path) -> None:
+    database.parent.mkdir(parents=True)
+    database.write_text(json.dumps({"_default": {"1": {"x": 1}}}))
+    with pytest.raises(StoreError, match="not a Margin database"):
+        Workspace.open([corpus_dir], database=database)
+
+
+def test_newer_schema_is_refused(corpus_dir: Path, database: Path) -> None:
+    database.parent.mkdir(parents=True)
+    database.write_text(json.dumps({"meta": {"1": {"application": "margin", "schema_version": 99}}}))
+    with pytest.raises(StoreError, match="newer Margin"):
+        Workspace.open([corpus_dir], database=database)
+
+
+def test_unwritable_folder_raises_a_clear_error(corpus_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tui.core.store.tempfile.mkstemp", read_only)  # root ignores chmod
+    workspace = Workspace.open([corpus_dir], database=tmp_path / "db.json")
+    with pytest.raises(StoreError, match=r"db\.json: cannot save \(Permission denied\)"):
+        tag_paragraph(workspace, 0, "Greetings from", 1)
+
+
+def test_failed_write_leaves_no_temporary_files(workspace: Workspace, database: Path, monkeypatch) -> None:
+    tag_paragraph(workspace, 0, "Greetings from", 1)
+    before = database.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.core.store.os.fsync", disk_full)
+    with pytest.raises(StoreError, match="cannot save \\(No space left on device\\)"):
+        tag_paragraph(workspace, 1, "BROWNSVILLE", 2)
+    assert database.read_bytes() == before
+    assert sorted(p.name for p in database.parent.iterdir()) == ["annotations.json"]
+
+
+def test_default_database_sits_beside_the_corpus_folder(corpus_dir: Path) -> None:
+    workspace = Workspace.open([corpus_dir])
+    assert workspace.database_path == corpus_dir.parent / "annotations" / "annotations.json"
