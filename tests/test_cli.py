@@ -60,3 +60,10 @@ def test_shipped_corpus_in_a_checkout_uses_the_repo_annotations_folder() -> None
     assert seeds == root / "seeds"
     assert database == root / "annotations" / "annotations.json"
     assert len(list(seeds.glob("*.txt"))) == 5
+
+
+def test_undecodable_file_exits_2(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(range(128, 256)) * 4)
+    assert main([str(path)]) == 2
+    assert "noise.txt: not UTF-8 and no text encoding fits" in capsys.readouterr().err

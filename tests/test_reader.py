@@ -331,3 +331,14 @@ async def test_resize_rewraps_and_keeps_the_selection(corpus_dir: Path, database
         assert view.layout_rows.row_count > wide_rows
         assert view.selection == before
         assert cell_style(view, before.start + 1).reverse  # still drawn as selected
+
+
+async def test_command_palette_offers_every_key(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Sentence", "Paragraph", "Search", "Theme", "Copy", "Documents", "Help", "Tag with theme 3"} <= set(titles)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Paragraph")
+        await command.callback()
+        await pilot.pause()
+        assert view_of(app).selection is not None  # ran on the focused pane's view

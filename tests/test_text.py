@@ -132,3 +132,9 @@ def test_word_motion_always_progresses(text: str, data) -> None:
     offset = data.draw(st.integers(0, len(text)))
     assert offset < index.next_word_start(offset) or offset == len(text)
     assert index.previous_word_start(offset) <= max(0, offset - 1) or offset == 0
+
+
+def test_bytes_that_fit_no_encoding_are_refused() -> None:
+    noise = bytes(range(128, 256)) * 4
+    with pytest.raises(UndecodableText, match="not UTF-8 and no text encoding fits"):
+        decode_document(noise)

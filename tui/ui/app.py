@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
 
 from ..core import Workspace
 from .screens.help import HelpScreen
@@ -30,16 +35,34 @@ class MarginApp(App[None]):
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(self.workspace, panes=self.panes)
 
+    def key_sections(self) -> list[tuple[str, list[Binding]]]:
+        """Every key, grouped by where it works: one source for help and the palette."""
+        return [
+            ("Moving and selecting (in a pane)", DocumentView.BINDINGS),
+            ("Searching (in a pane)", DocumentPane.BINDINGS),
+            ("Coding and panes", ReaderScreen.BINDINGS),
+            ("Application", self.BINDINGS),
+        ]
+
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every Margin key as a palette command.
+
+        Titles are parsed as markup by the palette, so they are only our own descriptions,
+        never theme names or document text.
+        """
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, ReaderScreen):
             return
-        self.push_screen(
-            HelpScreen(
-                [
-                    ("Moving and selecting (in a pane)", DocumentView.BINDINGS),
-                    ("Searching (in a pane)", DocumentPane.BINDINGS),
-                    ("Coding and panes", ReaderScreen.BINDINGS),
-                    ("Application", self.BINDINGS),
-                ]
-            )
-        )
+        pane = screen.current_pane
+        targets: list[DOMNode] = [pane.view, pane, screen, self]
+        for (_, bindings), target in zip(self.key_sections(), targets):
+            for binding in bindings:
+                title = binding.description
+                if binding.action.startswith("tag("):
+                    title = f"Tag with theme {binding.key}"
+                yield SystemCommand(title, binding.tooltip or binding.description,
+                                    partial(self.run_action, binding.action, target))
