@@ -34,6 +34,7 @@ def test_database_is_created_on_the_first_change_only(workspace: Workspace, data
 
 def test_saved_record_follows_the_documented_schema(workspace: Workspace, database: Path) -> None:
     document, result = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    workspace.close()
     db = TinyDB(database)  # plain TinyDB reads it
     (record,) = db.table("annotations").all()
     assert document.text[record["start"] : record["end"]] == record["quote"]
@@ -58,11 +59,13 @@ def test_toggle_adds_then_removes_and_deletes_the_empty_annotation(workspace: Wo
     _, removed = tag_paragraph(workspace, 2, "OASISS promotes", 1)
     assert removed.outcome is TagOutcome.REMOVED and removed.annotation.themes == (workspace.theme_for_key(3).id,)
     tag_paragraph(workspace, 2, "OASISS promotes", 3)
+    workspace.close()
     assert TinyDB(database).table("annotations").all() == []
 
 
 def test_annotations_survive_reopening(corpus_dir: Path, database: Path, workspace: Workspace) -> None:
     document, _ = tag_paragraph(workspace, 0, "Greetings from", 2)
+    workspace.close()
     reopened = Workspace.open([corpus_dir], database=database)
     same = next(d for d in reopened.documents if d.path == document.path)
     (annotation,) = reopened.annotations(same).items
@@ -85,6 +88,7 @@ def test_created_theme_gets_a_colour_and_persists(corpus_dir: Path, database: Pa
     assert theme.name == "Corruption" and theme.key is None and theme.color
     with pytest.raises(ValueError, match="exists already"):
         workspace.create_theme("corruption")
+    workspace.close()
     assert "Corruption" in [t.name for t in Workspace.open([corpus_dir], database=database).themes]
 
 
@@ -120,18 +124,28 @@ def test_unwritable_folder_raises_a_clear_error(corpus_dir: Path, tmp_path: Path
         tag_paragraph(workspace, 0, "Greetings from", 1)
 
 
-def test_failed_write_leaves_no_temporary_files(workspace: Workspace, database: Path, monkeypatch) -> None:
+def test_full_disk_keeps_the_change_pending_and_retries(
+    corpus_dir: Path, workspace: Workspace, database: Path, monkeypatch
+) -> None:
     tag_paragraph(workspace, 0, "Greetings from", 1)
+    workspace.store.checkpoint()
     before = database.read_bytes()
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
+    monkeypatch.setattr("tui.core.journal.os.fsync", disk_full)
     monkeypatch.setattr("tui.core.store.os.fsync", disk_full)
-    with pytest.raises(StoreError, match="cannot save \\(No space left on device\\)"):
-        tag_paragraph(workspace, 1, "BROWNSVILLE", 2)
+    tag_paragraph(workspace, 1, "BROWNSVILLE", 2)  # shown at once, and pending
+    assert len(workspace.store.annotations) == 2
+    assert "2 change(s) not saved yet (No space left on device)" in workspace.store.save_error
+    workspace.store.checkpoint()  # still failing: keeps everything pending
     assert database.read_bytes() == before
-    assert sorted(p.name for p in database.parent.iterdir()) == ["annotations.json"]
+    assert not [p for p in database.parent.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()  # space freed
+    workspace.close()
+    reopened = Workspace.open([corpus_dir], database=database)
+    assert len(reopened.store.annotations) == 2
 
 
 def test_default_database_sits_beside_the_corpus_folder(corpus_dir: Path) -> None:

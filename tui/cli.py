@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from .ui.app import MarginApp  # Textual loads only once there is something to show
 
-    MarginApp(workspace, panes=arguments.panes).run()
+    app = MarginApp(workspace, panes=arguments.panes)
+    app.run()
+    if app.unsaved_report:
+        return fail(app.unsaved_report)
     return 0
 
 

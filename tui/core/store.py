@@ -12,34 +12,53 @@ Schema (version 1), one TinyDB table per heading; ids are TinyDB document ids:
   ``prefix``/``suffix`` are up to 32 characters of context; ``themes`` is a list of ids in
   ``themes``; ``created``/``modified`` are ISO 8601 UTC timestamps.
 
-TinyDB's own ``JSONStorage`` rewrites the file in place and re-reads it on every query. The
-``SnapshotStorage`` here keeps the data in memory and replaces the file atomically (temporary
-file in the same folder, fsync, rename, fsync of the folder), so a crash leaves either the old
-or the new file, never half of one.
+TinyDB's own ``JSONStorage`` rewrites the file in place and re-reads it on every query. Here the
+data lives in memory (``SnapshotStorage``); each change is first appended and fsynced to the
+journal (``journal.py``), then at checkpoints the whole data replaces the TinyDB file
+atomically (temporary file in the same folder, fsync, rename, fsync of the folder), so a crash
+leaves either the old or the new file, never half of one, and the journal holds the rest.
+
+Beside ``annotations.json`` live ``annotations.json.journal`` (changes since the last
+checkpoint), ``annotations.json.lock`` (held by the one Margin that may write),
+``annotations.json.owner`` (who holds it) and ``annotations.json.backup-1`` … ``-3`` (the file
+as it was when each of the last three writing sessions started, newest first).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
+from .journal import Entry, Journal
 
 SCHEMA_VERSION = 1
 APPLICATION = "margin"
 CONTEXT_CHARS = 32
+BACKUPS = 3
 
 
 class StoreError(Exception):
     """The database cannot be opened or written; the message is one line naming the file."""
+
+
+def unusable(path: Path, problem: str) -> StoreError:
+    """An error for a database Margin will not open, pointing at the newest backup if any."""
+    backup = path.with_name(f"{path.name}.backup-1")
+    hint = f"; last good backup: {backup}" if backup.exists() else "; no backup beside it"
+    return StoreError(f"{path}: {problem} (left untouched{hint})")
 
 
 def now() -> str:
@@ -67,15 +86,14 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
 
 class SnapshotStorage(Storage):
-    """TinyDB storage holding the data in memory and writing whole snapshots atomically.
+    """TinyDB storage holding the data in memory; ``flush`` writes a whole snapshot atomically.
 
-    While ``deferred`` is set, writes stay in memory: a new database is not created on disk
-    until the user's first change.
+    TinyDB's writes only change memory: durability comes from the store's journal, and the
+    file is rewritten at checkpoints.
     """
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
-        self.deferred = False
         self._data: dict[str, Any] | None = self._load()
 
     def _load(self) -> dict[str, Any] | None:
@@ -90,9 +108,9 @@ class SnapshotStorage(Storage):
         try:
             data = json.loads(raw)
         except ValueError as error:
-            raise StoreError(f"{self.path}: the database is corrupt (not valid JSON: {error})") from None
+            raise unusable(self.path, f"the database is corrupt (not valid JSON: {error})") from None
         if not isinstance(data, dict):
-            raise StoreError(f"{self.path}: not a Margin database (no TinyDB tables in it)")
+            raise unusable(self.path, "not a Margin database (no TinyDB tables in it)")
         return data
 
     def read(self) -> dict[str, Any] | None:
@@ -100,19 +118,14 @@ class SnapshotStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
-        if not self.deferred:
-            self.flush()
 
     def flush(self) -> None:
-        """Write the in-memory data to disk now."""
+        """Replace the file with the in-memory data (raises ``OSError``)."""
         payload = json.dumps(self._data or {}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        try:
-            atomic_write(self.path, payload)
-        except OSError as error:
-            raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
+        atomic_write(self.path, payload)
 
     def close(self) -> None:
-        """Nothing to release: every acknowledged write is already on disk."""
+        """Nothing to release: the store checkpoints before it closes."""
 
 
 @dataclass(frozen=True)
@@ -169,44 +182,96 @@ class StoredDocument:
 
 @dataclass
 class Store:
-    """Typed access to the database, with every change written through at once."""
+    """Typed access to the database. Every change is journaled (fsynced) before it returns."""
 
     path: Path
     db: TinyDB
+    journal: Journal
+    lock: FileLock | None = None
+    read_only_reason: str | None = None
     themes: list[Theme] = field(default_factory=list)
     documents: dict[int, StoredDocument] = field(default_factory=dict)
     annotations: dict[int, Annotation] = field(default_factory=dict)
+    unsaved: list[Entry] = field(default_factory=list)
+    save_error: str | None = None
+    dirty: bool = False
+    last_change: float = 0.0
+    _on_disk: bool = False
+    _backed_up: bool = False
 
     @classmethod
     def open(cls, path: Path, starting_themes: list[ThemeSpec] = ()) -> Store:
-        """Open (or prepare, without yet creating) the database at ``path``."""
+        """Open the database at ``path`` (a new one is prepared in memory, created on the first
+        change). Another Margin writing it already makes this one read-only, with the reason."""
         db = TinyDB(str(path), storage=SnapshotStorage)
-        store = cls(path=path, db=db)
-        if db.storage.read():
+        store = cls(path=path, db=db, journal=Journal(path.with_name(path.name + ".journal")))
+        store._take_lock()
+        data = db.storage.read()
+        store._on_disk = data is not None
+        if data:
             store._check_schema()
+        replayed = store.journal.replay(data if data is not None else {})
+        if data is None and replayed and store.writable:  # a reader may just race the first write
+            raise StoreError(f"{store.journal.path}: a journal without its database; restore a backup")
+        if data:
             store._load()
-        else:
-            db.storage.deferred = True
+        if store.writable and not store.journal.is_empty():
+            # Fold it in (or drop a torn fragment) now: a new entry appended behind a torn
+            # line would be glued onto it and lost.
+            if data:
+                store.dirty = True
+                store.checkpoint()
+            else:
+                store.journal.clear()
+        if not data:
             db.table("meta").insert(
                 {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now()}
             )
             for spec in starting_themes:
-                store._insert_theme(spec.name, spec.description, spec.color)
+                store._insert_theme(spec.name, spec.description, spec.color, log=False)
         return store
+
+    def _take_lock(self) -> None:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        owner_path = self.path.with_name(self.path.name + ".owner")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(lock_path, blocking=False)
+            lock.acquire()
+        except Timeout:
+            try:
+                owner = owner_path.read_text(encoding="utf-8").strip()
+            except OSError:
+                owner = "another process"
+            self.read_only_reason = f"another Margin is writing it ({owner})"
+            return
+        except OSError as error:
+            self.read_only_reason = f"cannot write in {self.path.parent} ({error.strerror})"
+            return
+        self.lock = lock
+        try:
+            owner_path.write_text(f"process {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
+        except OSError:
+            pass  # who holds the lock is a courtesy; the lock itself is what counts
+
+    @property
+    def writable(self) -> bool:
+        return self.read_only_reason is None
 
     @property
     def exists_on_disk(self) -> bool:
-        return not self.db.storage.deferred
+        return self._on_disk
 
     def _check_schema(self) -> None:
         meta = self.db.table("meta").all()
         if not meta or meta[0].get("application") != APPLICATION:
-            raise StoreError(f"{self.path}: not a Margin database (no Margin schema record)")
+            raise unusable(self.path, "not a Margin database (no Margin schema record)")
         version = meta[0].get("schema_version")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer Margin (schema {version}, this one reads "
-                f"up to {SCHEMA_VERSION}); upgrade Margin to open it"
+            raise unusable(
+                self.path,
+                f"written by a newer Margin (schema {version}, this one reads up to "
+                f"{SCHEMA_VERSION}); upgrade Margin to open it",
             )
 
     def _load(self) -> None:
@@ -238,12 +303,101 @@ class Store:
             description=record.get("description", ""),
         )
 
-    def _materialise(self) -> None:
-        """Called before the first real change: a new database now gets its file."""
-        storage = self.db.storage
-        if storage.deferred:
-            storage.deferred = False
-            storage.flush()
+    # -- durability ---------------------------------------------------------------------
+
+    def _before_change(self) -> None:
+        """Refuse in read-only mode; create a new database's file; back up an old one once."""
+        if not self.writable:
+            raise StoreError(f"{self.path}: read-only, {self.read_only_reason}")
+        try:
+            if not self._on_disk:
+                self.db.storage.flush()
+                self._on_disk = True
+                self._backed_up = True  # nothing older to keep
+            elif not self._backed_up:
+                self._rotate_backups()
+                self._backed_up = True
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
+
+    def backup_path(self, number: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.backup-{number}")
+
+    def _rotate_backups(self) -> None:
+        """Keep the file as it was at the start of each of the last few writing sessions."""
+        for number in range(BACKUPS - 1, 0, -1):
+            if self.backup_path(number).exists():
+                os.replace(self.backup_path(number), self.backup_path(number + 1))
+        shutil.copy2(self.path, self.backup_path(1))
+
+    def _log(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
+        """Journal one change, with any earlier ones that could not be written yet."""
+        entries = [*self.unsaved, {"table": table, "id": record_id, "record": record}]
+        self.dirty = True
+        self.last_change = time.monotonic()
+        self.unsaved = entries
+        self.retry_unsaved()
+
+    def retry_unsaved(self) -> bool:
+        """Journal the changes still pending; True once none are left.
+
+        A failed write keeps the change in memory (it stays on screen) and in ``unsaved``, and
+        sets ``save_error`` for the UI to show; the next change or checkpoint tries again.
+        """
+        if self.unsaved:
+            try:
+                self.journal.append(self.unsaved)
+            except OSError as error:
+                self.save_error = (
+                    f"{self.path}: {len(self.unsaved)} change(s) not saved yet "
+                    f"({error.strerror or error}); Margin keeps them and retries"
+                )
+                return False
+            self.unsaved = []
+        self.save_error = None
+        return True
+
+    def checkpoint(self) -> None:
+        """Fold the journal into the TinyDB file (atomically) and empty the journal."""
+        if not self.dirty or not self.writable or not self.retry_unsaved():
+            return
+        try:
+            self.db.storage.flush()
+            self.journal.clear()
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
+        self.dirty = False
+
+    def close(self) -> None:
+        """Checkpoint and release the lock. Raises ``StoreError`` if changes could not be saved,
+        after releasing the lock (the journal still holds what was journaled)."""
+        try:
+            self.checkpoint()
+            if self.unsaved:
+                raise StoreError(f"{self.path}: {len(self.unsaved)} change(s) could not be saved")
+        finally:
+            self.journal.close()
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
+    def _insert(self, table: str, record: dict[str, Any], log: bool = True) -> int:
+        if log:
+            self._before_change()
+        record_id = self.db.table(table).insert(record)
+        if log:
+            self._log(table, record_id, record)
+        return record_id
+
+    def _replace(self, table: str, record_id: int, record: dict[str, Any]) -> None:
+        self._before_change()
+        self.db.table(table).update(record, doc_ids=[record_id])
+        self._log(table, record_id, record)
+
+    def _remove(self, table: str, record_id: int) -> None:
+        self._before_change()
+        self.db.table(table).remove(doc_ids=[record_id])
+        self._log(table, record_id, None)
 
     # -- themes ---------------------------------------------------------------------------
 
@@ -253,7 +407,7 @@ class Store:
     def theme_for_key(self, key: int) -> Theme | None:
         return next((theme for theme in self.themes if theme.key == key), None)
 
-    def _insert_theme(self, name: str, description: str = "", color: str | None = None) -> Theme:
+    def _insert_theme(self, name: str, description: str = "", color: str | None = None, log: bool = True) -> Theme:
         used_keys = {theme.key for theme in self.themes}
         key = next((k for k in range(1, KEYED_THEMES + 1) if k not in used_keys), None)
         record = {
@@ -263,7 +417,7 @@ class Store:
             "description": description,
             "order": len(self.themes),
         }
-        theme_id = self.db.table("themes").insert(record)
+        theme_id = self._insert("themes", record, log=log)
         theme = Theme(id=theme_id, name=name, color=record["color"], key=key, description=description)
         self.themes.append(theme)
         return theme
@@ -275,7 +429,6 @@ class Store:
             raise ValueError("a theme needs a name")
         if any(theme.name.casefold() == name.casefold() for theme in self.themes):
             raise ValueError(f"a theme named {name!r} exists already")
-        self._materialise()
         return self._insert_theme(name, description)
 
     # -- documents ------------------------------------------------------------------------
@@ -293,14 +446,13 @@ class Store:
         existing = self.document_id(document_path)
         if existing is not None:
             return existing
-        self._materialise()
         record = {
             "path": self.relative_path(document_path),
             "sha256": sha256,
             "title": title,
             "encoding": encoding,
         }
-        document_id = self.db.table("documents").insert(record)
+        document_id = self._insert("documents", record)
         self.documents[document_id] = StoredDocument(id=document_id, **record)
         return document_id
 
@@ -309,7 +461,6 @@ class Store:
     def add_annotation(
         self, document_id: int, text: str, start: int, end: int, themes: list[int], author: str
     ) -> Annotation:
-        self._materialise()
         stamp = now()
         fields = {
             "document": document_id,
@@ -324,19 +475,17 @@ class Store:
             "created": stamp,
             "modified": stamp,
         }
-        annotation_id = self.db.table("annotations").insert(fields)
+        annotation_id = self._insert("annotations", fields)
         annotation = Annotation.from_record(annotation_id, fields)
         self.annotations[annotation_id] = annotation
         return annotation
 
     def update_annotation(self, annotation: Annotation, **changes: Any) -> Annotation:
-        self._materialise()
         updated = replace(annotation, modified=now(), **changes)
-        self.db.table("annotations").update(updated.to_record(), doc_ids=[annotation.id])
+        self._replace("annotations", annotation.id, updated.to_record())
         self.annotations[annotation.id] = updated
         return updated
 
     def delete_annotation(self, annotation: Annotation) -> None:
-        self._materialise()
-        self.db.table("annotations").remove(doc_ids=[annotation.id])
+        self._remove("annotations", annotation.id)
         del self.annotations[annotation.id]

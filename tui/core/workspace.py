@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import getpass
 import os
+import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -168,6 +169,16 @@ class Workspace:
             return TagResult(TagOutcome.ADDED, theme, updated)
         finally:
             self._by_document.pop(document.key, None)
+
+    def checkpoint_if_idle(self, idle_seconds: float = 1.0) -> None:
+        """Fold journaled changes into the TinyDB file once nothing changed for a moment."""
+        store = self.store
+        if store.dirty and time.monotonic() - store.last_change >= idle_seconds:
+            store.checkpoint()
+
+    def close(self) -> None:
+        """Checkpoint and release the database (raises ``StoreError`` naming unsaved changes)."""
+        self.store.close()
 
     def remove(self, document: Document, annotation: Annotation) -> None:
         try:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from ..core import Workspace
+from ..core import StoreError, Workspace
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
 from .widgets.document_pane import DocumentPane
@@ -31,9 +31,32 @@ class MarginApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self.panes = panes
+        self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
+        self.reader = ReaderScreen(workspace, panes=panes)
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self._checkpoint_when_idle)
+
+    def _checkpoint_when_idle(self) -> None:
+        """Retry pending changes and fold the journal into the TinyDB file after a quiet second."""
+        had_error = self.workspace.store.save_error
+        try:
+            self.workspace.checkpoint_if_idle()
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+        if had_error and not self.workspace.store.save_error:
+            self.notify("Pending changes are saved now.", timeout=5)
+            self.reader.update_database_bar()
+
+    def on_unmount(self) -> None:
+        """Quitting folds everything into the database file and releases the lock."""
+        try:
+            self.workspace.close()
+        except StoreError as error:
+            self.unsaved_report = str(error)
 
     def get_default_screen(self) -> ReaderScreen:
-        return ReaderScreen(self.workspace, panes=self.panes)
+        return self.reader
 
     def key_sections(self) -> list[tuple[str, list[Binding]]]:
         """Every key, grouped by where it works: one source for help and the palette."""

@@ -66,6 +66,9 @@ class ReaderScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(DocumentView).focus()
         self.update_database_bar()
+        if not self.workspace.store.writable:
+            self.notify(f"Read-only: {self.workspace.store.read_only_reason}. Changes cannot be made.",
+                        title="Database is read-only", severity="warning", markup=False, timeout=15)
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
 
@@ -223,6 +226,9 @@ class ReaderScreen(Screen):
                 pane.view.notify_annotations_changed()
         self.query_one(DocumentList).refresh_counts()
         self.update_database_bar()
+        if self.workspace.store.save_error:
+            self.notify(self.workspace.store.save_error, title="Not saved yet", severity="error",
+                        markup=False, timeout=15)
 
     def update_database_bar(self) -> None:
         path = self.workspace.database_path
@@ -230,11 +236,18 @@ class ReaderScreen(Screen):
             shown = os.path.relpath(path)
         except ValueError:
             shown = str(path)
-        state = "" if self.workspace.store.exists_on_disk else " (new: created on the first change)"
+        store = self.workspace.store
+        state = "" if store.exists_on_disk else " (new: created on the first change)"
         bar = Text()
+        if store.read_only_reason:
+            bar.append(f" READ-ONLY: {displayable(store.read_only_reason)} ", style="bold reverse")
+            bar.append(" ")
+        if store.save_error:
+            bar.append(f" {len(store.unsaved)} CHANGE(S) NOT SAVED YET, RETRYING ", style="bold reverse")
+            bar.append(" ")
         bar.append("Database ", style="dim")
         bar.append(displayable(shown) + state)
         bar.append(f"  ·  {len(self.workspace.documents)} documents · {len(self.workspace.themes)} themes"
-                   f" · {len(self.workspace.store.annotations)} annotations · coder {self.workspace.author}",
+                   f" · {len(store.annotations)} annotations · coder {self.workspace.author}",
                    style="dim")
         self.query_one("#database-bar", Static).update(bar)
