@@ -82,7 +82,7 @@ class MarginApp(App[None]):
             return
         pane = screen.current_pane
         targets: list[DOMNode] = [pane.view, pane, screen, self]
-        for (_, bindings), target in zip(self.key_sections(), targets):
+        for (_, bindings), target in zip(self.key_sections(), targets, strict=True):
             for binding in bindings:
                 title = binding.description
                 if binding.action.startswith("tag("):
