@@ -345,3 +345,25 @@ async def test_command_palette_offers_every_key(corpus_dir: Path, database: Path
         await command.callback()
         await pilot.pause()
         assert view_of(app).selection is not None  # ran on the focused pane's view
+
+
+async def test_search_wraps_around_and_highlights_a_match_split_across_rows(tmp_path: Path, database: Path) -> None:
+    document = tmp_path / "long.txt"
+    document.write_text("cooperation-" * 40 + "\n")  # no spaces: rows are cut mid-word
+    app = make_app([document], database, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        text = view.document.text
+        await search(pilot, "cooperation")
+        starts = [span.start for span in view.matches]
+        assert len(starts) == 40 and view.cursor == starts[0]
+        await pilot.press("G", "n")  # past the last match: wraps to the first
+        assert view.cursor == starts[0]
+        await pilot.press("N")  # before the first: wraps to the last
+        assert view.cursor == starts[-1]
+        assert "match 40/40" in status_of(app)
+        await pilot.press("g")
+        rows = view.layout_rows
+        split = next(s for s in view.matches if rows.row_of(s.start) != rows.row_of(s.end - 1))
+        for offset in (split.start, split.end - 1):  # both halves carry the match style
+            assert cell_style(view, offset).bold, text[split.start : split.end]

@@ -7,6 +7,7 @@ annotations, and never turns document text into markup.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -91,6 +92,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.document = document
         self.anchor: int | None = None
         self.matches: list[Span] = []
+        self._match_starts: list[int] = []  # matches never overlap: sorted by start and by end
         self.query: str = ""
         self._layout: WrappedText | None = None
         self._goal_x: int | None = None
@@ -125,7 +127,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.document = document
         self._layout = None
         self.anchor = None
-        self.matches = []
+        self._set_matches([])
         self.cursor = 0
         self.layout_rows  # noqa: B018
         self.scroll_to(0, 0, animate=False)
@@ -144,9 +146,9 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def match_label(self) -> str | None:
         """``match 2/7`` while the cursor is on a search match, for the status line."""
-        for number, span in enumerate(self.matches, start=1):
-            if span.start <= self.cursor < span.end:
-                return f"match {number}/{len(self.matches)}"
+        index = bisect.bisect_right(self._match_starts, self.cursor) - 1
+        if index >= 0 and self.cursor < self.matches[index].end:
+            return f"match {index + 1}/{len(self.matches)}"
         return None
 
     @property
@@ -256,7 +258,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.query = query
         flags = 0 if any(ch.isupper() for ch in query) else re.IGNORECASE
         pattern = re.compile(re.escape(query), flags) if query else None
-        self.matches = (
+        self._set_matches(
             [Span(m.start(), m.end()) for m in pattern.finditer(self.document.text)] if pattern else []
         )
         if not self.matches:
@@ -271,14 +273,25 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self._go_to_match(after=self.cursor, direction=direction, include_current=False)
 
+    def _set_matches(self, matches: list[Span]) -> None:
+        self.matches = matches
+        self._match_starts = [span.start for span in matches]
+
+    def _matches_overlapping(self, start: int, end: int) -> list[Span]:
+        """Matches sharing a character with ``[start, end)``, found by bisection."""
+        first = max(0, bisect.bisect_right(self._match_starts, start) - 1)
+        last = bisect.bisect_left(self._match_starts, end)
+        return [span for span in self.matches[first:last] if span.end > start]
+
     def _go_to_match(self, after: int, direction: int, include_current: bool) -> None:
-        starts = [span.start for span in self.matches]
+        """Go to the next (or previous) match from ``after``, wrapping around the document."""
+        starts = self._match_starts
         if direction > 0:
-            candidates = [s for s in starts if s > after or (include_current and s == after)]
-            target = candidates[0] if candidates else starts[0]
+            index = (bisect.bisect_left if include_current else bisect.bisect_right)(starts, after)
+            target = starts[index] if index < len(starts) else starts[0]
         else:
-            candidates = [s for s in starts if s < after]
-            target = candidates[-1] if candidates else starts[-1]
+            index = bisect.bisect_left(starts, after) - 1
+            target = starts[index] if index >= 0 else starts[-1]
         self.move_to(target)
         self.scroll_to_cursor(center=True)
 
@@ -378,10 +391,9 @@ class DocumentView(ScrollView, can_focus=True):
                 (max(annotation.start, start) - start, min(annotation.end, end) - start,
                  self._theme_style(colour, self._is_overlapped(annotation, annotations)))
             )
-        for match in self.matches:
-            if match.end > start and match.start < end:
-                styles.append((max(match.start, start) - start, min(match.end, end) - start,
-                               self.get_component_rich_style("document-view--match", partial=True)))
+        for match in self._matches_overlapping(start, end):
+            styles.append((max(match.start, start) - start, min(match.end, end) - start,
+                           self.get_component_rich_style("document-view--match", partial=True)))
         selection = self.selection
         if selection is not None and selection.end > start and selection.start <= end:
             styles.append((max(selection.start, start) - start, min(selection.end, end + 1) - start,
