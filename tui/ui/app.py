@@ -30,7 +30,6 @@ class MarginApp(App[None]):
     def __init__(self, workspace: Workspace, panes: int = 2) -> None:
         super().__init__()
         self.workspace = workspace
-        self.panes = panes
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reader = ReaderScreen(workspace, panes=panes)
 
