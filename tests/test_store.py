@@ -151,3 +151,15 @@ def test_full_disk_keeps_the_change_pending_and_retries(
 def test_default_database_sits_beside_the_corpus_folder(corpus_dir: Path) -> None:
     workspace = Workspace.open([corpus_dir])
     assert workspace.database_path == corpus_dir.parent / "annotations" / "annotations.json"
+
+
+def test_writes_change_the_stored_table_in_place(workspace: Workspace) -> None:
+    """The TinyDB hook behind fast tags (see ``InPlaceTable``) still applies: an insert must
+    not replace the table with a copy, and the stored record must use TinyDB's string ids."""
+    _, first = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    raw_table = workspace.store.db.storage.read()["annotations"]
+    _, second = tag_paragraph(workspace, 3, "Senior representatives", 2)
+    assert workspace.store.db.storage.read()["annotations"] is raw_table
+    assert sorted(raw_table) == [str(first.annotation.id), str(second.annotation.id)]
+    tag_paragraph(workspace, 2, "OASISS promotes", 1)  # untag: the record goes
+    assert list(raw_table) == [str(second.annotation.id)]

@@ -8,11 +8,13 @@ to the database before it returns.
 from __future__ import annotations
 
 import bisect
+import gc
 import getpass
 import os
 import time
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path
 
 from .codebook import Theme, read_codebook
@@ -39,6 +41,9 @@ def default_author() -> str:
         return "unknown"
 
 
+sort_key = attrgetter("start", "end", "id")  # document order; C-fast for 100,000 annotations
+
+
 class DocumentAnnotations:
     """One document's annotations, sorted by start, answering overlap queries fast.
 
@@ -47,9 +52,27 @@ class DocumentAnnotations:
     """
 
     def __init__(self, annotations: list[Annotation]) -> None:
-        self.items = sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+        gc.disable()  # sorting allocates a key per item; collections would dominate
+        try:
+            self.items = sorted(annotations, key=sort_key)
+        finally:
+            gc.enable()
         self._starts = [a.start for a in self.items]
         self._longest = max((a.end - a.start for a in self.items), default=0)
+
+    def add(self, annotation: Annotation) -> None:
+        """Insert in order: a tag costs a bisect and a list insert, not a re-sort."""
+        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
+        self.items.insert(index, annotation)
+        self._starts.insert(index, annotation.start)
+        self._longest = max(self._longest, annotation.end - annotation.start)
+
+    def discard(self, annotation: Annotation) -> None:
+        """Remove it; ``_longest`` may now overestimate, which only widens scans a little."""
+        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
+        if index < len(self.items) and self.items[index].id == annotation.id:
+            del self.items[index]
+            del self._starts[index]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -128,10 +151,17 @@ class Workspace:
         """The document's annotations, indexed; rebuilt only after a change to them."""
         cached = self._by_document.get(document.key)
         if cached is None:
-            document_id = self.store.document_id(document.path)
-            items = [a for a in self.store.annotations.values() if a.document == document_id]
+            items = self.store.annotations_of(self.store.document_id(document.path))
             cached = self._by_document[document.key] = DocumentAnnotations(items)
         return cached
+
+    def _reindex(self, document: Document, old: Annotation | None, new: Annotation | None) -> None:
+        """Keep the document's index in step with one change, without rebuilding it."""
+        index = self.annotations(document)
+        if old is not None:
+            index.discard(old)
+        if new is not None:
+            index.add(new)
 
     def themes_at(self, document: Document, offset: int) -> list[Theme]:
         """Themes of every annotation covering ``offset``, innermost first, without repeats."""
@@ -148,27 +178,23 @@ class Workspace:
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
         existing = self.annotations(document).exactly(start, end)
-        try:
-            if existing is None:
-                document_id = self.store.register_document(
-                    document.path, document.sha256, document.title, document.encoding
-                )
-                annotation = self.store.add_annotation(
-                    document_id, document.text, start, end, [theme.id], self.author
-                )
-                return TagResult(TagOutcome.ADDED, theme, annotation)
-            if theme.id in existing.themes:
-                remaining = tuple(t for t in existing.themes if t != theme.id)
-                if not remaining:
-                    self.store.delete_annotation(existing)
-                    return TagResult(TagOutcome.REMOVED, theme, None)
-                return TagResult(
-                    TagOutcome.REMOVED, theme, self.store.update_annotation(existing, themes=remaining)
-                )
-            updated = self.store.update_annotation(existing, themes=existing.themes + (theme.id,))
-            return TagResult(TagOutcome.ADDED, theme, updated)
-        finally:
-            self._by_document.pop(document.key, None)
+        if existing is None:
+            document_id = self.store.register_document(
+                document.path, document.sha256, document.title, document.encoding
+            )
+            changed = self.store.add_annotation(document_id, document.text, start, end, [theme.id], self.author)
+            outcome = TagOutcome.ADDED
+        elif theme.id not in existing.themes:
+            changed = self.store.update_annotation(existing, themes=existing.themes + (theme.id,))
+            outcome = TagOutcome.ADDED
+        else:
+            remaining = tuple(t for t in existing.themes if t != theme.id)
+            changed = self.store.update_annotation(existing, themes=remaining) if remaining else None
+            if changed is None:
+                self.store.delete_annotation(existing)
+            outcome = TagOutcome.REMOVED
+        self._reindex(document, existing, changed)
+        return TagResult(outcome, theme, changed)
 
     def checkpoint_if_idle(self, idle_seconds: float = 1.0) -> None:
         """Fold journaled changes into the TinyDB file once nothing changed for a moment."""
@@ -181,10 +207,8 @@ class Workspace:
         self.store.close()
 
     def remove(self, document: Document, annotation: Annotation) -> None:
-        try:
-            self.store.delete_annotation(annotation)
-        finally:
-            self._by_document.pop(document.key, None)
+        self.store.delete_annotation(annotation)
+        self._reindex(document, annotation, None)
 
 
 def quotation(document: Document, start: int, end: int) -> str:
