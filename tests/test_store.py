@@ -9,7 +9,7 @@ import pytest
 from tinydb import TinyDB
 
 from tui.core import StoreError, TagOutcome, Workspace
-from tui.core.store import SCHEMA_VERSION
+from tui.core.store import SCHEMA_VERSION, Store
 
 
 def tag_paragraph(workspace: Workspace, doc_number: int, needle: str, key: int):
@@ -163,3 +163,46 @@ def test_writes_change_the_stored_table_in_place(workspace: Workspace) -> None:
     assert sorted(raw_table) == [str(first.annotation.id), str(second.annotation.id)]
     tag_paragraph(workspace, 2, "OASISS promotes", 1)  # untag: the record goes
     assert list(raw_table) == [str(second.annotation.id)]
+
+
+def version_1_database(path: Path) -> bytes:
+    """A database as Margin 0.1 (schema 1) wrote it: themes without ``parent``."""
+    data = {
+        "meta": {"1": {"application": "margin", "schema_version": 1, "created": "2026-11-01T10:00:00+00:00"}},
+        "themes": {
+            "1": {"name": "Smuggling", "color": "#e45756", "key": 1, "description": "", "order": 0},
+            "2": {"name": "Arms", "color": "#4c78a8", "key": 2, "description": "guns", "order": 1},
+        },
+        "documents": {"1": {"path": "../seeds/001_fbca61ee7d44385f.txt", "sha256": "0" * 64,
+                            "title": "One", "encoding": "utf-8"}},
+        "annotations": {"1": {"document": 1, "start": 0, "end": 5, "quote": "abcde", "prefix": "",
+                              "suffix": "", "themes": [2], "note": "kept", "author": "ana",
+                              "created": "2026-11-01T10:00:00+00:00", "modified": "2026-11-01T10:00:00+00:00"}},
+    }
+    payload = json.dumps(data).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(payload)
+    return payload
+
+
+def test_schema_1_is_migrated_with_a_copy_of_the_old_file_kept(database: Path) -> None:
+    original = version_1_database(database)
+
+    store = Store.open(database)
+    assert [(t.name, t.parent) for t in store.themes] == [("Smuggling", None), ("Arms", None)]
+    store.close()
+    assert database.with_name("annotations.json.schema-1").read_bytes() == original
+    db = TinyDB(database)
+    assert db.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION == 2
+    assert all("parent" in theme for theme in db.table("themes").all())
+    (annotation,) = db.table("annotations").all()
+    assert (annotation["note"], annotation["themes"]) == ("kept", [2])  # nothing else changed
+
+
+def test_a_read_only_opener_migrates_in_memory_only(database: Path) -> None:
+    original = version_1_database(database)
+
+    store = Store.open(database, inspect=True)
+    assert store.themes[1].parent is None and not store.writable
+    assert database.read_bytes() == original
+    assert not database.with_name("annotations.json.schema-1").exists()

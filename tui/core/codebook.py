@@ -51,13 +51,15 @@ class ThemeSpec:
 
 @dataclass(frozen=True)
 class Theme:
-    """A theme stored in the database. ``key`` is its digit (1..9) or None."""
+    """A theme stored in the database. ``key`` is its digit (1..9) or None; ``parent`` is the
+    id of the theme it is grouped under, or None at the top level."""
 
     id: int
     name: str
     color: str
     key: int | None = None
     description: str = ""
+    parent: int | None = None
 
     @property
     def label(self) -> str:

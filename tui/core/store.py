@@ -1,11 +1,13 @@
 """The annotation database: a plain TinyDB JSON file, written atomically on every change.
 
-Schema (version 1), one TinyDB table per heading; ids are TinyDB document ids:
+Schema (version 2; ``migrations.py`` lists the versions and upgrades older files), one TinyDB
+table per heading; ids are TinyDB document ids:
 
 - ``meta``: one record ``{application: "margin", schema_version: 1, created}``.
 - ``documents``: ``{path, sha256, title, encoding}``. ``path`` is relative to the database's
   folder (POSIX separators) so a project folder can be moved; ``sha256`` is of the decoded text.
-- ``themes``: ``{name, color, key, description, order}``. ``key`` is the digit 1..9 or null.
+- ``themes``: ``{name, color, key, description, order, parent}``. ``key`` is the digit 1..9 or
+  null; ``parent`` is the id of the theme it is grouped under, or null.
 - ``annotations``: ``{document, start, end, quote, prefix, suffix, themes, note, author,
   created, modified}``. ``document`` is an id in ``documents``; ``start``/``end`` are Python
   ``str`` indexes into the decoded text, end exclusive (``text[start:end] == quote``);
@@ -21,7 +23,8 @@ leaves either the old or the new file, never half of one, and the journal holds 
 Beside ``annotations.json`` live ``annotations.json.journal`` (changes since the last
 checkpoint), ``annotations.json.lock`` (held by the one Margin that may write),
 ``annotations.json.owner`` (who holds it) and ``annotations.json.backup-1`` … ``-3`` (the file
-as it was when each of the last three writing sessions started, newest first).
+as it was when each of the last three writing sessions started, newest first), plus
+``annotations.json.schema-N``, the file as it was before it was upgraded from schema N.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from tinydb.table import Table
 
 from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
 from .journal import Entry, Journal
+from .migrations import SCHEMA_VERSION, migrate
 
-SCHEMA_VERSION = 1
 APPLICATION = "margin"
 CONTEXT_CHARS = 32
 BACKUPS = 3
@@ -244,12 +247,16 @@ class Store:
     _backed_up: bool = False
 
     @classmethod
-    def open(cls, path: Path, starting_themes: list[ThemeSpec] = ()) -> Store:
+    def open(cls, path: Path, starting_themes: list[ThemeSpec] = (), inspect: bool = False) -> Store:
         """Open the database at ``path`` (a new one is prepared in memory, created on the first
-        change). Another Margin writing it already makes this one read-only, with the reason."""
+        change). Another Margin writing it already makes this one read-only, with the reason.
+        ``inspect`` opens it read-only without taking the lock, for ``margin db check``."""
         db = MarginTinyDB(str(path), storage=SnapshotStorage)
         store = cls(path=path, db=db, journal=Journal(path.with_name(path.name + ".journal")))
-        store._take_lock()
+        if inspect:
+            store.read_only_reason = "opened for inspection"
+        else:
+            store._take_lock()
         data = db.storage.read()
         store._on_disk = data is not None
         if data:
@@ -257,8 +264,6 @@ class Store:
         replayed = store.journal.replay(data if data is not None else {})
         if data is None and replayed and store.writable:  # a reader may just race the first write
             raise StoreError(f"{store.journal.path}: a journal without its database; restore a backup")
-        if data:
-            store._load()
         if store.writable and not store.journal.is_empty():
             # Fold it in (or drop a torn fragment) now: a new entry appended behind a torn
             # line would be glued onto it and lost.
@@ -267,7 +272,10 @@ class Store:
                 store.checkpoint()
             else:
                 store.journal.clear()
-        if not data:
+        if data:
+            store._migrate()
+            store._load()
+        else:
             db.table("meta").insert(
                 {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now()}
             )
@@ -318,6 +326,32 @@ class Store:
                 f"{SCHEMA_VERSION}); upgrade Margin to open it",
             )
 
+    def schema_backup_path(self, version: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.schema-{version}")
+
+    def _migrate(self) -> None:
+        """Bring an older schema up to date, keeping the old file beside it first.
+
+        A read-only store migrates only its in-memory copy: the file belongs to its writer.
+        """
+        data = self.db.storage.read()
+        meta_key = next(iter(data["meta"]))
+        version = data["meta"][meta_key]["schema_version"]
+        if version == SCHEMA_VERSION:
+            return
+        if self.writable:
+            try:
+                shutil.copy2(self.path, self.schema_backup_path(version))
+            except OSError as error:
+                raise StoreError(
+                    f"{self.path}: cannot keep a copy before upgrading schema {version} "
+                    f"({error.strerror or error}); nothing was changed"
+                ) from None
+        migrate(data, meta_key)
+        if self.writable:
+            self.dirty = True
+            self.checkpoint()
+
     def _load(self) -> None:
         """Build typed objects from the raw tables (not via ``Table.all()``, which would copy
         every record once more)."""
@@ -352,6 +386,7 @@ class Store:
             color=record["color"],
             key=record.get("key"),
             description=record.get("description", ""),
+            parent=record.get("parent"),
         )
 
     # -- durability ---------------------------------------------------------------------
@@ -467,6 +502,7 @@ class Store:
             "key": key,
             "description": description,
             "order": len(self.themes),
+            "parent": None,
         }
         theme_id = self._insert("themes", record, log=log)
         theme = Theme(id=theme_id, name=name, color=record["color"], key=key, description=description)
