@@ -1,4 +1,8 @@
-"""The ``margin`` command: open documents in the reader.
+"""The ``margin`` command: open documents in the reader, or look after a database.
+
+    margin [PATH ...] [--db FILE]        read and code documents
+    margin db check [--db FILE]          report on a database
+    margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -13,8 +17,10 @@ from pathlib import Path
 
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
+from .core.maintenance import check_database, resolve_backup, restore_backup
 from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
 
+EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
 
@@ -42,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Without --db, the database is annotations/annotations.json beside the corpus "
-            "folder (for ~/study/docs/ that is ~/study/annotations/annotations.json)."
+            "folder (for ~/study/docs/ that is ~/study/annotations/annotations.json). "
+            "See also: margin db --help. (A folder named db: write ./db.)"
         ),
     )
     parser.add_argument(
@@ -57,12 +64,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_db_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="margin db", description="Look after an annotation database.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = actions.add_parser(
+        "check", help="report on a database: counts, backups, lock, changed documents, problems",
+        description="Report on a database without changing it. Exit status 0: no problems; "
+        "1: problems found; 2: the database cannot be opened.",
+    )
+    restore = actions.add_parser(
+        "restore", help="put a backup in place of the database (the current file is kept)",
+        description="Replace the database with one of its backups. The current file (and any "
+        "journal) is kept beside it as annotations.json.before-restore-<time>.",
+    )
+    restore.add_argument("backup", nargs="?", default="1", metavar="BACKUP",
+                         help="1, 2 or 3 (newest first; default 1), or the path of a backup file")
+    for action in (check, restore):
+        action.add_argument("--db", type=Path, metavar="FILE",
+                            help="the database (default: the shipped corpus's database)")
+    return parser
+
+
+def run_db(argv: list[str]) -> int:
+    arguments = build_db_parser().parse_args(argv)
+    database = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
+    if arguments.action == "check":
+        report = check_database(database)
+        print("\n".join(report.lines()))
+        if not report.usable:
+            return EXIT_USAGE
+        return EXIT_PROBLEMS if report.problems else 0
+    try:
+        backup = resolve_backup(database, arguments.backup)
+        kept = restore_backup(database, backup)
+    except StoreError as error:
+        return fail(str(error))
+    print(f"restored {database} from {backup}")
+    if kept:
+        print(f"the file it replaced is kept as {kept}")
+    return 0
+
+
 def fail(message: str) -> int:
     print(f"margin: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["db"]:
+        return run_db(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     if not paths:

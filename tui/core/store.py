@@ -62,9 +62,44 @@ class StoreError(Exception):
 
 def unusable(path: Path, problem: str) -> StoreError:
     """An error for a database Margin will not open, pointing at the newest backup if any."""
-    backup = path.with_name(f"{path.name}.backup-1")
+    backup = sidecar(path, "backup-1")
     hint = f"; last good backup: {backup}" if backup.exists() else "; no backup beside it"
     return StoreError(f"{path}: {problem} (left untouched{hint})")
+
+
+class DatabaseBusy(Exception):
+    """Another process holds the database's lock, or the lock cannot be taken; says why."""
+
+
+def sidecar(database: Path, suffix: str) -> Path:
+    """A file beside the database: ``annotations.json.lock``, ``.journal``, ``.backup-1``..."""
+    return database.with_name(f"{database.name}.{suffix}")
+
+
+def take_lock(database: Path) -> FileLock:
+    """Become the one writer of ``database``, or raise ``DatabaseBusy`` naming the holder.
+
+    The lock lives in a sidecar file (the database itself is replaced by rename at every
+    checkpoint); the OS drops it when its process dies, so a kill -9 leaves no stale lock.
+    """
+    owner_path = sidecar(database, "owner")
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(sidecar(database, "lock"), blocking=False)
+        lock.acquire()
+    except Timeout:
+        try:
+            owner = owner_path.read_text(encoding="utf-8").strip()
+        except OSError:
+            owner = "another process"
+        raise DatabaseBusy(f"another Margin is writing it ({owner})") from None
+    except OSError as error:
+        raise DatabaseBusy(f"cannot write in {database.parent} ({error.strerror})") from None
+    try:
+        owner_path.write_text(f"process {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
+    except OSError:
+        pass  # who holds the lock is a courtesy; the lock itself is what counts
+    return lock
 
 
 def now() -> str:
@@ -242,6 +277,7 @@ class Store:
     unsaved: list[Entry] = field(default_factory=list)
     save_error: str | None = None
     dirty: bool = False
+    pending_at_open: int = 0  # journaled changes that were not yet in the file
     last_change: float = 0.0
     _on_disk: bool = False
     _backed_up: bool = False
@@ -252,7 +288,7 @@ class Store:
         change). Another Margin writing it already makes this one read-only, with the reason.
         ``inspect`` opens it read-only without taking the lock, for ``margin db check``."""
         db = MarginTinyDB(str(path), storage=SnapshotStorage)
-        store = cls(path=path, db=db, journal=Journal(path.with_name(path.name + ".journal")))
+        store = cls(path=path, db=db, journal=Journal(sidecar(path, "journal")))
         if inspect:
             store.read_only_reason = "opened for inspection"
         else:
@@ -261,7 +297,7 @@ class Store:
         store._on_disk = data is not None
         if data:
             store._check_schema()
-        replayed = store.journal.replay(data if data is not None else {})
+        replayed = store.pending_at_open = store.journal.replay(data if data is not None else {})
         if data is None and replayed and store.writable:  # a reader may just race the first write
             raise StoreError(f"{store.journal.path}: a journal without its database; restore a backup")
         if store.writable and not store.journal.is_empty():
@@ -284,27 +320,10 @@ class Store:
         return store
 
     def _take_lock(self) -> None:
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        owner_path = self.path.with_name(self.path.name + ".owner")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(lock_path, blocking=False)
-            lock.acquire()
-        except Timeout:
-            try:
-                owner = owner_path.read_text(encoding="utf-8").strip()
-            except OSError:
-                owner = "another process"
-            self.read_only_reason = f"another Margin is writing it ({owner})"
-            return
-        except OSError as error:
-            self.read_only_reason = f"cannot write in {self.path.parent} ({error.strerror})"
-            return
-        self.lock = lock
-        try:
-            owner_path.write_text(f"process {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
-        except OSError:
-            pass  # who holds the lock is a courtesy; the lock itself is what counts
+            self.lock = take_lock(self.path)
+        except DatabaseBusy as busy:
+            self.read_only_reason = str(busy)
 
     @property
     def writable(self) -> bool:
@@ -327,7 +346,7 @@ class Store:
             )
 
     def schema_backup_path(self, version: int) -> Path:
-        return self.path.with_name(f"{self.path.name}.schema-{version}")
+        return sidecar(self.path, f"schema-{version}")
 
     def _migrate(self) -> None:
         """Bring an older schema up to date, keeping the old file beside it first.
@@ -407,7 +426,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
 
     def backup_path(self, number: int) -> Path:
-        return self.path.with_name(f"{self.path.name}.backup-{number}")
+        return sidecar(self.path, f"backup-{number}")
 
     def _rotate_backups(self) -> None:
         """Keep the file as it was at the start of each of the last few writing sessions."""

@@ -227,3 +227,8 @@ def title_from_text(text: str, fallback: str, limit: int = 80) -> str:
                 candidate = candidate[: limit - 1].rstrip() + "…"
             return candidate
     return fallback
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 annotation``, ``3 annotations``: counts in messages read as English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

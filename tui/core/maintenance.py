@@ -1,0 +1,196 @@
+"""``margin db check`` and ``margin db restore``: looking after a database without the reader.
+
+Checking never writes anything (it opens the database for inspection, without the lock).
+Restoring takes the lock, so it cannot pull a file from under a running Margin, and it keeps
+the file it replaces (and any journal of changes not yet folded into it) beside the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .migrations import SCHEMA_VERSION
+from .store import BACKUPS, DatabaseBusy, Store, StoreError, atomic_write, sidecar, take_lock
+from .text import UndecodableText, counted, decode_document
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    saved: datetime
+    summary: str  # "12 annotations" or why it would not open
+
+
+@dataclass
+class DatabaseReport:
+    """What ``margin db check`` prints: facts first, then anything wrong."""
+
+    path: Path
+    facts: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    backups: list[BackupInfo] = field(default_factory=list)
+    usable: bool = True
+
+    def lines(self) -> list[str]:
+        lines = [f"{self.path}", *(f"  {fact}" for fact in self.facts)]
+        if self.backups:
+            lines.append("  backups:")
+            lines += [
+                f"    {b.path.name}  saved {b.saved:%Y-%m-%d %H:%M}  {b.summary}" for b in self.backups
+            ]
+        else:
+            lines.append("  backups: none yet (one is kept each time a session first changes it)")
+        if self.problems:
+            lines.append(f"  {len(self.problems)} problem(s):")
+            lines += [f"    - {problem}" for problem in self.problems]
+        else:
+            lines.append("  no problems found")
+        return lines
+
+
+def backups_of(database: Path) -> list[Path]:
+    """Every kept copy beside the database: rotating backups first, then pre-upgrade copies."""
+    rotating = [sidecar(database, f"backup-{n}") for n in range(1, BACKUPS + 1)]
+    kept = sorted(database.parent.glob(f"{database.name}.schema-*"))
+    return [path for path in rotating if path.exists()] + kept
+
+
+def summarise(path: Path) -> str:
+    try:
+        store = Store.open(path, inspect=True)
+    except StoreError as error:
+        return f"unusable: {str(error).split(': ', 1)[-1]}"
+    return f"{counted(len(store.annotations), 'annotation')}, {counted(len(store.themes), 'theme')}"
+
+
+def lock_holder(database: Path) -> str | None:
+    """Who is writing the database right now, if anybody (the lock is released at once)."""
+    try:
+        lock = take_lock(database)
+    except DatabaseBusy as busy:
+        return str(busy)
+    lock.release()
+    return None
+
+
+def check_database(database: Path) -> DatabaseReport:
+    report = DatabaseReport(database)
+    report.backups = [
+        BackupInfo(path, datetime.fromtimestamp(path.stat().st_mtime), summarise(path))
+        for path in backups_of(database)
+    ]
+    if not database.exists():
+        report.usable = False
+        report.problems.append("no database at this path")
+        return report
+    try:
+        store = Store.open(database, inspect=True)
+    except StoreError as error:
+        report.usable = False
+        report.problems.append(str(error).removeprefix(f"{database}: "))
+        return report
+    version = store.db.table("meta").all()[0]["schema_version"]
+    report.facts.append(
+        f"Margin database, schema {version}"
+        + ("" if version == SCHEMA_VERSION else f" (will be upgraded to {SCHEMA_VERSION} when opened)")
+    )
+    report.facts.append(
+        f"{counted(len(store.themes), 'theme')}, {counted(len(store.documents), 'document')}, "
+        f"{counted(len(store.annotations), 'annotation')}"
+    )
+    if store.pending_at_open:
+        report.facts.append(
+            f"{store.pending_at_open} journaled change(s) not yet in the file "
+            "(safe: they are folded in when Margin next opens it)"
+        )
+    holder = lock_holder(database)
+    report.facts.append(f"lock: {holder}" if holder else "lock: free")
+    report.facts += document_facts(store)
+    report.problems += integrity_problems(store)
+    return report
+
+
+def document_facts(store: Store) -> list[str]:
+    """Documents that moved or changed since they were coded (their annotations are kept)."""
+    counts = Counter(annotation.document for annotation in store.annotations.values())
+    facts = []
+    for document in store.documents.values():
+        path = store.path.parent / document.path
+        try:
+            text, _ = decode_document(path.read_bytes())
+        except OSError:
+            facts.append(f"document {document.path}: not found ({counted(counts[document.id], 'annotation')} kept)")
+            continue
+        except UndecodableText as error:
+            facts.append(f"document {document.path}: unreadable ({error})")
+            continue
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != document.sha256:
+            facts.append(
+                f"document {document.path}: changed since it was coded "
+                f"({counted(counts[document.id], 'annotation')} re-anchored when it is opened)"
+            )
+    return facts
+
+
+def integrity_problems(store: Store) -> list[str]:
+    """References and offsets that do not hold together."""
+    theme_ids = {theme.id for theme in store.themes}
+    problems = []
+    for annotation in store.annotations.values():
+        where = f"annotation {annotation.id}"
+        if annotation.document not in store.documents:
+            problems.append(f"{where}: refers to document {annotation.document}, which is not in the database")
+        missing = [t for t in annotation.themes if t not in theme_ids]
+        if missing:
+            problems.append(f"{where}: refers to theme(s) {missing}, which are not in the database")
+        if not 0 <= annotation.start < annotation.end or len(annotation.quote) != annotation.end - annotation.start:
+            problems.append(
+                f"{where}: offsets {annotation.start}..{annotation.end} do not fit its "
+                f"{len(annotation.quote)}-character quote"
+            )
+    for theme in store.themes:
+        if theme.parent is not None and theme.parent not in theme_ids:
+            problems.append(f"theme {theme.name!r}: its parent theme {theme.parent} is not in the database")
+    return problems
+
+
+def resolve_backup(database: Path, choice: str) -> Path:
+    """``1``..``3`` name the rotating backups; anything else is a path."""
+    path = sidecar(database, f"backup-{choice}") if choice.isdigit() else Path(choice)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such backup")
+    return path
+
+
+def restore_backup(database: Path, backup: Path) -> Path | None:
+    """Put ``backup`` in place of ``database``; return where the replaced file was kept.
+
+    The backup must open as a Margin database. The current file, and its journal if it has
+    one, are kept as ``annotations.json.before-restore-<time>`` (``.journal``) first.
+    """
+    try:
+        lock = take_lock(database)
+    except DatabaseBusy as busy:
+        raise StoreError(f"{database}: not restored, {busy}") from None
+    try:
+        Store.open(backup, inspect=True)  # refuses a corrupt or foreign file with a clear reason
+        payload = backup.read_bytes()
+        kept = None
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        journal = sidecar(database, "journal")
+        if database.exists():
+            kept = sidecar(database, f"before-restore-{stamp}")
+            atomic_write(kept, database.read_bytes())
+        if journal.exists() and journal.stat().st_size:
+            os.replace(journal, sidecar(database, f"before-restore-{stamp}.journal"))
+        atomic_write(database, payload)
+        return kept
+    except OSError as error:
+        raise StoreError(f"{database}: not restored ({error.strerror or error})") from None
+    finally:
+        lock.release()
