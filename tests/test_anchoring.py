@@ -1,0 +1,109 @@
+"""Re-anchoring: random edits around and inside annotated passages."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tui.core.anchoring import place
+
+WORDS = st.sampled_from(
+    "border patrol cartel firearm migrant shelter bridge customs tunnel agency report "
+    "Mexico Texas cooperation smuggling crossing officers weapons rescue dialogue".split()
+)
+SENTENCE = st.lists(WORDS, min_size=4, max_size=14).map(lambda words: " ".join(words).capitalize() + ".")
+TEXT = st.lists(SENTENCE, min_size=8, max_size=40).map(" ".join)
+INSERTION = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str, str]:
+    return text[start:end], text[max(0, start - 32) : start], text[end : end + 32]
+
+
+@st.composite
+def annotated_texts(draw):
+    text = draw(TEXT)
+    start = draw(st.integers(0, len(text) - 2))
+    end = draw(st.integers(start + 1, min(len(text), start + 300)))
+    return text, start, end
+
+
+@st.composite
+def edits(draw, length: int):
+    """Replace ``text[at:at+removed]`` with an insertion."""
+    at = draw(st.integers(0, length))
+    removed = draw(st.integers(0, min(80, length - at)))
+    return at, removed, draw(INSERTION)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), annotated=annotated_texts())
+def test_a_quote_that_survives_an_edit_is_placed_on_that_exact_text(data, annotated) -> None:
+    text, start, end = annotated
+    edits_made = data.draw(st.lists(edits(len(text)), min_size=1, max_size=3))
+    changed = text
+    for at, removed, inserted in edits_made:
+        at = min(at, len(changed))
+        changed = changed[:at] + inserted + changed[at + removed :]
+    quote, prefix, suffix = context(text, start, end)
+    placement = place(changed, quote, prefix, suffix, start)
+    if quote in changed:
+        assert placement is not None and changed[placement.start : placement.end] == quote
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), annotated=annotated_texts())
+def test_an_edit_elsewhere_moves_a_unique_passage_by_the_edit_length(data, annotated) -> None:
+    text, start, end = annotated
+    quote, prefix, suffix = context(text, start, end)
+    assume(text.count(quote) == 1)
+    at, removed, inserted = data.draw(edits(len(text)))
+    if at < start:  # before the passage: it shifts
+        removed = min(removed, start - at)
+        shift = len(inserted) - removed
+    else:  # after it: it stays
+        at = max(at, end)
+        removed = min(removed, len(text) - at)
+        shift = 0
+    changed = text[:at] + inserted + text[at + removed :]
+    assume(changed.count(quote) == 1)
+    placement = place(changed, quote, prefix, suffix, start)
+    assert (placement.start, placement.end) == (start + shift, end + shift)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), text=TEXT)
+def test_a_small_edit_inside_a_long_passage_keeps_it_anchored_nearby(data, text) -> None:
+    """In text that repeats itself (``border border border…``) a fuzzy match is ambiguous by
+    nature, so the passage's two ends must each occur once."""
+    start = data.draw(st.integers(0, max(0, len(text) - 120)))
+    end = min(len(text), start + data.draw(st.integers(80, 300)))
+    assume(end - start >= 80)
+    quote, prefix, suffix = context(text, start, end)
+    assume(text.count(quote[:30]) == 1 and text.count(quote[-30:]) == 1)
+    at = data.draw(st.integers(start + 10, end - 10))
+    inserted = data.draw(st.text(alphabet="xyzXYZ", min_size=1, max_size=4))
+    changed = text[:at] + inserted + text[at + 2 :]
+    assume(quote not in changed)  # else it is an exact match, tested above
+    placement = place(changed, quote, prefix, suffix, start)
+    assert placement is not None and placement.how == "fuzzy"
+    assert abs(placement.start - start) <= 4
+    assert abs(placement.end - (end + len(inserted) - 2)) <= 4
+
+
+def test_a_passage_that_was_rewritten_is_an_orphan() -> None:
+    text = "The agencies met in El Paso. " * 3 + "They agreed to share firearm tracing data weekly. " + "End."
+    start = text.index("They agreed")
+    end = text.index(" End.")
+    quote, prefix, suffix = context(text, start, end)
+    changed = text.replace(quote, "Talks collapsed without any agreement at all. ")
+    assert place(changed, quote, prefix, suffix, start) is None
+
+
+def test_duplicates_prefer_the_occurrence_with_its_context() -> None:
+    text = "alpha: weapons seized. beta: weapons seized. gamma: weapons seized."
+    start = text.index("weapons", text.index("beta"))
+    quote, prefix, suffix = context(text, start, start + len("weapons seized"))
+    changed = "Intro paragraph added at the top. " + text.replace("gamma", "delta")
+    placement = place(changed, quote, prefix, suffix, start)
+    assert placement.start == changed.index("weapons", changed.index("beta"))
