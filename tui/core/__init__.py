@@ -6,7 +6,7 @@ Nothing in this package imports Textual; the CLI and the tests use it directly.
 from .codebook import CodebookError, Theme
 from .corpus import Corpus, CorpusError, Document
 from .store import Annotation, StoreError
-from .workspace import TagOutcome, TagResult, Workspace, quotation
+from .workspace import ReanchorReport, TagOutcome, TagResult, Workspace, quotation
 
 __all__ = [
     "Annotation",
@@ -14,6 +14,7 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "Document",
+    "ReanchorReport",
     "StoreError",
     "TagOutcome",
     "TagResult",

@@ -6,7 +6,8 @@ beside it (``annotations.json.schema-N``), and checkpoints the result at once.
 
 - Version 1 (Margin 0.1): ``meta``, ``documents``, ``themes``, ``annotations``.
 - Version 2: a theme may sit under a parent theme (one level deep): themes gain ``parent``,
-  the id of their parent theme, or null for a top-level theme.
+  the id of their parent theme, or null for a top-level theme. Annotations gain
+  ``orphaned``: true once their passage could not be found in a changed document.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from typing import Any
 Data = dict[str, dict[str, Any]]
 
 
-def add_theme_parents(data: Data) -> None:
-    """1 → 2: every existing theme is a top-level theme."""
+def add_parents_and_orphans(data: Data) -> None:
+    """1 → 2: every existing theme is a top-level theme, every annotation is anchored."""
     for record in data.get("themes", {}).values():
         record.setdefault("parent", None)
+    for record in data.get("annotations", {}).values():
+        record.setdefault("orphaned", False)
 
 
 # MIGRATIONS[n] turns version n into version n + 1.
 MIGRATIONS: dict[int, Callable[[Data], None]] = {
-    1: add_theme_parents,
+    1: add_parents_and_orphans,
 }
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

@@ -9,10 +9,13 @@ table per heading; ids are TinyDB document ids:
 - ``themes``: ``{name, color, key, description, order, parent}``. ``key`` is the digit 1..9 or
   null; ``parent`` is the id of the theme it is grouped under, or null.
 - ``annotations``: ``{document, start, end, quote, prefix, suffix, themes, note, author,
-  created, modified}``. ``document`` is an id in ``documents``; ``start``/``end`` are Python
+  created, modified, orphaned}``. ``document`` is an id in ``documents``; ``start``/``end`` are Python
   ``str`` indexes into the decoded text, end exclusive (``text[start:end] == quote``);
   ``prefix``/``suffix`` are up to 32 characters of context; ``themes`` is a list of ids in
-  ``themes``; ``created``/``modified`` are ISO 8601 UTC timestamps.
+  ``themes``; ``created``/``modified`` are ISO 8601 UTC timestamps. When a document's text
+  changes (its ``sha256`` differs), annotations are placed again (``anchoring.py``) and their
+  offsets, quote and context rewritten; one that cannot be placed keeps its old fields and
+  gets ``orphaned: true`` until the user re-attaches or dismisses it.
 
 TinyDB's own ``JSONStorage`` rewrites the file in place and re-reads it on every query. Here the
 data lives in memory (``SnapshotStorage``); each change is first appended and fsynced to the
@@ -36,6 +39,7 @@ import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +51,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from .anchoring import Placement
 from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
 from .journal import Entry, Journal
 from .migrations import SCHEMA_VERSION, migrate
@@ -100,6 +105,17 @@ def take_lock(database: Path) -> FileLock:
     except OSError:
         pass  # who holds the lock is a courtesy; the lock itself is what counts
     return lock
+
+
+def passage_fields(text: str, start: int, end: int) -> dict[str, Any]:
+    """Offsets, quote and the context that lets the passage be found again after edits."""
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": text[max(0, start - CONTEXT_CHARS) : start],
+        "suffix": text[end : end + CONTEXT_CHARS],
+    }
 
 
 def now() -> str:
@@ -232,6 +248,7 @@ class Annotation:
     author: str = ""
     created: str = ""
     modified: str = ""
+    orphaned: bool = False
 
     @classmethod
     def from_record(cls, annotation_id: int, record: dict[str, Any]) -> Annotation:
@@ -239,7 +256,7 @@ class Annotation:
         return cls(
             annotation_id, record["document"], record["start"], record["end"], record["quote"],
             get("prefix", ""), get("suffix", ""), tuple(get("themes", ())), get("note", ""),
-            get("author", ""), get("created", ""), get("modified", ""),
+            get("author", ""), get("created", ""), get("modified", ""), get("orphaned", False),
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -258,6 +275,11 @@ class StoredDocument:
     sha256: str
     title: str = ""
     encoding: str = "utf-8"
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        del record["id"]
+        return record
 
 
 @dataclass
@@ -281,6 +303,7 @@ class Store:
     last_change: float = 0.0
     _on_disk: bool = False
     _backed_up: bool = False
+    _batching: bool = False
 
     @classmethod
     def open(cls, path: Path, starting_themes: list[ThemeSpec] = (), inspect: bool = False) -> Store:
@@ -441,7 +464,18 @@ class Store:
         self.dirty = True
         self.last_change = time.monotonic()
         self.unsaved = entries
-        self.retry_unsaved()
+        if not self._batching:
+            self.retry_unsaved()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Journal the changes made inside with one fsync (re-anchoring a whole document)."""
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            self.retry_unsaved()
 
     def retry_unsaved(self) -> bool:
         """Journal the changes still pending; True once none are left.
@@ -494,10 +528,12 @@ class Store:
             self._log(table, record_id, record)
         return record_id
 
-    def _replace(self, table: str, record_id: int, record: dict[str, Any]) -> None:
-        self._before_change()
+    def _replace(self, table: str, record_id: int, record: dict[str, Any], log: bool = True) -> None:
+        if log:
+            self._before_change()
         self.db.table(table).update(record, doc_ids=[record_id])
-        self._log(table, record_id, record)
+        if log:
+            self._log(table, record_id, record)
 
     def _remove(self, table: str, record_id: int) -> None:
         self._before_change()
@@ -571,16 +607,13 @@ class Store:
         stamp = now()
         fields = {
             "document": document_id,
-            "start": start,
-            "end": end,
-            "quote": text[start:end],
-            "prefix": text[max(0, start - CONTEXT_CHARS) : start],
-            "suffix": text[end : end + CONTEXT_CHARS],
+            **passage_fields(text, start, end),
             "themes": list(themes),
             "note": "",
             "author": author,
             "created": stamp,
             "modified": stamp,
+            "orphaned": False,
         }
         annotation_id = self._insert("annotations", fields)
         annotation = Annotation.from_record(annotation_id, fields)
@@ -597,6 +630,38 @@ class Store:
     def delete_annotation(self, annotation: Annotation) -> None:
         self._remove("annotations", annotation.id)
         self._forget(annotation)
+
+    def reanchor(
+        self, document_id: int, text: str, sha256: str, placements: dict[int, Placement | None]
+    ) -> None:
+        """Record where each annotation of a changed document is now (None: orphaned) and the
+        document's new hash, journaled together. A read-only store changes only memory, so
+        the reader still shows the passages where they are now."""
+        log = self.writable
+        with self.batch():
+            for annotation_id, placement in placements.items():
+                old = self.annotations[annotation_id]
+                if placement is None:
+                    new = replace(old, orphaned=True)
+                else:
+                    new = replace(old, orphaned=False, **passage_fields(text, placement.start, placement.end))
+                if new != old:
+                    self._replace("annotations", old.id, new.to_record(), log=log)
+                    self._forget(old)
+                    self._remember(new)
+            # Last: if the batch is torn by a crash, the old hash makes the next start redo it.
+            document = self.documents[document_id]
+            document.sha256 = sha256
+            self._replace("documents", document_id, document.to_record(), log=log)
+
+    def reattach(self, annotation: Annotation, document_id: int, text: str, start: int, end: int) -> Annotation:
+        """Anchor an orphan (or move any annotation) to a passage the user selected."""
+        return self.update_annotation(
+            annotation, document=document_id, orphaned=False, **passage_fields(text, start, end)
+        )
+
+    def orphans(self) -> list[Annotation]:
+        return [annotation for annotation in self.annotations.values() if annotation.orphaned]
 
     def annotations_of(self, document_id: int | None) -> list[Annotation]:
         """One document's annotations, without scanning everybody else's."""

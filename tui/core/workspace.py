@@ -18,8 +18,10 @@ from operator import attrgetter
 from pathlib import Path
 
 from .codebook import Theme, read_codebook
+from .anchoring import place
 from .corpus import Corpus, Document, open_corpus
 from .store import Annotation, Store
+from .text import counted
 
 DATABASE_FOLDER = "annotations"
 DATABASE_NAME = "annotations.json"
@@ -97,6 +99,26 @@ class DocumentAnnotations:
         return None
 
 
+@dataclass(frozen=True)
+class ReanchorReport:
+    """What happened to a document's annotations because its text changed."""
+
+    document: Document
+    unchanged: int
+    moved: int
+    orphaned: int
+
+    @property
+    def message(self) -> str:
+        name = self.document.path.name
+        if not self.moved and not self.orphaned:
+            return f"{name} changed; its {counted(self.unchanged, 'annotation')} are still in place"
+        return (
+            f"{counted(self.moved, 'annotation')} moved, {self.orphaned} orphaned in {name}"
+            + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
+        )
+
+
 class TagOutcome(Enum):
     ADDED = "added"
     REMOVED = "removed"
@@ -117,6 +139,7 @@ class Workspace:
         self.store = store
         self.author = author
         self._by_document: dict[str, DocumentAnnotations] = {}
+        self.reports: list[ReanchorReport] = []  # taken and shown by the UI
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
@@ -151,9 +174,62 @@ class Workspace:
         """The document's annotations, indexed; rebuilt only after a change to them."""
         cached = self._by_document.get(document.key)
         if cached is None:
-            items = self.store.annotations_of(self.store.document_id(document.path))
+            document_id = self.store.document_id(document.path)
+            if document_id is not None:
+                self._reanchor_if_changed(document, document_id)
+            items = [a for a in self.store.annotations_of(document_id) if not a.orphaned]
             cached = self._by_document[document.key] = DocumentAnnotations(items)
         return cached
+
+    def _reanchor_if_changed(self, document: Document, document_id: int) -> None:
+        """Place the annotations again if the text differs from the one they were made on.
+
+        Runs when a document's annotations are first needed, so an unchanged corpus costs a
+        hash per document and a changed one is fixed before anything is drawn.
+        """
+        if self.store.documents[document_id].sha256 == document.sha256:
+            return
+        annotations = self.store.annotations_of(document_id)
+        placements = {a.id: place(document.text, a.quote, a.prefix, a.suffix, a.start) for a in annotations}
+        self.store.reanchor(document_id, document.text, document.sha256, placements)
+        if annotations:
+            self.reports.append(
+                ReanchorReport(
+                    document,
+                    unchanged=sum(1 for p in placements.values() if p and p.how == "unchanged"),
+                    moved=sum(1 for p in placements.values() if p and p.how != "unchanged"),
+                    orphaned=sum(1 for p in placements.values() if p is None),
+                )
+            )
+
+    def take_reports(self) -> list[ReanchorReport]:
+        """Re-anchoring news since the last call, for the UI to tell the user once."""
+        reports, self.reports = self.reports, []
+        return reports
+
+    def orphans(self) -> list[Annotation]:
+        """Annotations whose passage was not found after their document changed."""
+        return self.store.orphans()
+
+    def document_title(self, document_id: int) -> str:
+        """The title of a stored document, which may no longer be in the corpus."""
+        stored = self.store.documents.get(document_id)
+        return (stored.title or stored.path) if stored else f"document {document_id}"
+
+    def reattach(self, annotation: Annotation, document: Document, start: int, end: int) -> Annotation:
+        """Anchor ``annotation`` (an orphan, usually) to ``[start, end)`` of ``document``."""
+        if not 0 <= start < end <= len(document.text):
+            raise ValueError(f"empty or out-of-range passage {start}..{end}")
+        document_id = self.store.register_document(
+            document.path, document.sha256, document.title, document.encoding
+        )
+        updated = self.store.reattach(annotation, document_id, document.text, start, end)
+        self._by_document.clear()  # it may have left another document's index
+        return updated
+
+    def dismiss(self, annotation: Annotation) -> None:
+        """Delete an orphan the user has given up on."""
+        self.store.delete_annotation(annotation)
 
     def _reindex(self, document: Document, old: Annotation | None, new: Annotation | None) -> None:
         """Keep the document's index in step with one change, without rebuilding it."""
