@@ -92,3 +92,57 @@ def test_a_read_only_reader_follows_the_text_without_writing(corpus_dir: Path, d
     writer.close()
     reader.close()
     assert database.read_bytes() == before
+
+
+# -- in the reader ---------------------------------------------------------------------------
+
+async def test_reader_reports_the_change_and_reattaches_an_orphan(corpus_dir: Path, database: Path) -> None:
+    from test_reader import SIZE, make_app, search, view_of
+
+    workspace = Workspace.open([corpus_dir], database=database, author="tester")
+    document = workspace.documents[0]
+    tag(workspace, document, "Her promise is on full display", 30, 1)
+    tag(workspace, document, "The two leaders discussed", 40, 2)
+    workspace.close()
+    document.path.write_text(
+        document.text.replace("Her promise is on full display", "Her pledge shows").replace("\n\n", "\n\n\n", 1),
+        encoding="utf-8",
+    )
+
+    app = make_app(corpus_dir, database)
+    messages: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **options: (messages.append(str(message)), notify(message, **options))[1]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert f"1 annotation moved, 1 orphaned in {document.path.name}" in messages[0]
+        assert "1 ORPHAN: PRESS O" in str(app.screen.query_one("#database-bar").content)
+
+        await search(pilot, "Her pledge")
+        await pilot.press("v", *["l"] * 15, "O")
+        assert "Her pledge shows" in str(app.screen.query_one("#orphans-heading").content)
+        assert "Her promise is on full display" in str(
+            app.screen.query_one("#orphans-list").get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        view = view_of(app)
+        (reattached,) = [a for a in app.workspace.annotations(view.document).items if a.quote.startswith("Her")]
+        assert reattached.quote == "Her pledge shows"
+        assert "PRESS O" not in str(app.screen.query_one("#database-bar").content)
+    saved = {record["quote"]: record for record in TinyDB(database).table("annotations").all()}
+    assert saved["Her pledge shows"]["orphaned"] is False
+
+
+async def test_an_orphan_can_be_dismissed_from_the_list(corpus_dir: Path, database: Path) -> None:
+    from test_reader import SIZE, make_app
+
+    path, (_, _, rewritten) = coded(corpus_dir, database)
+    path.write_text(path.read_text(encoding="utf-8").replace(rewritten, "All new."), encoding="utf-8")
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        app.workspace.annotations(app.workspace.documents[2])  # as opening it in a pane would
+        await pilot.press("O", "d")
+        assert "No orphans" in str(app.screen.query_one("#orphans-list").get_option_at_index(0).prompt)
+        await pilot.press("escape")
+        assert "PRESS O" not in str(app.screen.query_one("#database-bar").content)
+    assert rewritten not in [record["quote"] for record in TinyDB(database).table("annotations").all()]

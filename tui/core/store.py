@@ -295,6 +295,7 @@ class Store:
     documents: dict[int, StoredDocument] = field(default_factory=dict)
     annotations: dict[int, Annotation] = field(default_factory=dict)
     _by_document: dict[int, dict[int, Annotation]] = field(default_factory=dict)
+    _orphans: dict[int, Annotation] = field(default_factory=dict)
     _document_ids: dict[str, int] = field(default_factory=dict)
     unsaved: list[Entry] = field(default_factory=list)
     save_error: str | None = None
@@ -661,7 +662,7 @@ class Store:
         )
 
     def orphans(self) -> list[Annotation]:
-        return [annotation for annotation in self.annotations.values() if annotation.orphaned]
+        return list(self._orphans.values())
 
     def annotations_of(self, document_id: int | None) -> list[Annotation]:
         """One document's annotations, without scanning everybody else's."""
@@ -670,7 +671,10 @@ class Store:
     def _remember(self, annotation: Annotation) -> None:
         self.annotations[annotation.id] = annotation
         self._by_document.setdefault(annotation.document, {})[annotation.id] = annotation
+        if annotation.orphaned:
+            self._orphans[annotation.id] = annotation
 
     def _forget(self, annotation: Annotation) -> None:
         del self.annotations[annotation.id]
         del self._by_document[annotation.document][annotation.id]
+        self._orphans.pop(annotation.id, None)

@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...core import Document, StoreError, TagOutcome, Theme, Workspace, quotation
-from ...core.text import displayable, strip_span
+from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
+from .orphans import OrphansScreen, Passage
 from .theme_picker import PickedTheme, ThemePicker
 
 MAX_PANES = 4
@@ -43,6 +44,8 @@ class ReaderScreen(Screen):
         Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+        Binding("O", "orphans", "Orphans", show=False,
+                tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
     ]
 
     def __init__(self, workspace: Workspace, panes: int = 2) -> None:
@@ -71,6 +74,23 @@ class ReaderScreen(Screen):
                         title="Database is read-only", severity="warning", markup=False, timeout=15)
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
+        self.announce_reanchoring()
+
+    def announce_reanchoring(self) -> None:
+        """Tell the user what happened to annotations of documents that changed on disk.
+
+        The workspace re-anchors a document when its annotations are first needed; asking for
+        those of every shown document makes that happen now rather than at some repaint.
+        """
+        for pane in self.panes:
+            self.workspace.annotations(pane.document)
+        reports = self.workspace.take_reports()
+        for report in reports:
+            orphaned = " Press O to re-attach or dismiss orphans." if report.orphaned else ""
+            self.notify(report.message + orphaned, title="Document changed",
+                        severity="warning" if report.orphaned else "information", markup=False, timeout=12)
+        if reports:
+            self.update_database_bar()
 
     # -- panes ---------------------------------------------------------------------------
 
@@ -107,6 +127,7 @@ class ReaderScreen(Screen):
         pane = DocumentPane(self.workspace, document)
         await self.query_one("#panes").mount(pane)
         pane.view.focus()
+        self.announce_reanchoring()
 
     def action_close_pane(self) -> None:
         panes = self.panes
@@ -127,6 +148,7 @@ class ReaderScreen(Screen):
         pane = self.current_pane
         pane.show_document(event.document)
         pane.view.focus()
+        self.announce_reanchoring()
 
     # -- coding --------------------------------------------------------------------------
 
@@ -219,6 +241,22 @@ class ReaderScreen(Screen):
         self.notify(f"Removed the annotation ({names})", markup=False, timeout=3)
         self.annotations_changed(pane.document)
 
+    def action_orphans(self) -> None:
+        pane = self.current_pane
+        selection = pane.view.selection
+        passage = None
+        if selection is not None:
+            span = strip_span(pane.document.text, selection.start, selection.end)
+            if span[0] < span[1]:
+                passage = Passage(pane.document, *span)
+
+        def after(changed: bool | None) -> None:
+            if changed:
+                for shown in self.panes:
+                    self.annotations_changed(shown.document)
+
+        self.app.push_screen(OrphansScreen(self.workspace, passage), after)
+
     def annotations_changed(self, document: Document) -> None:
         """Repaint every pane showing ``document`` and the counts in the document list."""
         for pane in self.panes:
@@ -244,6 +282,10 @@ class ReaderScreen(Screen):
             bar.append(" ")
         if store.save_error:
             bar.append(f" {len(store.unsaved)} CHANGE(S) NOT SAVED YET, RETRYING ", style="bold reverse")
+            bar.append(" ")
+        orphans = len(self.workspace.orphans())
+        if orphans:  # first, where a narrow terminal cannot cut it off
+            bar.append(f" {counted(orphans, 'orphan').upper()}: PRESS O ", style="bold reverse")
             bar.append(" ")
         bar.append("Database ", style="dim")
         bar.append(displayable(shown) + state)
