@@ -367,3 +367,22 @@ async def test_search_wraps_around_and_highlights_a_match_split_across_rows(tmp_
         split = next(s for s in view.matches if rows.row_of(s.start) != rows.row_of(s.end - 1))
         for offset in (split.start, split.end - 1):  # both halves carry the match style
             assert cell_style(view, offset).bold, text[split.start : split.end]
+
+
+async def test_nested_passages_show_the_inner_colour_and_underline_only_the_overlap(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        text = view.document.text
+        await search(pilot, "Her promise")
+        await pilot.press("p", "1", "escape")  # the paragraph: Human smuggling
+        await search(pilot, "back-to-back")
+        await pilot.press("v", *["l"] * 11, "2", "escape", "g")  # inside it: Arms trafficking
+        outer = cell_style(view, text.index("Her promise") + 1)
+        inner = cell_style(view, text.index("back-to-back") + 2)
+        assert outer.bgcolor != inner.bgcolor and outer.bgcolor is not None
+        assert not outer.underline and inner.underline
+        document_list = app.screen.query_one("#documents")
+        assert "2 annotations" in str(document_list.get_option_at_index(0).prompt)

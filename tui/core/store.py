@@ -296,6 +296,7 @@ class Store:
     annotations: dict[int, Annotation] = field(default_factory=dict)
     _by_document: dict[int, dict[int, Annotation]] = field(default_factory=dict)
     _orphans: dict[int, Annotation] = field(default_factory=dict)
+    _themes_by_id: dict[int, Theme] = field(default_factory=dict)
     _document_ids: dict[str, int] = field(default_factory=dict)
     unsaved: list[Entry] = field(default_factory=list)
     save_error: str | None = None
@@ -403,7 +404,7 @@ class Store:
             ((int(key), record) for key, record in data.get("themes", {}).items()),
             key=lambda item: (item[1].get("order", 0), item[0]),
         )
-        self.themes = [self._theme_from_record(theme_id, record) for theme_id, record in themes]
+        self._set_themes([self._theme_from_record(theme_id, record) for theme_id, record in themes])
         self.documents = {
             int(key): StoredDocument(
                 id=int(key),
@@ -544,7 +545,13 @@ class Store:
     # -- themes ---------------------------------------------------------------------------
 
     def theme(self, theme_id: int) -> Theme | None:
-        return next((theme for theme in self.themes if theme.id == theme_id), None)
+        """By id; asked for every passage on every row drawn, so a dict, not a scan."""
+        return self._themes_by_id.get(theme_id)
+
+    def _set_themes(self, themes: list[Theme]) -> None:
+        """The one way the codebook changes in memory, keeping the id index in step."""
+        self.themes = themes
+        self._themes_by_id = {theme.id: theme for theme in themes}
 
     def theme_for_key(self, key: int) -> Theme | None:
         return next((theme for theme in self.themes if theme.key == key), None)
@@ -562,7 +569,7 @@ class Store:
         }
         theme_id = self._insert("themes", record, log=log)
         theme = Theme(id=theme_id, name=name, color=record["color"], key=key, description=description)
-        self.themes.append(theme)
+        self._set_themes([*self.themes, theme])
         return theme
 
     def create_theme(self, name: str, description: str = "") -> Theme:

@@ -262,7 +262,7 @@ class ReaderScreen(Screen):
         for pane in self.panes:
             if pane.document is document:
                 pane.view.notify_annotations_changed()
-        self.query_one(DocumentList).refresh_counts()
+        self.query_one(DocumentList).refresh_count(document)
         self.update_database_bar()
         if self.workspace.store.save_error:
             self.notify(self.workspace.store.save_error, title="Not saved yet", severity="error",

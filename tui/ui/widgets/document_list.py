@@ -8,7 +8,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...core import Document, Workspace
-from ...core.text import displayable
+from ...core.text import counted, displayable
 
 
 class DocumentList(OptionList):
@@ -24,20 +24,17 @@ class DocumentList(OptionList):
         self.workspace = workspace
 
     def on_mount(self) -> None:
-        self.refresh_counts()
+        self.add_options(Option(self._prompt(document), id=document.key) for document in self.workspace.documents)
+        self.highlighted = 0
 
-    def refresh_counts(self) -> None:
-        """Rebuild the prompts (after an annotation changed), keeping the highlight."""
-        highlighted = self.highlighted
-        self.clear_options()
-        self.add_options(self._option(document) for document in self.workspace.documents)
-        self.highlighted = highlighted if highlighted is not None else 0
+    def refresh_count(self, document: Document) -> None:
+        """Show a document's new annotation count (after a change to its annotations)."""
+        self.replace_option_prompt(document.key, self._prompt(document))
 
-    def _option(self, document: Document) -> Option:
-        count = len(self.workspace.annotations(document))
+    def _prompt(self, document: Document) -> Text:
         prompt = Text(displayable(document.title), overflow="ellipsis")
-        prompt.append(f"\n{count} annotation{'s' if count != 1 else ''}", style="dim")
-        return Option(prompt, id=document.key)
+        prompt.append(f"\n{counted(len(self.workspace.annotations(document)), 'annotation')}", style="dim")
+        return prompt
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
