@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import SEEDS
 from rich.cells import cell_len
 from tinydb import TinyDB
 
-from conftest import SEEDS
 from tui.core import Workspace, quotation
 from tui.ui.app import MarginApp
 from tui.ui.screens.help import HelpScreen, key_map

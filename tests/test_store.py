@@ -33,7 +33,7 @@ def test_database_is_created_on_the_first_change_only(workspace: Workspace, data
 
 
 def test_saved_record_follows_the_documented_schema(workspace: Workspace, database: Path) -> None:
-    document, result = tag_paragraph(workspace, 2, "OASISS promotes", 1)
+    document, _ = tag_paragraph(workspace, 2, "OASISS promotes", 1)
     workspace.close()
     db = TinyDB(database)  # plain TinyDB reads it
     (record,) = db.table("annotations").all()

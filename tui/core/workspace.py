@@ -17,8 +17,8 @@ from enum import Enum
 from operator import attrgetter
 from pathlib import Path
 
-from .codebook import Theme, read_codebook
 from .anchoring import place
+from .codebook import Theme, read_codebook
 from .corpus import Corpus, Document, open_corpus
 from .store import Annotation, Store
 from .text import counted
