@@ -164,6 +164,14 @@ BASELINE_OPEN_CHILD = PEAK_MEMORY + """
 """
 
 
+def working_copy(folder: Path, name: str) -> Path:
+    """A private copy of the generated database, so each benchmark starts from the same file."""
+    working = folder / name / "annotations.json"
+    working.parent.mkdir()
+    shutil.copy(folder / "annotations" / "annotations.json", working)
+    return working
+
+
 def bench_store_open(folder: Path) -> list[Result]:
     corpus, database = folder / "seeds", folder / "annotations" / "annotations.json"
     runs = [run_child(OPEN_CHILD, str(corpus), str(database)) for _ in range(3)]
@@ -187,11 +195,7 @@ def bench_store_tag(folder: Path) -> list[Result]:
 
     from tui.core import Workspace
 
-    corpus, database = folder / "seeds", folder / "annotations" / "annotations.json"
-    working = folder / "tag" / "annotations.json"
-    working.parent.mkdir()
-    shutil.copy(database, working)
-    workspace = Workspace.open([corpus], database=working, author="bench")
+    workspace = Workspace.open([folder / "seeds"], database=working_copy(folder, "tag"), author="bench")
     document, theme = workspace.documents[2], workspace.themes[5]
     spans = iter(range(100, 100 + 4000, 7))
 
@@ -203,11 +207,9 @@ def bench_store_tag(folder: Path) -> list[Result]:
     measured = median_ms(tag, 51)
     workspace.close()
 
-    stock = folder / "stock" / "annotations.json"
-    stock.parent.mkdir()
-    shutil.copy(database, stock)
+    stock = working_copy(folder, "stock")
     table = TinyDB(stock).table("annotations")
-    record = dict(json.loads(database.read_text(encoding="utf-8"))["annotations"]["1"])
+    record = dict(json.loads(stock.read_text(encoding="utf-8"))["annotations"]["1"])
     baseline = median_ms(lambda: table.insert(dict(record)), 5)
     return [Result("store: tag to durable at 100k annotations < 20 ms", f"{measured:.2f} ms",
                    f"{baseline:.0f} ms (TinyDB JSONStorage insert)", measured / baseline, measured < 20)]
@@ -250,11 +252,8 @@ APP_TAG_CHILD = """
 def bench_app_tag(folder: Path) -> list[Result]:
     """The same tag through the real app: a digit key pressed in a pane. Durable is when the
     journal's fsync returned; handled adds the on-screen updates the key asks for."""
-    corpus, database = folder / "seeds", folder / "annotations" / "annotations.json"
-    working = folder / "app-tag" / "annotations.json"
-    working.parent.mkdir()
-    shutil.copy(database, working)
-    measured = run_child(APP_TAG_CHILD, str(corpus), str(working))
+    corpus = folder / "seeds"
+    measured = run_child(APP_TAG_CHILD, str(corpus), str(working_copy(folder, "app-tag")))
     small = folder / "app-tag-empty" / "annotations.json"  # the same app and keys, no annotations
     baseline = run_child(APP_TAG_CHILD, str(corpus), str(small))
     return [
@@ -271,11 +270,8 @@ def bench_store_checkpoint(folder: Path) -> list[Result]:
     """Folding the journal into the TinyDB file: runs after a quiet second, on the UI thread."""
     from tui.core import Workspace
 
-    corpus, database = folder / "seeds", folder / "annotations" / "annotations.json"
-    working = folder / "checkpoint" / "annotations.json"
-    working.parent.mkdir()
-    shutil.copy(database, working)
-    workspace = Workspace.open([corpus], database=working, author="bench")
+    working = working_copy(folder, "checkpoint")
+    workspace = Workspace.open([folder / "seeds"], database=working, author="bench")
     document, theme = workspace.documents[1], workspace.themes[3]
     offsets = iter(range(50, 5000, 3))
 
