@@ -102,3 +102,12 @@ def test_restore_refuses_and_changes_nothing(corpus_dir: Path, database: Path, c
     assert expected in error and error.count("\n") == 1
     assert database.read_bytes() == before
     assert not list(database.parent.glob("*before-restore*"))
+
+
+def test_check_reports_an_older_schema_without_upgrading_it(database: Path, capsys) -> None:
+    from test_store import version_1_database
+
+    original = version_1_database(database)
+    status, out = check(database, capsys)
+    assert status == 0 and "schema 1 (will be upgraded to 2 when opened)" in out
+    assert database.read_bytes() == original

@@ -94,7 +94,7 @@ def check_database(database: Path) -> DatabaseReport:
         report.usable = False
         report.problems.append(str(error).removeprefix(f"{database}: "))
         return report
-    version = store.db.table("meta").all()[0]["schema_version"]
+    version = store.schema_at_open
     report.facts.append(
         f"Margin database, schema {version}"
         + ("" if version == SCHEMA_VERSION else f" (will be upgraded to {SCHEMA_VERSION} when opened)")

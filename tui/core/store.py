@@ -302,6 +302,7 @@ class Store:
     save_error: str | None = None
     dirty: bool = False
     pending_at_open: int = 0  # journaled changes that were not yet in the file
+    schema_at_open: int = SCHEMA_VERSION  # the file's schema before any migration
     last_change: float = 0.0
     _on_disk: bool = False
     _backed_up: bool = False
@@ -380,7 +381,7 @@ class Store:
         """
         data = self.db.storage.read()
         meta_key = next(iter(data["meta"]))
-        version = data["meta"][meta_key]["schema_version"]
+        version = self.schema_at_open = data["meta"][meta_key]["schema_version"]
         if version == SCHEMA_VERSION:
             return
         if self.writable:
