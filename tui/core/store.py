@@ -224,8 +224,30 @@ class InPlaceTable(Table):
         self.clear_cache()
 
 
+    def put(self, doc_id: int, document: dict[str, Any] | None) -> None:
+        """Set a record under a known id, or remove it (None): how undo and redo write."""
+
+        def updater(rows: MutableMapping) -> None:
+            if document is None:
+                rows.pop(doc_id, None)
+            else:
+                rows[doc_id] = dict(document)
+
+        self._update_table(updater)
+
+
 class MarginTinyDB(TinyDB):
     table_class = InPlaceTable
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record before and after a user action (None: absent); enough to undo or redo it."""
+
+    table: str
+    id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 @dataclass(slots=True)
@@ -307,6 +329,7 @@ class Store:
     _on_disk: bool = False
     _backed_up: bool = False
     _batching: bool = False
+    _recording: list[Change] | None = None
 
     @classmethod
     def open(cls, path: Path, starting_themes: list[ThemeSpec] = (), inspect: bool = False) -> Store:
@@ -523,25 +546,83 @@ class Store:
                 self.lock.release()
                 self.lock = None
 
+    def _raw(self, table: str, record_id: int) -> dict[str, Any] | None:
+        record = (self.db.storage.read() or {}).get(table, {}).get(str(record_id))
+        return dict(record) if record is not None else None
+
+    def _record_change(self, table: str, record_id: int, before: dict[str, Any] | None) -> None:
+        if self._recording is not None:
+            self._recording.append(Change(table, record_id, before, self._raw(table, record_id)))
+
     def _insert(self, table: str, record: dict[str, Any], log: bool = True) -> int:
         if log:
             self._before_change()
         record_id = self.db.table(table).insert(record)
         if log:
+            self._record_change(table, record_id, None)
             self._log(table, record_id, record)
         return record_id
 
     def _replace(self, table: str, record_id: int, record: dict[str, Any], log: bool = True) -> None:
         if log:
             self._before_change()
+        before = self._raw(table, record_id) if log else None
         self.db.table(table).update(record, doc_ids=[record_id])
         if log:
+            self._record_change(table, record_id, before)
             self._log(table, record_id, record)
 
     def _remove(self, table: str, record_id: int) -> None:
         self._before_change()
+        before = self._raw(table, record_id)
         self.db.table(table).remove(doc_ids=[record_id])
+        self._record_change(table, record_id, before)
         self._log(table, record_id, None)
+
+    # -- undo -----------------------------------------------------------------------------
+
+    @contextmanager
+    def recording(self) -> Iterator[list[Change]]:
+        """Collect the changes made inside, for undo; they are journaled with one fsync."""
+        changes: list[Change] = []
+        self._recording = changes
+        try:
+            with self.batch():
+                yield changes
+        finally:
+            self._recording = None
+
+    def restore(self, changes: list[Change], undo: bool) -> None:
+        """Put records back as they were before ``changes`` (undo) or after them (redo).
+
+        Each is a new change like any other: journaled, and replayed after a crash.
+        """
+        self._before_change()
+        with self.batch():
+            for change in reversed(changes) if undo else changes:
+                record = change.before if undo else change.after
+                self.db.table(change.table).put(change.id, record)
+                self._log(change.table, change.id, record)
+                self._reload(change.table, change.id, record)
+
+    def _reload(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
+        """Bring the typed objects in step with one raw record."""
+        if table == "annotations":
+            if record_id in self.annotations:
+                self._forget(self.annotations[record_id])
+            if record is not None:
+                self._remember(Annotation.from_record(record_id, record))
+        elif table == "themes":
+            themes = [theme for theme in self.themes if theme.id != record_id]
+            if record is not None:
+                themes.append(self._theme_from_record(record_id, record))
+            orders = {theme.id: self._raw("themes", theme.id).get("order", 0) for theme in themes}
+            self._set_themes(sorted(themes, key=lambda theme: (orders[theme.id], theme.id)))
+        elif table == "documents":
+            self._document_ids = {}
+            self.documents.pop(record_id, None)
+            if record is not None:
+                self.documents[record_id] = StoredDocument(id=record_id, **record)
 
     # -- themes ---------------------------------------------------------------------------
 

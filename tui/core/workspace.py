@@ -12,6 +12,8 @@ import gc
 import getpass
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from operator import attrgetter
@@ -20,7 +22,7 @@ from pathlib import Path
 from .anchoring import place
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, Document, open_corpus
-from .store import Annotation, Store
+from .store import Annotation, Change, Store
 from .text import counted
 
 DATABASE_FOLDER = "annotations"
@@ -119,6 +121,26 @@ class ReanchorReport:
         )
 
 
+@dataclass(frozen=True)
+class Step:
+    """One user action as undo sees it: what it was called and the records it changed."""
+
+    label: str
+    changes: list[Change]
+
+
+class History:
+    """Undo and redo stacks for every change made since Margin started."""
+
+    def __init__(self) -> None:
+        self.undone: list[Step] = []
+        self.done: list[Step] = []
+
+    def record(self, step: Step) -> None:
+        self.done.append(step)
+        self.undone.clear()  # a new action forks history: what was undone cannot come back
+
+
 class TagOutcome(Enum):
     ADDED = "added"
     REMOVED = "removed"
@@ -140,6 +162,7 @@ class Workspace:
         self.author = author
         self._by_document: dict[str, DocumentAnnotations] = {}
         self.reports: list[ReanchorReport] = []  # taken and shown by the UI
+        self.history = History()
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
@@ -168,7 +191,33 @@ class Workspace:
         return self.store.theme_for_key(key)
 
     def create_theme(self, name: str) -> Theme:
-        return self.store.create_theme(name)
+        with self._undoable(f"create theme {name}"):
+            return self.store.create_theme(name)
+
+    @contextmanager
+    def _undoable(self, label: str) -> Iterator[None]:
+        """Make the store changes inside one undo step (and one journal fsync)."""
+        with self.store.recording() as changes:
+            yield
+        if changes:
+            self.history.record(Step(label, changes))
+
+    def undo(self) -> str | None:
+        """Undo the last action; return its label, or None if there is nothing to undo."""
+        return self._travel(self.history.done, self.history.undone, undo=True)
+
+    def redo(self) -> str | None:
+        """Redo the last undone action; return its label, or None."""
+        return self._travel(self.history.undone, self.history.done, undo=False)
+
+    def _travel(self, source: list[Step], target: list[Step], undo: bool) -> str | None:
+        if not source:
+            return None
+        step = source[-1]
+        self.store.restore(step.changes, undo=undo)  # raises StoreError before changing anything
+        target.append(source.pop())
+        self._by_document.clear()  # any document's passages may have changed
+        return step.label
 
     def annotations(self, document: Document) -> DocumentAnnotations:
         """The document's annotations, indexed; rebuilt only after a change to them."""
@@ -220,16 +269,18 @@ class Workspace:
         """Anchor ``annotation`` (an orphan, usually) to ``[start, end)`` of ``document``."""
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
-        document_id = self.store.register_document(
-            document.path, document.sha256, document.title, document.encoding
-        )
-        updated = self.store.reattach(annotation, document_id, document.text, start, end)
+        with self._undoable("re-attach orphan"):
+            document_id = self.store.register_document(
+                document.path, document.sha256, document.title, document.encoding
+            )
+            updated = self.store.reattach(annotation, document_id, document.text, start, end)
         self._by_document.clear()  # it may have left another document's index
         return updated
 
     def dismiss(self, annotation: Annotation) -> None:
         """Delete an orphan the user has given up on."""
-        self.store.delete_annotation(annotation)
+        with self._undoable("dismiss orphan"):
+            self.store.delete_annotation(annotation)
 
     def _reindex(self, document: Document, old: Annotation | None, new: Annotation | None) -> None:
         """Keep the document's index in step with one change, without rebuilding it."""
@@ -254,6 +305,15 @@ class Workspace:
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
         existing = self.annotations(document).exactly(start, end)
+        untag = existing is not None and theme.id in existing.themes
+        with self._undoable(f"{'untag' if untag else 'tag'} {theme.name}"):
+            changed, outcome = self._toggle(document, start, end, theme, existing)
+        self._reindex(document, existing, changed)
+        return TagResult(outcome, theme, changed)
+
+    def _toggle(
+        self, document: Document, start: int, end: int, theme: Theme, existing: Annotation | None
+    ) -> tuple[Annotation | None, TagOutcome]:
         if existing is None:
             document_id = self.store.register_document(
                 document.path, document.sha256, document.title, document.encoding
@@ -269,8 +329,7 @@ class Workspace:
             if changed is None:
                 self.store.delete_annotation(existing)
             outcome = TagOutcome.REMOVED
-        self._reindex(document, existing, changed)
-        return TagResult(outcome, theme, changed)
+        return changed, outcome
 
     def checkpoint_if_idle(self, idle_seconds: float = 1.0) -> None:
         """Fold journaled changes into the TinyDB file once nothing changed for a moment."""
@@ -283,8 +342,16 @@ class Workspace:
         self.store.close()
 
     def remove(self, document: Document, annotation: Annotation) -> None:
-        self.store.delete_annotation(annotation)
+        with self._undoable("remove annotation"):
+            self.store.delete_annotation(annotation)
         self._reindex(document, annotation, None)
+
+    def set_note(self, document: Document, annotation: Annotation, note: str) -> Annotation:
+        """Write the annotation's memo (an empty one removes it)."""
+        with self._undoable("edit memo"):
+            updated = self.store.update_annotation(annotation, note=note)
+        self._reindex(document, annotation, updated)
+        return updated
 
 
 def quotation(document: Document, start: int, end: int) -> str:
