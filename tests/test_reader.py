@@ -386,3 +386,39 @@ async def test_nested_passages_show_the_inner_colour_and_underline_only_the_over
         assert not outer.underline and inner.underline
         document_list = app.screen.query_one("#documents")
         assert "2 annotations" in str(document_list.get_option_at_index(0).prompt)
+
+
+async def test_memo_is_written_marked_in_the_gutter_and_saved(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("1", "m")
+        await type_text(pilot, "Opening pleasantry")
+        await pilot.press("enter")
+        await type_text(pilot, "not substantive")
+        await pilot.press("ctrl+s")
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert annotation.note == "Opening pleasantry\nnot substantive"
+        row, _ = view.layout_rows.column_of(annotation.start)
+        assert "✎" in view.render_line(row - view.scroll_offset.y).text[:GUTTER_WIDTH]
+        await pilot.press("m", "escape")  # cancelling leaves it alone
+        assert app.workspace.annotations(view.document).items[0].note == annotation.note
+    assert TinyDB(database).table("annotations").all()[0]["note"] == "Opening pleasantry\nnot substantive"
+
+
+async def test_u_undoes_and_ctrl_r_redoes_on_screen_and_on_disk(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        text = view.document.text
+        await search(pilot, "Her promise")
+        await pilot.press("p", "1", "escape", "g")
+        tagged = cell_style(view, text.index("Her promise") + 2).bgcolor
+        await pilot.press("u")
+        assert cell_style(view, text.index("Her promise") + 2).bgcolor != tagged
+        assert "0 annotations" in str(app.screen.query_one("#documents").get_option_at_index(0).prompt)
+        await pilot.press("ctrl+r")
+        assert cell_style(view, text.index("Her promise") + 2).bgcolor == tagged
+        await pilot.press("u")
+    assert TinyDB(database).table("annotations").all() == []

@@ -23,6 +23,7 @@ from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
+from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
 from .theme_picker import PickedTheme, ThemePicker
 
@@ -44,6 +45,9 @@ class ReaderScreen(Screen):
         Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+        Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change (tag, untag, remove, memo…)"),
+        Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo the last undone change"),
         Binding("O", "orphans", "Orphans", show=False,
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
     ]
@@ -241,6 +245,55 @@ class ReaderScreen(Screen):
         self.notify(f"Removed the annotation ({names})", markup=False, timeout=3)
         self.annotations_changed(pane.document)
 
+    def _annotation_here(self, pane: DocumentPane):
+        """The selected passage's annotation, else the innermost one under the cursor."""
+        annotations = self.workspace.annotations(pane.document)
+        selection = pane.view.selection
+        if selection is not None:
+            exact = annotations.exactly(*strip_span(pane.document.text, selection.start, selection.end))
+            if exact is not None:
+                return exact
+        under = annotations.at(pane.view.cursor)
+        return under[0] if under else None
+
+    def action_memo(self) -> None:
+        pane = self.current_pane
+        annotation = self._annotation_here(pane)
+        if annotation is None:
+            self.notify("No annotation here: tag the passage first, then press m.", severity="warning")
+            return
+
+        def save(note: str | None) -> None:
+            if note is None or note == annotation.note:
+                return
+            try:
+                self.workspace.set_note(pane.document, annotation, note)
+            except StoreError as error:
+                self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+                return
+            self.notify("Memo saved." if note else "Memo removed.", timeout=3)
+            self.annotations_changed(pane.document)
+
+        self.app.push_screen(MemoEditor(annotation.quote, annotation.note), save)
+
+    def action_undo(self) -> None:
+        self._travel(self.workspace.undo, "Undid", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._travel(self.workspace.redo, "Redid", "Nothing to redo.")
+
+    def _travel(self, step, verb: str, nothing: str) -> None:
+        try:
+            label = step()
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            return
+        if label is None:
+            self.notify(nothing, severity="warning", timeout=3)
+            return
+        self.notify(f"{verb}: {label}", markup=False, timeout=3)
+        self.everything_changed()
+
     def action_orphans(self) -> None:
         pane = self.current_pane
         selection = pane.view.selection
@@ -252,8 +305,7 @@ class ReaderScreen(Screen):
 
         def after(changed: bool | None) -> None:
             if changed:
-                for shown in self.panes:
-                    self.annotations_changed(shown.document)
+                self.everything_changed()
 
         self.app.push_screen(OrphansScreen(self.workspace, passage), after)
 
@@ -267,6 +319,15 @@ class ReaderScreen(Screen):
         if self.workspace.store.save_error:
             self.notify(self.workspace.store.save_error, title="Not saved yet", severity="error",
                         markup=False, timeout=15)
+
+    def everything_changed(self) -> None:
+        """After a change that may touch any document (undo, orphans): repaint it all."""
+        for pane in self.panes:
+            pane.view.notify_annotations_changed()
+        document_list = self.query_one(DocumentList)
+        for document in self.workspace.documents:
+            document_list.refresh_count(document)
+        self.update_database_bar()
 
     def update_database_bar(self) -> None:
         path = self.workspace.database_path

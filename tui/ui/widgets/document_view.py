@@ -26,8 +26,9 @@ from ...core import Document, Workspace
 from ...core.text import displayable
 from ..layout import TAB_WIDTH, WrappedText
 
-GUTTER_WIDTH = 3  # up to two theme chips and a space: the margin Margin is named after
+GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
 _GUTTER_CHIP = "▌"
+_MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
 
 
 @dataclass(frozen=True)
@@ -376,7 +377,8 @@ class DocumentView(ScrollView, can_focus=True):
         gutter = Text(style=self.rich_style + self.get_component_rich_style("document-view--gutter"), end="")
         for colour in shown:
             gutter.append(_GUTTER_CHIP, Style(color=colour))
-        gutter.append(" " * (GUTTER_WIDTH - len(shown)))
+        gutter.append(" " * (GUTTER_WIDTH - 1 - len(shown)))
+        gutter.append(_MEMO_MARK if any(annotation.note for annotation in annotations) else " ")
         return gutter
 
     def _render_row(self, start: int, end: int, ends_line: bool, annotations) -> Text:
