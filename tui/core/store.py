@@ -319,6 +319,7 @@ class Store:
     _by_document: dict[int, dict[int, Annotation]] = field(default_factory=dict)
     _orphans: dict[int, Annotation] = field(default_factory=dict)
     _themes_by_id: dict[int, Theme] = field(default_factory=dict)
+    revision: int = 0  # bumped by every change in memory, so views can tell they are stale
     _document_ids: dict[str, int] = field(default_factory=dict)
     unsaved: list[Entry] = field(default_factory=list)
     save_error: str | None = None
@@ -495,7 +496,11 @@ class Store:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Journal the changes made inside with one fsync (re-anchoring a whole document)."""
+        """Journal the changes made inside with one fsync (re-anchoring a whole document).
+        Nested batches join the outermost one."""
+        if self._batching:
+            yield
+            return
         self._batching = True
         try:
             yield
@@ -634,6 +639,7 @@ class Store:
         """The one way the codebook changes in memory, keeping the id index in step."""
         self.themes = themes
         self._themes_by_id = {theme.id: theme for theme in themes}
+        self.revision += 1
 
     def theme_for_key(self, key: int) -> Theme | None:
         return next((theme for theme in self.themes if theme.key == key), None)
@@ -758,12 +764,14 @@ class Store:
         return list(self._by_document.get(document_id, {}).values())
 
     def _remember(self, annotation: Annotation) -> None:
+        self.revision += 1
         self.annotations[annotation.id] = annotation
         self._by_document.setdefault(annotation.document, {})[annotation.id] = annotation
         if annotation.orphaned:
             self._orphans[annotation.id] = annotation
 
     def _forget(self, annotation: Annotation) -> None:
+        self.revision += 1
         del self.annotations[annotation.id]
         del self._by_document[annotation.document][annotation.id]
         self._orphans.pop(annotation.id, None)

@@ -20,6 +20,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .anchoring import place
+from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, Document, open_corpus
 from .store import Annotation, Change, Store
@@ -163,6 +164,7 @@ class Workspace:
         self._by_document: dict[str, DocumentAnnotations] = {}
         self.reports: list[ReanchorReport] = []  # taken and shown by the UI
         self.history = History()
+        self._finder = AnnotationFinder(store)
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
@@ -250,6 +252,22 @@ class Workspace:
                     orphaned=sum(1 for p in placements.values() if p is None),
                 )
             )
+
+    def find_annotations(self, query: str = "", order: SortOrder = SortOrder.DOCUMENT) -> list[Annotation]:
+        """Every annotation matching ``query`` (see ``browse.py``), in ``order``."""
+        ranks = {}
+        for rank, document in enumerate(self.documents):
+            document_id = self.store.document_id(document.path)
+            if document_id is not None:
+                ranks[document_id] = rank
+        return self._finder.find(query, order, ranks)
+
+    def document_of(self, annotation: Annotation) -> Document | None:
+        """The open document an annotation belongs to (None if it is not in this corpus)."""
+        stored = self.store.documents.get(annotation.document)
+        if stored is None:
+            return None
+        return self.corpus.by_key(str((self.store.path.parent / stored.path).resolve()))
 
     def take_reports(self) -> list[ReanchorReport]:
         """Re-anchoring news since the last call, for the UI to tell the user once."""

@@ -17,7 +17,7 @@ from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...core import Document, StoreError, TagOutcome, Theme, Workspace, quotation
+from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
@@ -25,7 +25,8 @@ from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
 from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
-from .theme_picker import PickedTheme, ThemePicker
+from .browser import BrowserScreen
+from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 
 MAX_PANES = 4
 
@@ -45,6 +46,8 @@ class ReaderScreen(Screen):
         Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+        Binding("a", "browse", "Annotations",
+                tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change (tag, untag, remove, memo…)"),
         Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo the last undone change"),
@@ -199,17 +202,7 @@ class ReaderScreen(Screen):
         applied = set(existing.themes) if existing else set()
 
         def apply(picked: PickedTheme | None) -> None:
-            if picked is None:
-                return
-            theme = picked.theme
-            if picked.new_name:
-                try:
-                    theme = self.workspace.create_theme(picked.new_name)
-                except (ValueError, StoreError) as error:
-                    self.notify(str(error), severity="error", markup=False)
-                    return
-                key = f" on key {theme.key}" if theme.key else ""
-                self.notify(f"Created theme {theme.name}{key}", markup=False, timeout=3)
+            theme = chosen_theme(self, self.workspace, picked)
             if theme is not None:
                 self._toggle(pane, theme)
 
@@ -255,6 +248,26 @@ class ReaderScreen(Screen):
                 return exact
         under = annotations.at(pane.view.cursor)
         return under[0] if under else None
+
+    def action_browse(self) -> None:
+        self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)
+
+    def _jump_to(self, annotation: Annotation | None) -> None:
+        """Back from the browser: repaint what it changed, then show the chosen passage."""
+        self.everything_changed()
+        if annotation is None:
+            return
+        document = self.workspace.document_of(annotation)
+        if document is None:
+            self.notify("That annotation's document is not open in this corpus.", severity="warning")
+            return
+        pane = self.current_pane
+        if pane.document is not document:
+            pane.show_document(document)
+            self.announce_reanchoring()
+        pane.view.select(annotation.start, annotation.end)
+        pane.view.scroll_to_cursor(center=True)
+        pane.view.focus()
 
     def action_memo(self) -> None:
         pane = self.current_pane

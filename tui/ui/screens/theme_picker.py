@@ -9,14 +9,31 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import Theme
+from ...core import StoreError, Theme, Workspace
 from ...core.text import displayable
 
 _CREATE = "create"
+
+
+def chosen_theme(screen: Screen, workspace: Workspace, picked: PickedTheme | None) -> Theme | None:
+    """The theme a picker's result names, creating it first when the user typed a new name.
+
+    Problems (a duplicate name, a read-only database) are told on ``screen``; None then.
+    """
+    if picked is None or not picked.new_name:
+        return picked.theme if picked else None
+    try:
+        theme = workspace.create_theme(picked.new_name)
+    except (ValueError, StoreError) as error:
+        screen.notify(str(error), severity="error", markup=False)
+        return None
+    key = f" on key {theme.key}" if theme.key else ""
+    screen.notify(f"Created theme {theme.name}{key}", markup=False, timeout=3)
+    return theme
 
 
 @dataclass(frozen=True)
