@@ -656,18 +656,102 @@ class Store:
             "parent": None,
         }
         theme_id = self._insert("themes", record, log=log)
-        theme = Theme(id=theme_id, name=name, color=record["color"], key=key, description=description)
-        self._set_themes([*self.themes, theme])
-        return theme
+        self._set_themes([*self.themes, self._theme_from_record(theme_id, record)])
+        return self._themes_by_id[theme_id]
 
     def create_theme(self, name: str, description: str = "") -> Theme:
         """Add a theme at the end of the codebook, with the next free digit and colour."""
+        return self._insert_theme(self._check_name(name), description)
+
+    def _check_name(self, name: str, keeping: Theme | None = None) -> str:
         name = " ".join(name.split())
         if not name:
             raise ValueError("a theme needs a name")
-        if any(theme.name.casefold() == name.casefold() for theme in self.themes):
+        if any(t.name.casefold() == name.casefold() and t is not keeping for t in self.themes):
             raise ValueError(f"a theme named {name!r} exists already")
-        return self._insert_theme(name, description)
+        return name
+
+    def update_theme(self, theme: Theme, **changes: Any) -> Theme:
+        """Rename, recolour or describe a theme (``changes`` are fields of its record)."""
+        if "name" in changes:
+            changes["name"] = self._check_name(changes["name"], keeping=theme)
+        self._replace("themes", theme.id, changes)
+        self._reload("themes", theme.id, self._raw("themes", theme.id))
+        return self._themes_by_id[theme.id]
+
+    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
+        """Group ``theme`` under ``parent`` (one level deep), or make it top-level (None)."""
+        if parent is not None:
+            if parent.id == theme.id or parent.parent is not None:
+                raise ValueError(f"{parent.name} is itself grouped: groups are one level deep")
+            if any(t.parent == theme.id for t in self.themes):
+                raise ValueError(f"{theme.name} has themes grouped under it")
+        self._replace("themes", theme.id, {"parent": parent.id if parent else None})
+        self._reload("themes", theme.id, self._raw("themes", theme.id))
+        self.renumber(self.themes)
+
+    def renumber(self, wanted: list[Theme]) -> None:
+        """Order the codebook as ``wanted`` says, each group's children right after their
+        parent; the first nine themes in that order take the keys 1..9."""
+        ids = {theme.id for theme in wanted}
+        tops = [t for t in wanted if t.parent is None or t.parent not in ids]
+        ordered = []
+        for top in tops:
+            ordered.append(top)
+            ordered += [t for t in wanted if t.parent == top.id]
+        for position, theme in enumerate(ordered):
+            key = position + 1 if position < KEYED_THEMES else None
+            record = self._raw("themes", theme.id)
+            if (record.get("order"), record.get("key")) != (position, key):
+                self._replace("themes", theme.id, {"order": position, "key": key})
+        self._set_themes([self._theme_from_record(t.id, self._raw("themes", t.id)) for t in ordered])
+
+    def move_theme(self, theme: Theme, delta: int) -> None:
+        """Move a theme up (-1) or down (+1) among the themes beside it in its group."""
+        siblings = [t for t in self.themes if t.parent == theme.parent]
+        index = siblings.index(theme)
+        target = index + delta
+        if not 0 <= target < len(siblings):
+            return
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        others = [t for t in self.themes if t.parent != theme.parent]
+        self.renumber(siblings + others if theme.parent is None else [*others, *siblings])
+
+    def merge_theme(self, source: Theme, target: Theme) -> int:
+        """Put ``target`` wherever ``source`` is, then delete ``source``; returns how many
+        annotations changed. No annotation is lost, none gets a theme twice."""
+        if source.id == target.id:
+            raise ValueError("a theme cannot be merged into itself")
+        changed = 0
+        for annotation in [a for a in self.annotations.values() if source.id in a.themes]:
+            themes = tuple(dict.fromkeys(target.id if t == source.id else t for t in annotation.themes))
+            self.update_annotation(annotation, themes=themes)
+            changed += 1
+        self._drop_theme(source, children_to=target if target.parent is None else None)
+        return changed
+
+    def delete_theme(self, theme: Theme) -> tuple[int, int]:
+        """Remove ``theme`` from its annotations (deleting those it was the only theme of) and
+        from the codebook; returns (annotations changed, annotations deleted)."""
+        changed = deleted = 0
+        for annotation in [a for a in self.annotations.values() if theme.id in a.themes]:
+            remaining = tuple(t for t in annotation.themes if t != theme.id)
+            if remaining:
+                self.update_annotation(annotation, themes=remaining)
+                changed += 1
+            else:
+                self.delete_annotation(annotation)
+                deleted += 1
+        self._drop_theme(theme, children_to=None)
+        return changed, deleted
+
+    def _drop_theme(self, theme: Theme, children_to: Theme | None) -> None:
+        for child in [t for t in self.themes if t.parent == theme.id]:
+            self._replace("themes", child.id, {"parent": children_to.id if children_to else None})
+            self._reload("themes", child.id, self._raw("themes", child.id))
+        self._remove("themes", theme.id)
+        self._reload("themes", theme.id, None)
+        self.renumber(self.themes)
 
     # -- documents ------------------------------------------------------------------------
 

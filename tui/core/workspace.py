@@ -196,6 +196,42 @@ class Workspace:
         with self._undoable(f"create theme {name}"):
             return self.store.create_theme(name)
 
+    # -- the codebook -----------------------------------------------------------------------
+
+    def theme_counts(self) -> dict[int, tuple[int, int]]:
+        """Per theme id: how many annotations carry it, in how many documents."""
+        annotations: dict[int, int] = {}
+        documents: dict[int, set[int]] = {}
+        for annotation in self.store.annotations.values():
+            for theme_id in annotation.themes:
+                annotations[theme_id] = annotations.get(theme_id, 0) + 1
+                documents.setdefault(theme_id, set()).add(annotation.document)
+        return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}
+
+    def update_theme(self, theme: Theme, **changes) -> Theme:
+        with self._undoable(f"edit theme {theme.name}"):
+            return self.store.update_theme(theme, **changes)
+
+    def move_theme(self, theme: Theme, delta: int) -> None:
+        with self._undoable(f"move theme {theme.name}"):
+            self.store.move_theme(theme, delta)
+
+    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
+        with self._undoable(f"group theme {theme.name}"):
+            self.store.set_parent(theme, parent)
+
+    def merge_theme(self, source: Theme, target: Theme) -> int:
+        with self._undoable(f"merge {source.name} into {target.name}"):
+            changed = self.store.merge_theme(source, target)
+        self._by_document.clear()
+        return changed
+
+    def delete_theme(self, theme: Theme) -> tuple[int, int]:
+        with self._undoable(f"delete theme {theme.name}"):
+            result = self.store.delete_theme(theme)
+        self._by_document.clear()
+        return result
+
     @contextmanager
     def _undoable(self, label: str) -> Iterator[None]:
         """Make the store changes inside one undo step (and one journal fsync)."""

@@ -1,0 +1,83 @@
+"""Codebook management in the core: rename, reorder, group, merge, delete, all undoable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from tui.core import Workspace
+
+
+def tag(workspace: Workspace, document_number: int, start: int, *theme_numbers: int):
+    document = workspace.documents[document_number]
+    for number in theme_numbers:
+        workspace.toggle_theme(document, start, start + 30, workspace.themes[number])
+
+
+def by_name(workspace: Workspace, name: str):
+    return next(theme for theme in workspace.themes if theme.name == name)
+
+
+def test_rename_keeps_every_annotation(workspace: Workspace, database: Path) -> None:
+    tag(workspace, 0, 100, 0)
+    tag(workspace, 1, 200, 0, 1)
+    theme = workspace.themes[0]
+    workspace.update_theme(theme, name="People smuggling", color="#123456", description="moving people")
+    renamed = workspace.theme(theme.id)
+    assert (renamed.name, renamed.color, renamed.key) == ("People smuggling", "#123456", 1)
+    assert workspace.theme_counts()[theme.id] == (2, 2)
+    with pytest.raises(ValueError, match="exists already"):
+        workspace.update_theme(renamed, name="arms trafficking")
+    workspace.close()
+    themes = {t["name"]: t for t in TinyDB(database).table("themes").all()}
+    assert themes["People smuggling"]["description"] == "moving people"
+    assert len(TinyDB(database).table("annotations").all()) == 2
+
+
+def test_reorder_changes_the_digit_keys(workspace: Workspace) -> None:
+    first, second = workspace.themes[0], workspace.themes[1]
+    workspace.move_theme(second, -1)
+    assert [t.name for t in workspace.themes[:2]] == [second.name, first.name]
+    assert workspace.theme_for_key(1).id == second.id and workspace.theme_for_key(2).id == first.id
+    workspace.undo()
+    assert workspace.theme_for_key(1).id == first.id
+
+
+def test_grouping_is_one_level_deep_and_children_follow_their_parent(workspace: Workspace) -> None:
+    trafficking = workspace.create_theme("Trafficking")
+    workspace.set_parent(by_name(workspace, "Arms trafficking"), trafficking)
+    workspace.set_parent(by_name(workspace, "Drug trafficking"), by_name(workspace, "Trafficking"))
+    names = [t.name for t in workspace.themes]
+    at = names.index("Trafficking")
+    assert sorted(names[at + 1 : at + 3]) == ["Arms trafficking", "Drug trafficking"]
+    with pytest.raises(ValueError, match="one level deep"):
+        workspace.set_parent(by_name(workspace, "Migrant safety"), by_name(workspace, "Arms trafficking"))
+    assert [t.key for t in workspace.themes[:9]] == list(range(1, 10))
+
+
+def test_merge_never_loses_or_duplicates_an_annotation(workspace: Workspace) -> None:
+    tag(workspace, 0, 100, 0)        # smuggling only
+    tag(workspace, 0, 300, 0, 2)     # smuggling + migrant safety
+    tag(workspace, 1, 50, 2)         # migrant safety only
+    smuggling, safety = workspace.themes[0], workspace.themes[2]
+    before = {a.id for a in workspace.store.annotations.values()}
+    assert workspace.merge_theme(smuggling, safety) == 2
+    after = workspace.store.annotations
+    assert set(after) == before
+    assert sorted(a.themes for a in after.values()) == [(safety.id,)] * 3
+    assert workspace.theme(smuggling.id) is None
+    workspace.undo()
+    assert sorted(len(a.themes) for a in workspace.store.annotations.values()) == [1, 1, 2]
+    assert workspace.theme(smuggling.id).name == "Human smuggling"
+
+
+def test_delete_removes_the_theme_and_deletes_only_its_sole_annotations(workspace: Workspace) -> None:
+    tag(workspace, 0, 100, 0)
+    tag(workspace, 0, 300, 0, 2)
+    assert workspace.delete_theme(workspace.themes[0]) == (1, 1)
+    (left,) = workspace.store.annotations.values()
+    assert left.themes == (workspace.theme_for_key(2).id,)  # migrant safety moved up to key 2
+    workspace.undo()
+    assert len(workspace.store.annotations) == 2
