@@ -51,3 +51,11 @@ def test_sort_orders(workspace: Workspace) -> None:
     newest = workspace.find_annotations(order=SortOrder.DATE)
     assert [a.modified for a in newest] == sorted((a.modified for a in newest), reverse=True)
     assert workspace.document_of(newest[0]) in workspace.documents
+
+
+def test_a_grouped_theme_is_found_by_its_group(workspace: Workspace) -> None:
+    code_some(workspace)
+    assert workspace.find_annotations("theme:contraband") == []
+    group = workspace.create_theme("Contraband")
+    workspace.set_parent(workspace.themes[1], group)  # Arms trafficking
+    assert quotes(workspace.find_annotations("theme:contraband")) == ["Greetings f"]

@@ -1,7 +1,7 @@
 """Finding annotations across the corpus: the annotation browser's filter and sort orders.
 
 The filter is a list of words, all of which must match (case-insensitive, anywhere in the
-quote, memo, theme names, document title or author). A word written ``theme:arms``,
+quote, memo, theme names (a grouped theme also by its group's name), document title or author). A word written ``theme:arms``,
 ``doc:report``, ``author:ana`` or ``memo:why`` looks only in that field.
 
 At 100,000 annotations a keystroke must filter in well under 50 ms, so each annotation's
@@ -52,6 +52,9 @@ class AnnotationFinder:
             return
         titles = {doc_id: (doc.title or doc.path).casefold() for doc_id, doc in store.documents.items()}
         names = {theme.id: theme.name.casefold() for theme in store.themes}
+        for theme in store.themes:  # a child theme is also found by its group's name
+            if theme.parent in names:
+                names[theme.id] = f"{names[theme.parent]} › {names[theme.id]}"
         items = []
         for annotation in store.annotations.values():
             fields = (

@@ -26,6 +26,7 @@ from ..widgets.document_view import DocumentView
 from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
 from .browser import BrowserScreen
+from .codebook import CodebookScreen
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 
 MAX_PANES = 4
@@ -48,6 +49,8 @@ class ReaderScreen(Screen):
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
         Binding("a", "browse", "Annotations",
                 tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
+        Binding("c", "codebook", "Codebook", show=False,
+                tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change (tag, untag, remove, memo…)"),
         Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo the last undone change"),
@@ -248,6 +251,9 @@ class ReaderScreen(Screen):
                 return exact
         under = annotations.at(pane.view.cursor)
         return under[0] if under else None
+
+    def action_codebook(self) -> None:
+        self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
 
     def action_browse(self) -> None:
         self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)

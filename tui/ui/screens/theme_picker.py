@@ -87,6 +87,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
     def _option(self, theme: Theme) -> Option:
         prompt = Text()
         prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
+        prompt.append("  " if theme.parent else "")  # grouped under the theme above it
         prompt.append("▌", style=Style(color=theme.color))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
         prompt.append(displayable(theme.name))
