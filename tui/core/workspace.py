@@ -196,6 +196,21 @@ class Workspace:
         with self._undoable(f"create theme {name}"):
             return self.store.create_theme(name)
 
+    def tag_passages(self, passages: list[tuple[Document, int, int]], theme: Theme) -> tuple[int, int]:
+        """Give every passage ``theme`` (never removing it), as one undo step; returns
+        (passages tagged, passages that had it already). Keyword auto-coding uses this."""
+        tagged = already = 0
+        with self._undoable(f"tag {len(passages)} passages with {theme.name}"):
+            for document, start, end in passages:
+                existing = self.annotations(document).exactly(start, end)
+                if existing is not None and theme.id in existing.themes:
+                    already += 1
+                    continue
+                changed, _ = self._toggle(document, start, end, theme, existing)
+                self._reindex(document, existing, changed)
+                tagged += 1
+        return tagged, already
+
     # -- the codebook -----------------------------------------------------------------------
 
     def theme_counts(self) -> dict[int, tuple[int, int]]:

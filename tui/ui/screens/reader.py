@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
+from ...core.search import Hit
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
@@ -27,6 +28,7 @@ from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
 from .browser import BrowserScreen
 from .codebook import CodebookScreen
+from .corpus_search import CorpusSearchScreen
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 
 MAX_PANES = 4
@@ -49,6 +51,8 @@ class ReaderScreen(Screen):
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
         Binding("a", "browse", "Annotations",
                 tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
+        Binding("F,ctrl+f", "search_corpus", "Search all", show=False,
+                tooltip="Search every document; tag the hits with a theme (keyword auto-coding)"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
@@ -252,6 +256,12 @@ class ReaderScreen(Screen):
         under = annotations.at(pane.view.cursor)
         return under[0] if under else None
 
+    def action_search_corpus(self) -> None:
+        self.app.push_screen(CorpusSearchScreen(self.workspace), self._open_hit)
+
+    def _open_hit(self, hit: Hit | None) -> None:
+        self._show_passage((hit.document, hit.start, hit.end) if hit else None)
+
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
 
@@ -259,19 +269,23 @@ class ReaderScreen(Screen):
         self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)
 
     def _jump_to(self, annotation: Annotation | None) -> None:
-        """Back from the browser: repaint what it changed, then show the chosen passage."""
-        self.everything_changed()
-        if annotation is None:
-            return
-        document = self.workspace.document_of(annotation)
-        if document is None:
+        document = self.workspace.document_of(annotation) if annotation else None
+        if annotation is not None and document is None:
             self.notify("That annotation's document is not open in this corpus.", severity="warning")
+        self._show_passage((document, annotation.start, annotation.end) if document else None)
+
+    def _show_passage(self, passage: tuple[Document, int, int] | None) -> None:
+        """Back from a screen that may have changed annotations: repaint, then select the
+        passage it chose (if any) in the focused pane."""
+        self.everything_changed()
+        if passage is None:
             return
+        document, start, end = passage
         pane = self.current_pane
         if pane.document is not document:
             pane.show_document(document)
             self.announce_reanchoring()
-        pane.view.select(annotation.start, annotation.end)
+        pane.view.select(start, end)
         pane.view.scroll_to_cursor(center=True)
         pane.view.focus()
 

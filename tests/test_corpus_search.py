@@ -1,0 +1,52 @@
+"""Search across the corpus, and keyword auto-coding previewed and undone as one step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from test_reader import SIZE, make_app, type_text, view_of
+from tui.core import Workspace
+from tui.core.search import compile_query, search_corpus
+from tui.ui.screens.corpus_search import CorpusSearchScreen
+
+
+def test_search_counts_hits_with_regex_and_case_options(workspace: Workspace) -> None:
+    plain = search_corpus(workspace.documents, compile_query("smuggling", regex=False, case_sensitive=False))
+    assert plain and all(h.document.text[h.start : h.end].lower() == "smuggling" for h in plain)
+    capital = search_corpus(workspace.documents, compile_query("Smuggling", regex=False, case_sensitive=True))
+    assert len(capital) < len(plain)
+    regex = search_corpus(workspace.documents, compile_query(r"smuggl\w+", regex=True, case_sensitive=False))
+    assert {h.document.text[h.start : h.end].lower() for h in regex} >= {"smuggling", "smugglers"}
+    assert search_corpus(workspace.documents, compile_query("[bold]", regex=False, case_sensitive=False)) == []
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        compile_query("smuggl(", regex=True, case_sensitive=False)
+
+
+async def test_bulk_tagging_is_previewed_then_undone_in_one_step(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        assert isinstance(app.screen, CorpusSearchScreen)
+        await type_text(pilot, "Napolitano")
+        await pilot.press("enter")
+        hits = app.screen.hits
+        assert len(hits) >= 3
+        assert "hits in" in str(app.screen.query_one("#search-status").content)
+        await pilot.press("t")
+        await type_text(pilot, "Bilateral")
+        await pilot.press("enter")
+        assert app.workspace.store.annotations == {}  # the preview asks first: nothing written
+        await pilot.press("s")  # code the sentences around the hits
+        sentences = {h.document.index.sentence_at(h.start) for h in hits}
+        assert len(app.workspace.store.annotations) == len(sentences)
+
+        await pilot.press("enter")  # open the first hit
+        view = view_of(app)
+        assert view.document is hits[0].document
+        assert view.document.text[view.selection.start : view.selection.end] == "Napolitano"
+        await pilot.press("u")
+        assert app.workspace.store.annotations == {}
+    assert TinyDB(database).table("annotations").all() == []
