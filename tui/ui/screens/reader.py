@@ -30,6 +30,8 @@ from .browser import BrowserScreen
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
+from .theme_view import Passage as ThemePassage
+from .theme_view import ThemeViewScreen
 
 MAX_PANES = 4
 
@@ -53,6 +55,8 @@ class ReaderScreen(Screen):
                 tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
         Binding("F,ctrl+f", "search_corpus", "Search all", show=False,
                 tooltip="Search every document; tag the hits with a theme (keyword auto-coding)"),
+        Binding("T", "theme_view", "Theme view", show=False,
+                tooltip="Every passage of the theme under the cursor (or a picked one), document by document"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
@@ -261,6 +265,23 @@ class ReaderScreen(Screen):
 
     def _open_hit(self, hit: Hit | None) -> None:
         self._show_passage((hit.document, hit.start, hit.end) if hit else None)
+
+    def action_theme_view(self) -> None:
+        pane = self.current_pane
+        here = self.workspace.themes_at(pane.document, pane.view.cursor)
+
+        def show(theme: Theme | None) -> None:
+            if theme is not None:
+                self.app.push_screen(ThemeViewScreen(self.workspace, theme), self._open_passage)
+
+        if here:
+            show(here[0])
+        else:
+            self.app.push_screen(ThemePicker(self.workspace.themes, set()),
+                                 lambda picked: show(picked.theme if picked else None))
+
+    def _open_passage(self, passage: ThemePassage | None) -> None:
+        self._show_passage((passage.document, passage.annotation.start, passage.annotation.end) if passage else None)
 
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())

@@ -1,0 +1,46 @@
+"""The theme view: a theme's passages by document, two columns side by side, Enter jumps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_reader import SIZE, make_app, search, type_text, view_of
+from tui.ui.screens.theme_view import ThemeColumn, ThemeViewScreen
+
+
+def column_text(column: ThemeColumn) -> list[str]:
+    options = column.query_one("OptionList")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_theme_view_groups_compares_and_jumps(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the President", "1")]:
+            await search(pilot, needle)
+            await pilot.press("p", key, "escape")
+        await pilot.press("tab", "o", "down", "down", "enter")  # second pane: document 002
+        await search(pilot, "OASISS promotes")
+        await pilot.press("s", "1")
+        await pilot.press("T")  # on a passage of Human smuggling
+        assert isinstance(app.screen, ThemeViewScreen)
+        (column,) = app.screen.query(ThemeColumn)
+        lines = column_text(column)
+        titles = [line for line in lines if "…" not in line]
+        assert titles == [app.workspace.documents[0].title, app.workspace.documents[2].title]
+        assert sum("Greetings from" in line or "During the President" in line for line in lines) == 2
+        assert "3 passages · all documents" in str(column.query_one(".theme-column-title").content)
+
+        await pilot.press("2", "t")  # a second column, showing Arms trafficking
+        await type_text(pilot, "Arms")
+        await pilot.press("enter")
+        left, right = app.screen.query(ThemeColumn)
+        assert right.theme.name == "Arms trafficking" and "Her promise" in "".join(column_text(right))
+        await pilot.press("tab", "right_square_bracket")  # left column: first document only
+        assert left.document is app.workspace.documents[0]
+        assert "2 passages" in str(left.query_one(".theme-column-title").content)
+
+        await pilot.press("down", "enter")  # jump to the first passage of the left column
+        view = view_of(app, 1)
+        assert view.document is app.workspace.documents[0]
+        assert view.document.text[view.selection.start : view.selection.end].startswith("Greetings")
