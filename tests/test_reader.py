@@ -266,9 +266,12 @@ async def test_help_lists_every_key(corpus_dir: Path, database: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         described = {description for _, rows in key_map(app.screen.sections) for _, description in rows}
-        for bindings in (DocumentView.BINDINGS, DocumentPane.BINDINGS, ReaderScreen.BINDINGS, MarginApp.BINDINGS):
+        screens = [bindings for _, bindings in MarginApp.screen_sections()]
+        for bindings in (DocumentView.BINDINGS, DocumentPane.BINDINGS, ReaderScreen.BINDINGS, MarginApp.BINDINGS,
+                         *screens):
             for binding in bindings:
                 assert (binding.tooltip or binding.description) in described
+        assert "Merge into" in described and "Tag hits" in described
         await pilot.press("escape")
         assert isinstance(app.screen, ReaderScreen)
 

@@ -11,8 +11,15 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
+from .screens.browser import BrowserScreen
+from .screens.codebook import CodebookScreen
+from .screens.corpus_search import CorpusSearchScreen
 from .screens.help import HelpScreen
+from .screens.memo import MemoEditor
+from .screens.orphans import OrphansScreen
 from .screens.reader import ReaderScreen
+from .screens.theme_view import ThemeViewScreen
+from .widgets.annotation_table import AnnotationTable
 from .widgets.document_pane import DocumentPane
 from .widgets.document_view import DocumentView
 
@@ -58,7 +65,7 @@ class MarginApp(App[None]):
         return self.reader
 
     def key_sections(self) -> list[tuple[str, list[Binding]]]:
-        """Every key, grouped by where it works: one source for help and the palette."""
+        """The reader's keys, grouped by where they work: for help and the palette."""
         return [
             ("Moving and selecting (in a pane)", DocumentView.BINDINGS),
             ("Searching (in a pane)", DocumentPane.BINDINGS),
@@ -66,9 +73,21 @@ class MarginApp(App[None]):
             ("Application", self.BINDINGS),
         ]
 
+    @staticmethod
+    def screen_sections() -> list[tuple[str, list[Binding]]]:
+        """The keys of the screens the reader opens, for help (each also shows its footer)."""
+        return [
+            ("Annotation browser (a)", [*AnnotationTable.BINDINGS, *BrowserScreen.BINDINGS]),
+            ("Codebook (c)", CodebookScreen.BINDINGS),
+            ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
+            ("Theme view (T)", ThemeViewScreen.BINDINGS),
+            ("Memo editor (m)", MemoEditor.BINDINGS),
+            ("Orphans (O)", OrphansScreen.BINDINGS),
+        ]
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.key_sections()))
+            self.push_screen(HelpScreen(self.key_sections() + self.screen_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every Margin key as a palette command.

@@ -13,6 +13,8 @@ from textual.widgets import Static
 _KEY_NAMES = {
     "left_curly_bracket": "{",
     "right_curly_bracket": "}",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
     "slash": "/",
     "question_mark": "?",
     "dollar_sign": "$",
