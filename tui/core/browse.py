@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from itertools import compress, repeat
+from operator import attrgetter, contains, itemgetter
 
 from .store import Annotation, Store
 
@@ -38,18 +40,62 @@ class Searchable:
     everything: str
 
 
+def parse(query: str) -> list[tuple[int | None, str]]:
+    """The words of a filter as (field position or None for any field, text to find)."""
+    words = []
+    for word in query.casefold().split():
+        field, colon, value = word.partition(":")
+        if colon and field in FIELDS and value:
+            words.append((FIELDS.index(field), value))
+        else:
+            words.append((None, word))
+    return words
+
+
+def narrows(previous: list[tuple[int | None, str]], current: list[tuple[int | None, str]]) -> bool:
+    """Whether everything matching ``current`` also matches ``previous`` (the user typed on),
+    so that filtering can start from the previous results."""
+    return len(current) >= len(previous) > 0 and all(
+        old_field == new_field and old in new
+        for (old_field, old), (new_field, new) in zip(previous, current, strict=False)
+    )
+
+
+def narrow(items: list[Searchable], field: int | None, text: str) -> list[Searchable]:
+    """The items whose field (or any field) contains ``text``, keeping their order.
+
+    The loop runs in C (map/compress), which keeps a keystroke over 100,000 annotations fast.
+    """
+    haystacks = map(attrgetter("everything"), items) if field is None else map(
+        itemgetter(field), map(attrgetter("fields"), items))
+    return list(compress(items, map(contains, haystacks, repeat(text))))
+
+
 class AnnotationFinder:
-    """Filter and sort every annotation of a store; rebuilt lazily when the store changes."""
+    """Filter and sort every annotation of a store; rebuilt lazily when the store changes.
+
+    Each order's full sorted list is kept, so filtering (which keeps order) never sorts, and
+    a query that extends the previous one (the user typing on) only narrows its results.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._revision = -1
-        self._items: list[Searchable] = []
+        self._everything: list[Searchable] = []
+        self._sorted: dict[tuple, list[Searchable]] = {}
+        self._last: tuple[tuple, list[tuple[int | None, str]], list[Searchable]] | None = None
 
-    def _refresh(self) -> None:
+    def _items(self, order: SortOrder, document_ranks: dict[int, int]) -> tuple[tuple, list[Searchable]]:
+        if self._revision != self.store.revision:
+            self._everything, self._sorted, self._last = self._build(), {}, None
+            self._revision = self.store.revision
+        key = (order, tuple(sorted(document_ranks.items())))
+        if key not in self._sorted:
+            self._sorted[key] = self._sort(self._everything, order, document_ranks)
+        return key, self._sorted[key]
+
+    def _build(self) -> list[Searchable]:
         store = self.store
-        if self._revision == store.revision:
-            return
         titles = {doc_id: (doc.title or doc.path).casefold() for doc_id, doc in store.documents.items()}
         names = {theme.id: theme.name.casefold() for theme in store.themes}
         for theme in store.themes:  # a child theme is also found by its group's name
@@ -65,31 +111,29 @@ class AnnotationFinder:
                 annotation.author.casefold(),
             )
             items.append(Searchable(annotation, fields, "\n".join(fields)))
-        self._items = items
-        self._revision = store.revision
+        return items
 
     def find(self, query: str, order: SortOrder, document_ranks: dict[int, int]) -> list[Annotation]:
         """Annotations matching every word of ``query``; ``document_ranks`` gives the corpus
         order of stored document ids (documents not in the corpus sort last)."""
-        self._refresh()
-        items = self._items
-        for word in query.casefold().split():
-            field, colon, value = word.partition(":")
-            if colon and field in FIELDS and value:
-                position = FIELDS.index(field)
-                items = [item for item in items if value in item.fields[position]]
-            else:
-                items = [item for item in items if word in item.everything]
-        return self._sorted([item.annotation for item in items], order, document_ranks)
+        key, items = self._items(order, document_ranks)
+        words = parse(query)
+        if self._last is not None and self._last[0] == key and narrows(self._last[1], words):
+            items = self._last[2]
+        for field, text in words:
+            items = narrow(items, field, text)
+        self._last = (key, words, items)
+        return list(map(attrgetter("annotation"), items))
 
-    def _sorted(self, annotations: list[Annotation], order: SortOrder, positions: dict[int, int]) -> list[Annotation]:
+    def _sort(self, items: list[Searchable], order: SortOrder, positions: dict[int, int]) -> list[Searchable]:
         if order is SortOrder.DATE:
-            return sorted(annotations, key=lambda a: (a.modified, a.id), reverse=True)
+            return sorted(items, key=lambda i: (i.annotation.modified, i.annotation.id), reverse=True)
         last = len(positions)
         if order is SortOrder.THEME:
             ranks = {theme.id: rank for rank, theme in enumerate(self.store.themes)}
             unranked = len(ranks)
-            return sorted(annotations, key=lambda a: (
-                min((ranks.get(t, unranked) for t in a.themes), default=unranked),
-                positions.get(a.document, last), a.start, a.id))
-        return sorted(annotations, key=lambda a: (positions.get(a.document, last), a.start, a.end, a.id))
+            return sorted(items, key=lambda i: (
+                min((ranks.get(t, unranked) for t in i.annotation.themes), default=unranked),
+                positions.get(i.annotation.document, last), i.annotation.start, i.annotation.id))
+        return sorted(items, key=lambda i: (
+            positions.get(i.annotation.document, last), i.annotation.start, i.annotation.end, i.annotation.id))

@@ -165,6 +165,7 @@ class Workspace:
         self.reports: list[ReanchorReport] = []  # taken and shown by the UI
         self.history = History()
         self._finder = AnnotationFinder(store)
+        self._ranks: tuple[int, dict[int, int]] | None = None
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
@@ -306,12 +307,18 @@ class Workspace:
 
     def find_annotations(self, query: str = "", order: SortOrder = SortOrder.DOCUMENT) -> list[Annotation]:
         """Every annotation matching ``query`` (see ``browse.py``), in ``order``."""
-        ranks = {}
-        for rank, document in enumerate(self.documents):
-            document_id = self.store.document_id(document.path)
-            if document_id is not None:
-                ranks[document_id] = rank
-        return self._finder.find(query, order, ranks)
+        return self._finder.find(query, order, self._document_ranks())
+
+    def _document_ranks(self) -> dict[int, int]:
+        """Stored document id → position in the corpus; recomputed when a document is added."""
+        if self._ranks is None or self._ranks[0] != len(self.store.documents):
+            ranks = {}
+            for rank, document in enumerate(self.documents):
+                document_id = self.store.document_id(document.path)
+                if document_id is not None:
+                    ranks[document_id] = rank
+            self._ranks = (len(self.store.documents), ranks)
+        return self._ranks[1]
 
     def document_of(self, annotation: Annotation) -> Document | None:
         """The open document an annotation belongs to (None if it is not in this corpus)."""
