@@ -50,3 +50,10 @@ async def test_bulk_tagging_is_previewed_then_undone_in_one_step(corpus_dir: Pat
         await pilot.press("u")
         assert app.workspace.store.annotations == {}
     assert TinyDB(database).table("annotations").all() == []
+
+
+def test_hit_context_keeps_the_spaces_around_the_match(workspace: Workspace) -> None:
+    (hit,) = search_corpus(workspace.documents, compile_query("cartel", regex=False, case_sensitive=False))
+    before, match, after = hit.context()
+    assert before.endswith("smuggling and ") and match == "cartel" and after.startswith(" violence.")
+    assert "\n" not in before + after

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from .corpus import Document
 
+_WHITESPACE = re.compile(r"\s+")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -15,12 +17,12 @@ class Hit:
     end: int
 
     def context(self, width: int = 40) -> tuple[str, str, str]:
-        """Up to ``width`` characters either side of the match, on one line."""
+        """Up to ``width`` characters either side of the match, on one line (runs of
+        whitespace, line breaks included, become one space; none is dropped at the seams)."""
         text = self.document.text
-        before = text[max(0, self.start - width) : self.start]
-        after = text[self.end : self.end + width]
-        flat = lambda part: " ".join(part.split())  # noqa: E731 - three uses, one line
-        return flat(before), flat(text[self.start : self.end]), flat(after)
+        parts = (text[max(0, self.start - width) : self.start], text[self.start : self.end],
+                 text[self.end : self.end + width])
+        return tuple(_WHITESPACE.sub(" ", part) for part in parts)  # type: ignore[return-value]
 
 
 def compile_query(query: str, regex: bool, case_sensitive: bool) -> re.Pattern[str]:
