@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_reader import SIZE, make_app, tag_three_paragraphs, type_text, view_of
 from tinydb import TinyDB
 
-from test_reader import SIZE, make_app, search, type_text, view_of
 from tui.ui.screens.browser import BrowserScreen
 from tui.ui.widgets.annotation_table import AnnotationTable
-
-
-async def tag_three(pilot) -> None:
-    for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the President", "1")]:
-        await search(pilot, needle)
-        await pilot.press("p", key, "escape")
 
 
 def table_rows(app) -> list[str]:
@@ -25,7 +19,7 @@ def table_rows(app) -> list[str]:
 async def test_filter_sort_and_jump(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
-        await tag_three(pilot)
+        await tag_three_paragraphs(pilot)
         await pilot.press("tab")  # the other pane will receive the jump
         await pilot.press("a")
         assert isinstance(app.screen, BrowserScreen)
@@ -49,7 +43,7 @@ async def test_filter_sort_and_jump(corpus_dir: Path, database: Path) -> None:
 async def test_edit_themes_memo_and_delete_from_the_list(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
-        await tag_three(pilot)
+        await tag_three_paragraphs(pilot)
         await pilot.press("a")
         await type_text(pilot, "promise")
         await pilot.press("down")  # into the list: letters are commands now
@@ -74,7 +68,7 @@ async def test_a_long_list_is_virtual_not_a_widget_per_row(corpus_dir: Path, dat
     workspace = app.workspace
     document = workspace.documents[4]
     with workspace.store.batch():
-        for start in range(0, 3000):
+        for start in range(3000):
             workspace.toggle_theme(document, start, start + 5, workspace.themes[start % 3])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from test_reader import SIZE, make_app, option_texts, tag_three_paragraphs, type_text
 from tinydb import TinyDB
 
-from test_reader import SIZE, make_app, search, type_text
 from tui.ui.screens.codebook import CodebookScreen
 
 
 def listed(app) -> list[str]:
-    options = app.screen.query_one("#codebook-themes")
-    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return option_texts(app.screen.query_one("#codebook-themes"))
 
 
 async def test_rename_reorder_merge_and_delete_from_the_keyboard(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
-        for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the President", "1")]:
-            await search(pilot, needle)
-            await pilot.press("p", key, "escape")
+        await tag_three_paragraphs(pilot)
         await pilot.press("c")
         assert isinstance(app.screen, CodebookScreen)
         assert "2 annotations in 1 document" in listed(app)[0]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_reader import SIZE, make_app, type_text, view_of
 from tinydb import TinyDB
 
-from test_reader import SIZE, make_app, type_text, view_of
 from tui.core import Workspace
 from tui.core.search import compile_query, search_corpus
 from tui.ui.screens.corpus_search import CorpusSearchScreen

@@ -55,6 +55,11 @@ def cell_style(view: DocumentView, offset: int):
     raise AssertionError(f"offset {offset} is not on screen")
 
 
+def option_texts(option_list) -> list[str]:
+    """What an ``OptionList`` shows, one string per option."""
+    return [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
+
+
 def visible_text(view: DocumentView) -> str:
     return "\n".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
 
@@ -62,6 +67,13 @@ def visible_text(view: DocumentView) -> str:
 async def type_text(pilot, text: str) -> None:
     for char in text:
         await pilot.press(char if char != " " else "space")
+
+
+async def tag_three_paragraphs(pilot) -> None:
+    """In the first document: two paragraphs on theme 1, one on theme 2."""
+    for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the President", "1")]:
+        await search(pilot, needle)
+        await pilot.press("p", key, "escape")
 
 
 async def search(pilot, query: str) -> None:
@@ -388,7 +400,7 @@ async def test_nested_passages_show_the_inner_colour_and_underline_only_the_over
         assert outer.bgcolor != inner.bgcolor and outer.bgcolor is not None
         assert not outer.underline and inner.underline
         document_list = app.screen.query_one("#documents")
-        assert "2 annotations" in str(document_list.get_option_at_index(0).prompt)
+        assert "2 annotations" in option_texts(document_list)[0]
 
 
 async def test_memo_is_written_marked_in_the_gutter_and_saved(corpus_dir: Path, database: Path) -> None:
@@ -420,7 +432,7 @@ async def test_u_undoes_and_ctrl_r_redoes_on_screen_and_on_disk(corpus_dir: Path
         tagged = cell_style(view, text.index("Her promise") + 2).bgcolor
         await pilot.press("u")
         assert cell_style(view, text.index("Her promise") + 2).bgcolor != tagged
-        assert "0 annotations" in str(app.screen.query_one("#documents").get_option_at_index(0).prompt)
+        assert "0 annotations" in option_texts(app.screen.query_one("#documents"))[0]
         await pilot.press("ctrl+r")
         assert cell_style(view, text.index("Her promise") + 2).bgcolor == tagged
         await pilot.press("u")

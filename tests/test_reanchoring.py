@@ -97,7 +97,7 @@ def test_a_read_only_reader_follows_the_text_without_writing(corpus_dir: Path, d
 # -- in the reader ---------------------------------------------------------------------------
 
 async def test_reader_reports_the_change_and_reattaches_an_orphan(corpus_dir: Path, database: Path) -> None:
-    from test_reader import SIZE, make_app, search, view_of
+    from test_reader import SIZE, make_app, option_texts, search, view_of
 
     workspace = Workspace.open([corpus_dir], database=database, author="tester")
     document = workspace.documents[0]
@@ -121,8 +121,7 @@ async def test_reader_reports_the_change_and_reattaches_an_orphan(corpus_dir: Pa
         await search(pilot, "Her pledge")
         await pilot.press("v", *["l"] * 15, "O")
         assert "Her pledge shows" in str(app.screen.query_one("#orphans-heading").content)
-        assert "Her promise is on full display" in str(
-            app.screen.query_one("#orphans-list").get_option_at_index(0).prompt)
+        assert "Her promise is on full display" in option_texts(app.screen.query_one("#orphans-list"))[0]
         await pilot.press("enter")
         await pilot.pause()
         view = view_of(app)
@@ -134,7 +133,7 @@ async def test_reader_reports_the_change_and_reattaches_an_orphan(corpus_dir: Pa
 
 
 async def test_an_orphan_can_be_dismissed_from_the_list(corpus_dir: Path, database: Path) -> None:
-    from test_reader import SIZE, make_app
+    from test_reader import SIZE, make_app, option_texts
 
     path, (_, _, rewritten) = coded(corpus_dir, database)
     path.write_text(path.read_text(encoding="utf-8").replace(rewritten, "All new."), encoding="utf-8")
@@ -142,7 +141,7 @@ async def test_an_orphan_can_be_dismissed_from_the_list(corpus_dir: Path, databa
     async with app.run_test(size=SIZE) as pilot:
         app.workspace.annotations(app.workspace.documents[2])  # as opening it in a pane would
         await pilot.press("O", "d")
-        assert "No orphans" in str(app.screen.query_one("#orphans-list").get_option_at_index(0).prompt)
+        assert "No orphans" in option_texts(app.screen.query_one("#orphans-list"))[0]
         await pilot.press("escape")
         assert "PRESS O" not in str(app.screen.query_one("#database-bar").content)
     assert rewritten not in [record["quote"] for record in TinyDB(database).table("annotations").all()]

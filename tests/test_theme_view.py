@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_reader import SIZE, make_app, search, type_text, view_of
+from test_reader import SIZE, make_app, option_texts, search, tag_three_paragraphs, type_text, view_of
+
 from tui.ui.screens.theme_view import ThemeColumn, ThemeViewScreen
 
 
 def column_text(column: ThemeColumn) -> list[str]:
-    options = column.query_one("OptionList")
-    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    return option_texts(column.query_one("OptionList"))
 
 
 async def test_theme_view_groups_compares_and_jumps(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
-        for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the President", "1")]:
-            await search(pilot, needle)
-            await pilot.press("p", key, "escape")
+        await tag_three_paragraphs(pilot)
         await pilot.press("tab", "o", "down", "down", "enter")  # second pane: document 002
         await search(pilot, "OASISS promotes")
         await pilot.press("s", "1")

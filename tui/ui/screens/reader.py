@@ -24,11 +24,11 @@ from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
-from .memo import MemoEditor
-from .orphans import OrphansScreen, Passage
 from .browser import BrowserScreen
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
+from .memo import MemoEditor
+from .orphans import OrphansScreen, Passage
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
