@@ -83,3 +83,48 @@ def test_undo_restores_a_removed_annotation_with_its_memo_and_index(workspace: W
     assert workspace.undo() == "remove annotation"
     (back,) = workspace.annotations(document).at(120)
     assert (back.id, back.note, back.themes) == (tagged.id, "why this matters", tagged.themes)
+
+
+async def test_undo_and_redo_a_long_keyboard_session(corpus_dir: Path, database: Path) -> None:
+    """Tags, untags, a memo, a codebook rename, bulk tagging and a delete, all typed; u walks
+    back to the empty start, ctrl+r forward to the end, and the file follows."""
+    from test_reader import SIZE, make_app, search, type_text
+
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        workspace = app.workspace
+        states = [state(workspace)]
+
+        async def act(*keys: str, text: str = "", then: tuple[str, ...] = ()) -> None:
+            await pilot.press(*keys)
+            if text:
+                await type_text(pilot, text)
+            await pilot.press(*then)
+            states.append(state(workspace))
+
+        for needle, key in [("Greetings", "1"), ("Her promise", "2"), ("During the", "3"), ("On Tuesday", "1")]:
+            await search(pilot, needle)
+            await act("p", key)
+            await pilot.press("escape")
+        await search(pilot, "Her promise")
+        await act("p", "2")                                   # untag
+        await pilot.press("escape")
+        await search(pilot, "Greetings")
+        await act("m", text="why it matters", then=("ctrl+s",))                          # memo
+        await act("c", "r", *["backspace"] * 20, text="People smuggling", then=("enter",))  # rename
+        await pilot.press("escape")
+        await act("F", text="Napolitano", then=("enter", "t"))  # bulk tagging...
+        await type_text(pilot, "Bilateral")
+        await pilot.press("enter", "w", "escape")               # ...the matches themselves
+        states[-1] = state(workspace)
+        await search(pilot, "On Tuesday")
+        await act("x")                                        # delete
+        assert len({repr(s) for s in states}) == len(states)  # every step changed something
+
+        for expected in reversed(states[:-1]):
+            await pilot.press("u")
+            assert state(workspace) == expected
+        for expected in states[1:]:
+            await pilot.press("ctrl+r")
+            assert state(workspace) == expected
+    assert on_disk(database) == states[-1]
