@@ -437,3 +437,17 @@ async def test_u_undoes_and_ctrl_r_redoes_on_screen_and_on_disk(corpus_dir: Path
         assert cell_style(view, text.index("Her promise") + 2).bgcolor == tagged
         await pilot.press("u")
     assert TinyDB(database).table("annotations").all() == []
+
+
+async def test_t_on_an_annotation_edits_its_themes(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "back-to-back")
+        await pilot.press("v", *["l"] * 11, "1", "escape", "h", "h")  # a short passage, cursor inside it
+        await pilot.press("t")
+        await type_text(pilot, "Migrant")
+        await pilot.press("enter")
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert annotation.quote == "back-to-back"
+        assert {app.workspace.theme(t).name for t in annotation.themes} == {"Human smuggling", "Migrant safety"}

@@ -43,7 +43,9 @@ class ReaderScreen(Screen):
         *(Binding(str(key), f"tag({key})", "Tag with theme", show=False,
                   tooltip="Tag (or untag) the selection, or the paragraph, with the theme on that digit")
           for key in range(1, 10)),
-        Binding("t", "pick_theme", "Theme", tooltip="Theme picker: filter, apply, or create a theme"),
+        Binding("t", "pick_theme", "Theme",
+                tooltip="Theme picker for the selection, or the annotation under the cursor: "
+                        "filter, apply or remove, or create a theme"),
         Binding("y", "copy", "Copy", tooltip="Copy the selection (or the annotation under the cursor) with a citation"),
         Binding("x", "remove_annotation", "Remove", tooltip="Remove the annotation under the cursor"),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False),
@@ -190,8 +192,8 @@ class ReaderScreen(Screen):
             return
         self._toggle(self.current_pane, theme)
 
-    def _toggle(self, pane: DocumentPane, theme: Theme) -> None:
-        span = self._target_span(pane)
+    def _toggle(self, pane: DocumentPane, theme: Theme, span: tuple[int, int] | None = None) -> None:
+        span = span or self._target_span(pane)
         if span is None:
             return
         try:
@@ -205,8 +207,11 @@ class ReaderScreen(Screen):
         self.annotations_changed(pane.document)
 
     def action_pick_theme(self) -> None:
+        """Themes for the selection; with none, for the annotation under the cursor (editing
+        its themes), else for the paragraph."""
         pane = self.current_pane
-        span = self._target_span(pane)
+        under = self._annotation_here(pane) if pane.view.selection is None else None
+        span = (under.start, under.end) if under else self._target_span(pane)
         if span is None:
             return
         existing = self.workspace.annotations(pane.document).exactly(*span)
@@ -215,7 +220,7 @@ class ReaderScreen(Screen):
         def apply(picked: PickedTheme | None) -> None:
             theme = chosen_theme(self, self.workspace, picked)
             if theme is not None:
-                self._toggle(pane, theme)
+                self._toggle(pane, theme, span)
 
         self.app.push_screen(ThemePicker(self.workspace.themes, applied), apply)
 
