@@ -77,3 +77,13 @@ async def test_a_long_list_is_virtual_not_a_widget_per_row(corpus_dir: Path, dat
         await pilot.press("down", "end")
         assert table.highlighted == 2999
         assert str(3000) in str(app.screen.query_one("#browser-status").content)
+
+
+async def test_the_highlighted_annotation_shows_its_themes_under_their_group(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    workspace = app.workspace
+    async with app.run_test(size=SIZE) as pilot:
+        await tag_three_paragraphs(pilot)
+        workspace.set_parent(workspace.themes[1], workspace.create_theme("Contraband"))  # Arms trafficking
+        await pilot.press("a", "down", "down")  # the second row: Her promise, Arms trafficking
+        assert "Contraband › Arms trafficking" in str(app.screen.query_one("#browser-themes").content)

@@ -4,6 +4,7 @@ jumps the focused pane to the passage, ``t`` edits its themes, ``m`` its memo, `
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...core import Annotation, StoreError, Workspace
 from ...core.browse import SortOrder
-from ...core.text import counted
+from ...core.text import counted, displayable
 from ..widgets.annotation_table import AnnotationTable
 from .memo import MemoEditor
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
@@ -40,6 +41,7 @@ class BrowserScreen(Screen[Annotation | None]):
         yield Input(placeholder="Filter: words match quote, memo, theme, document or author; "
                                 "or theme:… doc:… author:… memo:…", id="browser-filter")
         yield AnnotationTable(self.workspace, id="browser-table")
+        yield Static(id="browser-themes")
         yield Static(id="browser-status")
         yield Footer()
 
@@ -69,6 +71,21 @@ class BrowserScreen(Screen[Annotation | None]):
     @on(Input.Submitted, "#browser-filter")
     def _submit(self) -> None:
         self.table.action_choose()
+
+    @on(AnnotationTable.Highlighted)
+    def _show_themes(self, event: AnnotationTable.Highlighted) -> None:
+        """The highlighted annotation's themes in full, each under its group if it has one."""
+        line = Text(" ")
+        for number, theme in enumerate(filter(None, map(self.workspace.theme, event.annotation.themes
+                                                         if event.annotation else ()))):
+            if number:
+                line.append("   ")
+            line.append("▌", style=Style(color=theme.color))
+            parent = self.workspace.theme(theme.parent) if theme.parent else None
+            if parent is not None:
+                line.append(f"{displayable(parent.name)} › ", style="dim")
+            line.append(displayable(theme.name))
+        self.query_one("#browser-themes", Static).update(line)
 
     @on(AnnotationTable.Chosen)
     def _chosen(self, event: AnnotationTable.Chosen) -> None:

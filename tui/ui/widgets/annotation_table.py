@@ -56,6 +56,13 @@ class AnnotationTable(ScrollView, can_focus=True):
             super().__init__()
             self.annotation = annotation
 
+    class Highlighted(Message):
+        """The highlight moved (or the rows changed under it); ``annotation`` may be None."""
+
+        def __init__(self, annotation: Annotation | None) -> None:
+            super().__init__()
+            self.annotation = annotation
+
     def __init__(self, workspace: Workspace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.workspace = workspace
@@ -82,6 +89,7 @@ class AnnotationTable(ScrollView, can_focus=True):
         elif height and self.highlighted >= self.scroll_offset.y + height:
             self.scroll_to(y=self.highlighted - height + 1, animate=False)
         self.refresh()
+        self.post_message(self.Highlighted(self.current))
 
     def action_move(self, delta: int) -> None:
         self.move_to(self.highlighted + delta)
