@@ -3,6 +3,7 @@
     margin [PATH ...] [--db FILE]        read and code documents
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
+    margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
+from .core.exporters import FORMATS, ExportError, Selection, export
 from .core.maintenance import check_database, resolve_backup, restore_backup
+from .core.text import counted
 from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
 
 EXIT_PROBLEMS = 1
@@ -49,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Without --db, the database is annotations/annotations.json beside the corpus "
             "folder (for ~/study/docs/ that is ~/study/annotations/annotations.json). "
-            "See also: margin db --help. (A folder named db: write ./db.)"
+            "See also: margin db --help, margin export --help. (A folder named db or export: "
+            "write ./db.)"
         ),
     )
     parser.add_argument(
@@ -105,6 +109,40 @@ def run_db(argv: list[str]) -> int:
     return 0
 
 
+def build_export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="margin export",
+        description="Write the annotations of a database to a file other tools open. The database "
+        "is only read (a running Margin may keep writing it); documents that changed are re-anchored "
+        "in the export.",
+    )
+    parser.add_argument("--format", required=True, choices=list(FORMATS), metavar="FMT",
+                        help="csv (spreadsheets), jsonl (one JSON object per annotation), md (a report "
+                             "grouped by theme), w3c (W3C Web Annotation JSON-LD)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT",
+                        help="where to write (default: beside the database, e.g. annotations-export.csv)")
+    parser.add_argument("--theme", metavar="T", help="only annotations with this theme (a group includes its children)")
+    parser.add_argument("--document", metavar="D", help="only annotations of documents whose path or title contains D")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    return parser
+
+
+def run_export(argv: list[str]) -> int:
+    arguments = build_export_parser().parse_args(argv)
+    database = arguments.db or shipped_corpus()[1]
+    try:
+        workspace = Workspace.open_database(database)
+        output, count = export(workspace, arguments.format, arguments.output,
+                               Selection(arguments.theme, arguments.document), force=arguments.force)
+    except (StoreError, ExportError) as error:
+        return fail(str(error))
+    for reason in workspace.corpus.skipped:
+        print(f"margin: warning: {reason} (its annotations are exported as stored)", file=sys.stderr)
+    print(f"exported {counted(count, 'annotation')} to {output}")
+    return 0
+
+
 def fail(message: str) -> int:
     print(f"margin: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -114,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["db"]:
         return run_db(argv[1:])
+    if argv[:1] == ["export"]:
+        return run_export(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     if not paths:

@@ -22,8 +22,8 @@ from pathlib import Path
 from .anchoring import place
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
-from .corpus import Corpus, Document, open_corpus
-from .store import Annotation, Change, Store
+from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .store import Annotation, Change, Store, StoreError
 from .text import counted
 
 DATABASE_FOLDER = "annotations"
@@ -175,6 +175,24 @@ class Workspace:
         store = Store.open(database, starting_themes=read_codebook(corpus.home))
         return cls(corpus, store, author or default_author())
 
+    @classmethod
+    def open_database(cls, database: Path) -> Workspace:
+        """A database with whichever of its documents still exist, read-only and without the
+        lock: exports and statistics read it while a reader may be writing it. Changed
+        documents are re-anchored in memory only."""
+        database = Path(os.path.abspath(database))
+        if not database.is_file():
+            raise StoreError(f"{database}: no such database")
+        store = Store.open(database, inspect=True)
+        documents, skipped = [], []
+        for stored in store.documents.values():
+            path = Path(os.path.normpath(database.parent / stored.path))
+            try:
+                documents.append(load_document(path, read_catalog(path.parent).get(path.name)))
+            except CorpusError as error:
+                skipped.append(str(error))
+        return cls(Corpus(documents, folders=[database.parent], skipped=skipped), store, default_author())
+
     @property
     def documents(self) -> list[Document]:
         return self.corpus.documents
@@ -325,7 +343,7 @@ class Workspace:
         stored = self.store.documents.get(annotation.document)
         if stored is None:
             return None
-        return self.corpus.by_key(str((self.store.path.parent / stored.path).resolve()))
+        return self.corpus.by_key(os.path.normpath(self.store.path.parent / stored.path))
 
     def take_reports(self) -> list[ReanchorReport]:
         """Re-anchoring news since the last call, for the UI to tell the user once."""

@@ -1,0 +1,110 @@
+"""Exports: what other tools read, safe in spreadsheets, never touching the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.core import Workspace
+
+
+@pytest.fixture
+def coded(corpus_dir: Path, database: Path) -> Path:
+    """Three annotations in document 000, one with two themes, one quote that looks like a
+    formula, one memo that does."""
+    workspace = Workspace.open([corpus_dir], database=database, author="tester")
+    document = workspace.documents[0]
+    text = document.text
+    start = text.index("Greetings")
+    workspace.toggle_theme(document, start, start + 9, workspace.themes[0])
+    workspace.toggle_theme(document, start, start + 9, workspace.themes[2])
+    dash = text.index("- one of DHS")
+    workspace.toggle_theme(document, dash, dash + 12, workspace.themes[1])  # "- one of DHS" starts with -
+    promise = text.index("Her promise")
+    annotation = workspace.toggle_theme(document, promise, promise + 11, workspace.themes[1]).annotation
+    workspace.set_note(document, annotation, "=HYPERLINK(\"http://evil\")")
+    workspace.close()
+    return database
+
+
+def export(database: Path, fmt: str, tmp_path: Path, *extra: str) -> Path:
+    output = tmp_path / f"out.{fmt}"
+    assert main(["export", "--db", str(database), "--format", fmt, "-o", str(output), *extra]) == 0
+    return output
+
+
+def test_csv_is_one_row_per_theme_with_a_bom_and_no_formulas(coded: Path, tmp_path: Path) -> None:
+    raw = export(coded, "csv", tmp_path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [(r["quote"], r["theme"]) for r in rows] == [
+        ("Greetings", "Human smuggling"), ("Greetings", "Migrant safety"),
+        ("Her promise", "Arms trafficking"), ("'- one of DHS", "Arms trafficking")]
+    assert rows[2]["memo"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["document_title"] == "Strengthening DHS Partnerships to Secure Our Borders"
+    assert rows[0]["themes"] == "Human smuggling; Migrant safety"
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
+
+
+def test_jsonl_carries_every_stored_field(coded: Path, tmp_path: Path, corpus_dir: Path) -> None:
+    lines = export(coded, "jsonl", tmp_path).read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 3
+    stored = {"document", "start", "end", "quote", "prefix", "suffix", "themes", "note", "author",
+              "created", "modified", "orphaned"}
+    assert all(stored <= set(r) for r in records)
+    text = (corpus_dir / "000_2e8d550788efb0f9.txt").read_text(encoding="utf-8")
+    assert all(text[r["start"] : r["end"]] == r["quote"] for r in records)
+    assert records[0]["theme_names"] == ["Human smuggling", "Migrant safety"]
+
+
+def test_w3c_collection_has_the_models_required_fields(coded: Path, tmp_path: Path, corpus_dir: Path) -> None:
+    collection = json.loads(export(coded, "w3c", tmp_path).read_text(encoding="utf-8"))
+    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert collection["type"] == "AnnotationCollection" and collection["total"] == 3
+    items = collection["first"]["items"]
+    assert collection["first"]["type"] == "AnnotationPage" and len(items) == 3
+    text = (corpus_dir / "000_2e8d550788efb0f9.txt").read_text(encoding="utf-8")
+    for item in items:
+        assert item["type"] == "Annotation" and item["id"].startswith("urn:margin:annotation:")
+        assert item["target"]["source"].startswith("file://")
+        quote, position = item["target"]["selector"]
+        assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+        assert text[position["start"] : position["end"]] == quote["exact"]
+        assert text[: position["start"]].endswith(quote["prefix"])
+        assert {body["purpose"] for body in item["body"]} <= {"tagging", "commenting"}
+    purposes = [[b["purpose"] for b in item["body"]] for item in items]
+    assert ["tagging", "tagging"] in purposes and ["tagging", "commenting"] in purposes
+
+
+def test_markdown_report_groups_by_theme(coded: Path, tmp_path: Path) -> None:
+    report = export(coded, "md", tmp_path).read_text(encoding="utf-8")
+    assert report.index("## Human smuggling") < report.index("## Arms trafficking")
+    assert "*2 passages in 1 document*" in report
+    assert "> Her promise" in report and '**Memo:** =HYPERLINK("http://evil")' in report
+
+
+def test_filters_force_and_the_database_is_never_changed(coded: Path, tmp_path: Path, corpus_dir: Path,
+                                                        capsys) -> None:
+    changed = corpus_dir / "000_2e8d550788efb0f9.txt"
+    changed.write_text("A new first line.\n" + changed.read_text(encoding="utf-8"), encoding="utf-8")
+    before = coded.read_bytes()
+    output = export(coded, "jsonl", tmp_path, "--theme", "arms trafficking")
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 2
+    text = changed.read_text(encoding="utf-8")
+    assert all(text[r["start"] : r["end"]] == r["quote"] for r in records)  # re-anchored in the export
+    assert coded.read_bytes() == before and not coded.with_name("annotations.json.journal").stat().st_size
+
+    assert main(["export", "--db", str(coded), "--format", "jsonl", "-o", str(output)]) == 2
+    assert "exists already (add --force" in capsys.readouterr().err
+    assert main(["export", "--db", str(coded), "--format", "jsonl", "-o", str(output), "--force"]) == 0
+    assert main(["export", "--db", str(coded), "--format", "csv", "--theme", "Nope"]) == 2
+    assert "no theme named 'Nope'" in capsys.readouterr().err
+    assert main(["export", "--db", str(tmp_path / "missing.json"), "--format", "csv"]) == 2
+    assert "no such database" in capsys.readouterr().err
