@@ -108,3 +108,22 @@ def test_filters_force_and_the_database_is_never_changed(coded: Path, tmp_path: 
     assert "no theme named 'Nope'" in capsys.readouterr().err
     assert main(["export", "--db", str(tmp_path / "missing.json"), "--format", "csv"]) == 2
     assert "no such database" in capsys.readouterr().err
+
+
+async def test_e_exports_from_the_reader_and_asks_before_replacing(corpus_dir: Path, database: Path) -> None:
+    from test_reader import SIZE, make_app, search
+
+    app = make_app(corpus_dir, database)
+    output = database.with_name("annotations-export.md")
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Greetings")
+        await pilot.press("p", "1", "escape")
+        await pilot.press("e", "m", "enter")  # Markdown, to the default file
+        await app.workers.wait_for_complete()
+        assert "Greetings from the Department" in output.read_text(encoding="utf-8")
+        output.write_text("older")
+        await pilot.press("e", "m", "enter")
+        assert output.read_text() == "older"  # not replaced before the answer
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        assert "## Human smuggling" in output.read_text(encoding="utf-8")

@@ -171,9 +171,9 @@ def default_output(workspace: Workspace, fmt: str) -> Path:
     return workspace.database_path.with_name(f"{workspace.database_path.stem}-export{FORMATS[fmt][0]}")
 
 
-def export(workspace: Workspace, fmt: str, output: Path | None = None, selection: Selection = Selection(),
-           force: bool = False) -> tuple[Path, int]:
-    """Write the export; return where and how many annotations. Never touches the database."""
+def check_output(workspace: Workspace, fmt: str, output: Path | None, force: bool) -> Path:
+    """Where the export goes, refusing an unknown format, an existing file without ``force``
+    and the database's own files."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     output = Path(os.path.abspath(output or default_output(workspace, fmt)))
@@ -181,10 +181,22 @@ def export(workspace: Workspace, fmt: str, output: Path | None = None, selection
         raise ExportError(f"{output}: exists already (add --force to replace it)")
     if output in {workspace.database_path, *workspace.database_path.parent.glob(f"{workspace.database_path.name}.*")}:
         raise ExportError(f"{output}: that is the database or one of its files")
+    return output
+
+
+def export(workspace: Workspace, fmt: str, output: Path | None = None, selection: Selection = Selection(),
+           force: bool = False) -> tuple[Path, int]:
+    """Write the export; return where and how many annotations. Never touches the database."""
+    output = check_output(workspace, fmt, output, force)
     annotations = selection.annotations(workspace)
+    return write_export(workspace, fmt, output, annotations), len(annotations)
+
+
+def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation]) -> Path:
+    """Serialise and write; the slow half, which the TUI runs off its UI thread."""
     payload = FORMATS[fmt][1](workspace, annotations)
     try:
         atomic_write(output, payload)
     except OSError as error:
         raise ExportError(f"{output}: cannot write ({error.strerror or error})") from None
-    return output, len(annotations)
+    return output

@@ -7,9 +7,10 @@ with what the workspace does (the store), and every pane showing the document mu
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
+from ...core.exporters import ExportError, Selection, check_output, default_output, write_export
 from ...core.search import Hit
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
@@ -29,6 +31,7 @@ from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
 from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
+from .prompt import ChoicePrompt, TextPrompt
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
@@ -59,6 +62,8 @@ class ReaderScreen(Screen):
                 tooltip="Search every document; tag the hits with a theme (keyword auto-coding)"),
         Binding("T", "theme_view", "Theme view", show=False,
                 tooltip="Every passage of the theme under the cursor (or a picked one), document by document"),
+        Binding("e", "export", "Export", show=False,
+                tooltip="Export every annotation: CSV, JSON lines, a Markdown report or W3C Web Annotation"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
@@ -287,6 +292,48 @@ class ReaderScreen(Screen):
 
     def _open_passage(self, passage: ThemePassage | None) -> None:
         self._show_passage((passage.document, passage.annotation.start, passage.annotation.end) if passage else None)
+
+    def action_export(self) -> None:
+        """Format, then file (the default beside the database), then write it off the UI thread."""
+        formats = {"c": "csv", "j": "jsonl", "m": "md", "w": "w3c"}
+        labels = {"c": "CSV for spreadsheets", "j": "JSON lines", "m": "a Markdown report by theme",
+                  "w": "W3C Web Annotation (JSON-LD)"}
+
+        def chose_format(key: str | None) -> None:
+            if key is None:
+                return
+            fmt = formats[key]
+            default = default_output(self.workspace, fmt)
+            self.app.push_screen(TextPrompt(f"Export {labels[key]} to:", str(default)),
+                                 lambda path: path and self._confirm_export(fmt, Path(path.strip())))
+
+        self.app.push_screen(ChoicePrompt(f"Export {counted(len(self.workspace.store.annotations), 'annotation')} as",
+                                          labels), chose_format)
+
+    def _confirm_export(self, fmt: str, output: Path, force: bool = False) -> None:
+        try:
+            output = check_output(self.workspace, fmt, output, force)
+        except ExportError as error:
+            if "exists already" not in str(error):
+                self.notify(str(error), title="Not exported", severity="error", markup=False)
+                return
+            self.app.push_screen(ChoicePrompt(f"{output} exists. Replace it?", {"y": "yes, replace it"}),
+                                 lambda key: key and self._confirm_export(fmt, output, force=True))
+            return
+        annotations = Selection().annotations(self.workspace)
+        self.notify(f"Exporting {counted(len(annotations), 'annotation')}…", timeout=3)
+        self._write_export(fmt, output, annotations)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write_export(self, fmt: str, output: Path, annotations: list[Annotation]) -> None:
+        try:
+            write_export(self.workspace, fmt, output, annotations)
+        except ExportError as error:
+            self.app.call_from_thread(self.notify, str(error), title="Not exported", severity="error",
+                                      markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Exported {counted(len(annotations), 'annotation')} to {output}",
+                                  markup=False, timeout=8)
 
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
