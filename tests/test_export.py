@@ -127,3 +127,47 @@ async def test_e_exports_from_the_reader_and_asks_before_replacing(corpus_dir: P
         await pilot.press("y")
         await app.workers.wait_for_complete()
         assert "## Human smuggling" in output.read_text(encoding="utf-8")
+
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "refi-qda"
+
+
+def test_qdpx_is_a_valid_refi_qda_project(coded: Path, tmp_path: Path, corpus_dir: Path) -> None:
+    import zipfile
+
+    import xmlschema
+
+    with zipfile.ZipFile(export(coded, "qdpx", tmp_path)) as bundle:
+        project = bundle.read("project.qde")
+        xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd").validate(io.BytesIO(project))
+        texts = {name: bundle.read(name).decode("utf-8") for name in bundle.namelist() if name.startswith("sources/")}
+    assert len(texts) == 1  # each document the database knows, as UTF-8 text
+    tree = xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd").to_dict(io.BytesIO(project))
+    sources = {s["@guid"]: s for s in tree["Sources"]["TextSource"]}
+    coded_source = next(s for s in sources.values() if s.get("PlainTextSelection"))
+    text = texts[f"sources/{coded_source['@guid']}.txt"]
+    selections = coded_source["PlainTextSelection"]
+    assert [text[s["@startPosition"] : s["@endPosition"]] for s in selections] == [
+        "Greetings", "Her promise", "- one of DHS"]
+    code_guids = {c["@guid"]: c["@name"] for c in tree["CodeBook"]["Codes"]["Code"]}
+    assert [code_guids[c["CodeRef"]["@targetGUID"]] for c in selections[0]["Coding"]] == [
+        "Human smuggling", "Migrant safety"]
+    (note,) = tree["Notes"]["Note"]
+    assert note["PlainTextContent"] == '=HYPERLINK("http://evil")'
+    assert selections[1]["NoteRef"][0]["@targetGUID"] == note["@guid"]
+    assert [u["@name"] for u in tree["Users"]["User"]] == ["tester"]
+
+
+def test_qdc_is_a_valid_codebook_with_groups_nested(coded: Path, tmp_path: Path) -> None:
+    import xmlschema
+
+    workspace = Workspace.open([coded.parent.parent / "seeds"], database=coded)
+    workspace.set_parent(workspace.themes[1], workspace.create_theme("Contraband"))
+    workspace.close()
+    schema = xmlschema.XMLSchema(SCHEMAS / "Codebook.xsd")
+    codebook = export(coded, "qdc", tmp_path).read_bytes()
+    schema.validate(io.BytesIO(codebook))
+    codes = schema.to_dict(io.BytesIO(codebook))["Codes"]["Code"]
+    group = next(c for c in codes if c["@name"] == "Contraband")
+    assert [child["@name"] for child in group["Code"]] == ["Arms trafficking"]
+    assert len(codes) == 12  # 13 themes, one of them nested

@@ -118,7 +118,8 @@ def build_export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", required=True, choices=list(FORMATS), metavar="FMT",
                         help="csv (spreadsheets), jsonl (one JSON object per annotation), md (a report "
-                             "grouped by theme), w3c (W3C Web Annotation JSON-LD)")
+                             "grouped by theme), w3c (W3C Web Annotation JSON-LD), qdpx (a REFI-QDA project "
+                             "for ATLAS.ti, NVivo, MAXQDA, QualCoder), qdc (the codebook alone)")
     parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
     parser.add_argument("-o", "--output", type=Path, metavar="OUT",
                         help="where to write (default: beside the database, e.g. annotations-export.csv)")

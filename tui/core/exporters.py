@@ -1,4 +1,5 @@
-"""Exports other tools open: CSV, JSON lines, a Markdown report, W3C Web Annotation.
+"""Exports other tools open: CSV, JSON lines, a Markdown report, W3C Web Annotation, and
+REFI-QDA (``refi.py``).
 
 Every exporter reads the workspace and writes one file; none changes the database. Offsets
 are Python ``str`` indexes into the decoded text, which are Unicode code points, as W3C's
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .refi import to_qdc, to_qdpx
 from .store import Annotation, atomic_write
 from .text import counted
 from .workspace import Workspace
@@ -163,6 +165,8 @@ FORMATS: dict[str, tuple[str, Callable[[Workspace, list[Annotation]], bytes]]] =
     "jsonl": (".jsonl", to_jsonl),
     "md": (".md", to_markdown),
     "w3c": (".jsonld", to_w3c),
+    "qdpx": (".qdpx", to_qdpx),
+    "qdc": (".qdc", to_qdc),
 }
 
 
