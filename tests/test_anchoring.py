@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import SEEDS
 from tui.core.anchoring import place
 
 WORDS = st.sampled_from(
@@ -71,16 +72,18 @@ def test_an_edit_elsewhere_moves_a_unique_passage_by_the_edit_length(data, annot
     assert (placement.start, placement.end) == (start + shift, end + shift)
 
 
+SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+
+
 @settings(max_examples=200, deadline=None)
-@given(data=st.data(), text=TEXT)
+@given(data=st.data(), text=st.sampled_from(SEED_TEXTS))
 def test_a_small_edit_inside_a_long_passage_keeps_it_anchored_nearby(data, text) -> None:
-    """In text that repeats itself (``border border border…``) a fuzzy match is ambiguous by
-    nature, so the passage's two ends must each occur once."""
-    start = data.draw(st.integers(0, max(0, len(text) - 120)))
-    end = min(len(text), start + data.draw(st.integers(80, 300)))
-    assume(end - start >= 80)
+    """On real prose (the seed documents): generated word salad that repeats itself
+    (``border border border…``) makes any fuzzy boundary ambiguous, which says nothing."""
+    start = data.draw(st.integers(0, len(text) - 120))
+    end = start + data.draw(st.integers(80, 300))
+    assume(end <= len(text))
     quote, prefix, suffix = context(text, start, end)
-    assume(text.count(quote[:30]) == 1 and text.count(quote[-30:]) == 1)
     at = data.draw(st.integers(start + 10, end - 10))
     inserted = data.draw(st.text(alphabet="xyzXYZ", min_size=1, max_size=4))
     changed = text[:at] + inserted + text[at + 2 :]
