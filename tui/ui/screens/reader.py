@@ -63,7 +63,7 @@ class ReaderScreen(Screen):
         Binding("T", "theme_view", "Theme view", show=False,
                 tooltip="Every passage of the theme under the cursor (or a picked one), document by document"),
         Binding("e", "export", "Export", show=False,
-                tooltip="Export every annotation: CSV, JSON lines, a Markdown report or W3C Web Annotation"),
+                tooltip="Export: CSV, JSON lines, Markdown report, W3C Web Annotation, REFI-QDA project or codebook"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
@@ -295,9 +295,10 @@ class ReaderScreen(Screen):
 
     def action_export(self) -> None:
         """Format, then file (the default beside the database), then write it off the UI thread."""
-        formats = {"c": "csv", "j": "jsonl", "m": "md", "w": "w3c"}
+        formats = {"c": "csv", "j": "jsonl", "m": "md", "w": "w3c", "q": "qdpx", "k": "qdc"}
         labels = {"c": "CSV for spreadsheets", "j": "JSON lines", "m": "a Markdown report by theme",
-                  "w": "W3C Web Annotation (JSON-LD)"}
+                  "w": "W3C Web Annotation (JSON-LD)", "q": "a REFI-QDA project (ATLAS.ti, NVivo, MAXQDA, QualCoder)",
+                  "k": "the codebook alone (REFI-QDA .qdc)"}
 
         def chose_format(key: str | None) -> None:
             if key is None:
