@@ -4,6 +4,7 @@
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
+    margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld)
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -19,6 +20,7 @@ from pathlib import Path
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
 from .core.exporters import FORMATS, ExportError, Selection, export
+from .core.importers import ImportFileError, import_file
 from .core.maintenance import check_database, resolve_backup, restore_backup
 from .core.text import counted
 from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
@@ -144,6 +146,29 @@ def run_export(argv: list[str]) -> int:
     return 0
 
 
+def run_import(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="margin import",
+        description="Add the annotations of a Margin JSON-lines export or a W3C Web Annotation file to a "
+        "database. Each passage is found again by its quote; what cannot be placed is listed.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json or .jsonld file")
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    arguments = parser.parse_args(argv)
+    try:
+        workspace = Workspace.open_database(arguments.db or shipped_corpus()[1], for_writing=True)
+        try:
+            report = import_file(workspace, arguments.file)
+        finally:
+            workspace.close()
+    except (StoreError, ImportFileError) as error:
+        return fail(str(error))
+    print(f"{report.message} into {workspace.database_path}")
+    for problem in report.unplaced:
+        print(f"  not placed: {problem}")
+    return EXIT_PROBLEMS if report.unplaced else 0
+
+
 def fail(message: str) -> int:
     print(f"margin: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -155,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_db(argv[1:])
     if argv[:1] == ["export"]:
         return run_export(argv[1:])
+    if argv[:1] == ["import"]:
+        return run_import(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     if not paths:

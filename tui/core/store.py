@@ -782,17 +782,19 @@ class Store:
     # -- annotations ----------------------------------------------------------------------
 
     def add_annotation(
-        self, document_id: int, text: str, start: int, end: int, themes: list[int], author: str
+        self, document_id: int, text: str, start: int, end: int, themes: list[int], author: str,
+        note: str = "", created: str | None = None, modified: str | None = None,
     ) -> Annotation:
+        """A new annotation; an import passes the memo and dates it had elsewhere."""
         stamp = now()
         fields = {
             "document": document_id,
             **passage_fields(text, start, end),
             "themes": list(themes),
-            "note": "",
+            "note": note,
             "author": author,
-            "created": stamp,
-            "modified": stamp,
+            "created": created or stamp,
+            "modified": modified or created or stamp,
             "orphaned": False,
         }
         annotation_id = self._insert("annotations", fields)

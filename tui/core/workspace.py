@@ -176,14 +176,17 @@ class Workspace:
         return cls(corpus, store, author or default_author())
 
     @classmethod
-    def open_database(cls, database: Path) -> Workspace:
-        """A database with whichever of its documents still exist, read-only and without the
-        lock: exports and statistics read it while a reader may be writing it. Changed
-        documents are re-anchored in memory only."""
+    def open_database(cls, database: Path, for_writing: bool = False) -> Workspace:
+        """A database with whichever of its documents still exist. By default read-only and
+        without the lock: exports and statistics read it while a reader may be writing it,
+        and changed documents are re-anchored in memory only. ``for_writing`` (an import)
+        takes the lock, and creates the database if there is none yet."""
         database = Path(os.path.abspath(database))
-        if not database.is_file():
+        if not for_writing and not database.is_file():
             raise StoreError(f"{database}: no such database")
-        store = Store.open(database, inspect=True)
+        store = Store.open(database, inspect=not for_writing)
+        if for_writing and not store.writable:
+            raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
         documents, skipped = [], []
         for stored in store.documents.values():
             path = Path(os.path.normpath(database.parent / stored.path))
@@ -212,14 +215,14 @@ class Workspace:
         return self.store.theme_for_key(key)
 
     def create_theme(self, name: str) -> Theme:
-        with self._undoable(f"create theme {name}"):
+        with self.undoable(f"create theme {name}"):
             return self.store.create_theme(name)
 
     def tag_passages(self, passages: list[tuple[Document, int, int]], theme: Theme) -> tuple[int, int]:
         """Give every passage ``theme`` (never removing it), as one undo step; returns
         (passages tagged, passages that had it already). Keyword auto-coding uses this."""
         tagged = already = 0
-        with self._undoable(f"tag {len(passages)} passages with {theme.name}"):
+        with self.undoable(f"tag {len(passages)} passages with {theme.name}"):
             for document, start, end in passages:
                 existing = self.annotations(document).exactly(start, end)
                 if existing is not None and theme.id in existing.themes:
@@ -229,6 +232,29 @@ class Workspace:
                 self._reindex(document, existing, changed)
                 tagged += 1
         return tagged, already
+
+    def import_passage(self, document: Document, start: int, end: int, theme_names: list[str], note: str,
+                       author: str, created: str | None, modified: str | None) -> bool:
+        """Add an imported annotation, its themes found by name (created when missing).
+        Returns True when the passage was coded already and only gained themes."""
+        themes = [self._theme_named(name) for name in theme_names if name.strip()]
+        existing = self.annotations(document).exactly(start, end)
+        if existing is not None:
+            added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
+            if added != existing.themes:
+                updated = self.store.update_annotation(existing, themes=added)
+                self._reindex(document, existing, updated)
+            return True
+        document_id = self.store.register_document(document.path, document.sha256, document.title, document.encoding)
+        annotation = self.store.add_annotation(document_id, document.text, start, end, [t.id for t in themes],
+                                               author or self.author, note, created, modified)
+        self._reindex(document, None, annotation)
+        return False
+
+    def _theme_named(self, name: str) -> Theme:
+        wanted = " ".join(name.split()).casefold()
+        found = next((t for t in self.themes if t.name.casefold() == wanted), None)
+        return found or self.store.create_theme(name)
 
     # -- the codebook -----------------------------------------------------------------------
 
@@ -243,32 +269,33 @@ class Workspace:
         return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}
 
     def update_theme(self, theme: Theme, **changes) -> Theme:
-        with self._undoable(f"edit theme {theme.name}"):
+        with self.undoable(f"edit theme {theme.name}"):
             return self.store.update_theme(theme, **changes)
 
     def move_theme(self, theme: Theme, delta: int) -> None:
-        with self._undoable(f"move theme {theme.name}"):
+        with self.undoable(f"move theme {theme.name}"):
             self.store.move_theme(theme, delta)
 
     def set_parent(self, theme: Theme, parent: Theme | None) -> None:
-        with self._undoable(f"group theme {theme.name}"):
+        with self.undoable(f"group theme {theme.name}"):
             self.store.set_parent(theme, parent)
 
     def merge_theme(self, source: Theme, target: Theme) -> int:
-        with self._undoable(f"merge {source.name} into {target.name}"):
+        with self.undoable(f"merge {source.name} into {target.name}"):
             changed = self.store.merge_theme(source, target)
         self._by_document.clear()
         return changed
 
     def delete_theme(self, theme: Theme) -> tuple[int, int]:
-        with self._undoable(f"delete theme {theme.name}"):
+        with self.undoable(f"delete theme {theme.name}"):
             result = self.store.delete_theme(theme)
         self._by_document.clear()
         return result
 
     @contextmanager
-    def _undoable(self, label: str) -> Iterator[None]:
-        """Make the store changes inside one undo step (and one journal fsync)."""
+    def undoable(self, label: str) -> Iterator[None]:
+        """Make the store changes inside one undo step (and one journal fsync); an import
+        wraps all its passages in one."""
         with self.store.recording() as changes:
             yield
         if changes:
@@ -363,7 +390,7 @@ class Workspace:
         """Anchor ``annotation`` (an orphan, usually) to ``[start, end)`` of ``document``."""
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
-        with self._undoable("re-attach orphan"):
+        with self.undoable("re-attach orphan"):
             document_id = self.store.register_document(
                 document.path, document.sha256, document.title, document.encoding
             )
@@ -373,7 +400,7 @@ class Workspace:
 
     def dismiss(self, annotation: Annotation) -> None:
         """Delete an orphan the user has given up on."""
-        with self._undoable("dismiss orphan"):
+        with self.undoable("dismiss orphan"):
             self.store.delete_annotation(annotation)
 
     def _reindex(self, document: Document, old: Annotation | None, new: Annotation | None) -> None:
@@ -400,7 +427,7 @@ class Workspace:
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
         existing = self.annotations(document).exactly(start, end)
         untag = existing is not None and theme.id in existing.themes
-        with self._undoable(f"{'untag' if untag else 'tag'} {theme.name}"):
+        with self.undoable(f"{'untag' if untag else 'tag'} {theme.name}"):
             changed, outcome = self._toggle(document, start, end, theme, existing)
         self._reindex(document, existing, changed)
         return TagResult(outcome, theme, changed)
@@ -436,13 +463,13 @@ class Workspace:
         self.store.close()
 
     def remove(self, document: Document, annotation: Annotation) -> None:
-        with self._undoable("remove annotation"):
+        with self.undoable("remove annotation"):
             self.store.delete_annotation(annotation)
         self._reindex(document, annotation, None)
 
     def set_note(self, document: Document, annotation: Annotation, note: str) -> Annotation:
         """Write the annotation's memo (an empty one removes it)."""
-        with self._undoable("edit memo"):
+        with self.undoable("edit memo"):
             updated = self.store.update_annotation(annotation, note=note)
         self._reindex(document, annotation, updated)
         return updated
