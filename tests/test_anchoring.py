@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import SEEDS
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS
 from tui.core.anchoring import place
 
 WORDS = st.sampled_from(

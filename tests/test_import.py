@@ -6,10 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
+from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS
 from tui.cli import main
 from tui.core import Workspace
 from tui.core.exporters import export

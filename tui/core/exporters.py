@@ -103,8 +103,8 @@ def to_jsonl(workspace: Workspace, annotations: list[Annotation]) -> bytes:
 
 def to_markdown(workspace: Workspace, annotations: list[Annotation]) -> bytes:
     """A report grouped by theme, fit to paste into a paper or an issue."""
-    lines = ["# Coded passages", "", f"Database: `{workspace.database_path.name}` · "
-             f"{counted(len(annotations), 'annotation')}", ""]
+    summary = f"Database: `{workspace.database_path.name}` · {counted(len(annotations), 'annotation')}"
+    lines = ["# Coded passages", "", summary, ""]
     for theme in workspace.themes:
         tagged = [a for a in annotations if theme.id in a.themes]
         if not tagged:

@@ -100,9 +100,7 @@ class BrowserScreen(Screen[Annotation | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Single-letter actions act on the list; while typing a filter, letters are text."""
-        if action in {"themes", "memo", "delete"} and self.query_one(Input).has_focus:
-            return False
-        return True
+        return not (action in {"themes", "memo", "delete"} and self.query_one(Input).has_focus)
 
     def _highlighted(self) -> tuple[Annotation, object] | None:
         annotation = self.table.current

@@ -61,9 +61,7 @@ class CorpusSearchScreen(Screen[Hit | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While typing the query, space and t are text."""
-        if action in {"mark", "tag"} and self.query_one(Input).has_focus:
-            return False
-        return True
+        return not (action in {"mark", "tag"} and self.query_one(Input).has_focus)
 
     @on(Input.Submitted, "#search-query")
     def run_search(self) -> None:
