@@ -86,3 +86,18 @@ def test_import_places_by_quote_and_reports_what_it_cannot(corpus_dir: Path, dat
     assert annotation.quote.startswith("OASISS promotes")
     assert [t.name for t in imported.themes] == ["A theme from elsewhere"]
     assert main(["import", str(tmp_path / "missing.jsonl"), "--db", str(fresh)]) == 2
+
+
+def test_a_database_elsewhere_finds_the_documents_by_their_absolute_path(corpus_dir: Path, database: Path,
+                                                                         tmp_path: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database, author="ana")
+    document = workspace.documents[1]
+    workspace.toggle_theme(document, 10, 60, workspace.themes[3])
+    export(workspace, "jsonl", tmp_path / "out.jsonl")
+    workspace.close()
+    elsewhere = Workspace.open_database(tmp_path / "far" / "deep" / "annotations.json", for_writing=True)
+    report = import_file(elsewhere, tmp_path / "out.jsonl")
+    assert (report.imported, report.unplaced) == (1, [])
+    (annotation,) = elsewhere.store.annotations.values()
+    assert annotation.quote == document.text[10:60]
+    elsewhere.close()

@@ -92,8 +92,9 @@ def record(workspace: Workspace, annotation: Annotation) -> dict:
     """Every stored field of an annotation, plus names a reader needs."""
     title, path = document_fields(workspace, annotation)
     fields = annotation.to_record()
+    source = os.path.normpath(workspace.database_path.parent / path) if path else ""
     return {"id": annotation.id, **fields, "theme_names": theme_names(workspace, annotation),
-            "document_title": title, "document_path": path}
+            "document_title": title, "document_path": path, "document_file": source}
 
 
 def to_jsonl(workspace: Workspace, annotations: list[Annotation]) -> bytes:

@@ -36,6 +36,7 @@ class Incoming:
     prefix: str
     suffix: str
     themes: list[str]
+    elsewhere: str = ""  # where the exporting machine had it (absolute), tried next
     note: str = ""
     author: str = ""
     created: str | None = None
@@ -69,7 +70,8 @@ def read_jsonl(path: Path) -> list[Incoming]:
         try:
             record = json.loads(line)
             items.append(Incoming(
-                document=record["document_path"], start=record["start"], end=record["end"],
+                document=record["document_path"], elsewhere=record.get("document_file", ""),
+                start=record["start"], end=record["end"],
                 quote=record["quote"], prefix=record.get("prefix", ""), suffix=record.get("suffix", ""),
                 themes=list(record.get("theme_names", [])), note=record.get("note", ""),
                 author=record.get("author", ""), created=record.get("created"), modified=record.get("modified"),
@@ -121,7 +123,9 @@ def import_file(workspace: Workspace, path: Path) -> ImportReport:
     with workspace.undoable(f"import {path.name}"):
         for item in incoming:
             if item.document not in documents:
-                documents[item.document] = find_document(workspace, path, item.document)
+                documents[item.document] = (find_document(workspace, path, item.document)
+                                            or (item.elsewhere and find_document(workspace, path, item.elsewhere))
+                                            or None)
             document = documents[item.document]
             where = f"“{item.quote[:40]}” ({item.document})"
             if not item.themes:
