@@ -118,7 +118,7 @@ def test_unwritable_folder_raises_a_clear_error(corpus_dir: Path, tmp_path: Path
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tui.core.store.tempfile.mkstemp", read_only)  # root ignores chmod
+    monkeypatch.setattr("tui.core.storage.tempfile.mkstemp", read_only)  # root ignores chmod
     workspace = Workspace.open([corpus_dir], database=tmp_path / "db.json")
     with pytest.raises(StoreError, match=r"db\.json: cannot save \(Permission denied\)"):
         tag_paragraph(workspace, 0, "Greetings from", 1)

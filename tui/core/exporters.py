@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .refi import to_qdc, to_qdpx
-from .store import Annotation, atomic_write
+from .storage import atomic_write
+from .store import Annotation
 from .text import counted
 from .workspace import Workspace
 

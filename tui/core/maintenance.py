@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .migrations import SCHEMA_VERSION
-from .store import BACKUPS, DatabaseBusy, Store, StoreError, atomic_write, sidecar, take_lock
+from .storage import DatabaseBusy, StoreError, atomic_write, sidecar, take_lock
+from .store import BACKUPS, Store
 from .text import UndecodableText, counted, decode_document
 
 
