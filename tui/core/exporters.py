@@ -41,10 +41,10 @@ class Selection:
             workspace.annotations(document)
         chosen = workspace.find_annotations()
         if self.theme:
-            wanted = {t.id for t in workspace.themes if t.name.casefold() == self.theme.casefold()}
-            if not wanted:
+            named = workspace.store.theme_named(self.theme)
+            if named is None:
                 raise ExportError(f"no theme named {self.theme!r} in {workspace.database_path}")
-            wanted |= {t.id for t in workspace.themes if t.parent in wanted}  # a group takes its children
+            wanted = {named.id} | {t.id for t in workspace.themes if t.parent == named.id}  # and its children
             chosen = [a for a in chosen if wanted & set(a.themes)]
         if self.document:
             needle = self.document.casefold()
@@ -60,9 +60,11 @@ def theme_names(workspace: Workspace, annotation: Annotation) -> list[str]:
     return [theme.name for theme in map(workspace.theme, annotation.themes) if theme]
 
 
-def document_fields(workspace: Workspace, annotation: Annotation) -> tuple[str, str]:
-    stored = workspace.store.documents.get(annotation.document)
-    return (stored.title, stored.path) if stored else ("", "")
+def document_fields(workspace: Workspace, annotation: Annotation) -> tuple[str, str, Path | None]:
+    """Title, path as recorded (relative to the database) and the file it names."""
+    store = workspace.store
+    stored = store.documents.get(annotation.document)
+    return (stored.title, stored.path, store.file_of(stored.id)) if stored else ("", "", None)
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -79,7 +81,7 @@ def to_csv(workspace: Workspace, annotations: list[Annotation]) -> bytes:
     writer.writerow(["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
                      "themes", "memo", "author", "created", "modified", "orphaned"])
     for annotation in annotations:
-        title, path = document_fields(workspace, annotation)
+        title, path, _ = document_fields(workspace, annotation)
         names = theme_names(workspace, annotation)
         for name in names or [""]:
             row = [annotation.id, title, path, annotation.start, annotation.end, annotation.quote, name,
@@ -91,11 +93,9 @@ def to_csv(workspace: Workspace, annotations: list[Annotation]) -> bytes:
 
 def record(workspace: Workspace, annotation: Annotation) -> dict:
     """Every stored field of an annotation, plus names a reader needs."""
-    title, path = document_fields(workspace, annotation)
-    fields = annotation.to_record()
-    source = os.path.normpath(workspace.database_path.parent / path) if path else ""
-    return {"id": annotation.id, **fields, "theme_names": theme_names(workspace, annotation),
-            "document_title": title, "document_path": path, "document_file": source}
+    title, path, file = document_fields(workspace, annotation)
+    return {"id": annotation.id, **annotation.to_record(), "theme_names": theme_names(workspace, annotation),
+            "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
 def to_jsonl(workspace: Workspace, annotations: list[Annotation]) -> bytes:
@@ -118,7 +118,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation]) -> bytes:
         if theme.description:
             lines += [theme.description, ""]
         for annotation in tagged:
-            title, _ = document_fields(workspace, annotation)
+            title, _, _ = document_fields(workspace, annotation)
             lines += ["> " + line for line in annotation.quote.splitlines() or [""]]
             lines += [">", f"> — {title}, characters {annotation.start}–{annotation.end}"
                       + (" (orphaned)" if annotation.orphaned else ""), ""]
@@ -131,8 +131,8 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation]) -> bytes:
     """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD)."""
     items = []
     for annotation in annotations:
-        _, path = document_fields(workspace, annotation)
-        source = Path(os.path.normpath(workspace.database_path.parent / path)).as_uri() if path else ""
+        _, _, file = document_fields(workspace, annotation)
+        source = file.as_uri() if file else ""
         body = [{"type": "TextualBody", "purpose": "tagging", "value": name}
                 for name in theme_names(workspace, annotation)]
         if annotation.note:

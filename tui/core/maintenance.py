@@ -121,7 +121,7 @@ def document_facts(store: Store) -> list[str]:
     counts = Counter(annotation.document for annotation in store.annotations.values())
     facts = []
     for document in store.documents.values():
-        path = store.path.parent / document.path
+        path = store.file_of(document.id)
         try:
             text, _ = decode_document(path.read_bytes())
         except OSError:

@@ -503,11 +503,16 @@ class Store:
         """Add a theme at the end of the codebook, with the next free digit and colour."""
         return self._insert_theme(self._check_name(name), description)
 
+    def theme_named(self, name: str) -> Theme | None:
+        """The theme with this name, ignoring case and runs of spaces."""
+        wanted = " ".join(name.split()).casefold()
+        return next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
         name = " ".join(name.split())
         if not name:
             raise ValueError("a theme needs a name")
-        if any(t.name.casefold() == name.casefold() and t is not keeping for t in self.themes):
+        if self.theme_named(name) not in (None, keeping):
             raise ValueError(f"a theme named {name!r} exists already")
         return name
 
@@ -598,6 +603,10 @@ class Store:
     def relative_path(self, document_path: Path) -> str:
         """How the database records a document's path: relative to the database's folder."""
         return Path(os.path.relpath(document_path, self.path.parent)).as_posix()
+
+    def file_of(self, document_id: int) -> Path:
+        """Where a stored document's file is: the inverse of ``relative_path``."""
+        return Path(os.path.normpath(self.path.parent / self.documents[document_id].path))
 
     def document_id(self, document_path: Path) -> int | None:
         if len(self._document_ids) != len(self.documents):

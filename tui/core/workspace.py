@@ -188,8 +188,8 @@ class Workspace:
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
         documents, skipped = [], []
-        for stored in store.documents.values():
-            path = Path(os.path.normpath(database.parent / stored.path))
+        for document_id in store.documents:
+            path = store.file_of(document_id)
             try:
                 documents.append(load_document(path, read_catalog(path.parent).get(path.name)))
             except CorpusError as error:
@@ -245,16 +245,13 @@ class Workspace:
                 updated = self.store.update_annotation(existing, themes=added)
                 self._reindex(document, existing, updated)
             return True
-        document_id = self.store.register_document(document.path, document.sha256, document.title, document.encoding)
-        annotation = self.store.add_annotation(document_id, document.text, start, end, [t.id for t in themes],
+        annotation = self.store.add_annotation(self._register(document), document.text, start, end, [t.id for t in themes],
                                                author or self.author, note, created, modified)
         self._reindex(document, None, annotation)
         return False
 
     def _theme_named(self, name: str) -> Theme:
-        wanted = " ".join(name.split()).casefold()
-        found = next((t for t in self.themes if t.name.casefold() == wanted), None)
-        return found or self.store.create_theme(name)
+        return self.store.theme_named(name) or self.store.create_theme(name)
 
     # -- the codebook -----------------------------------------------------------------------
 
@@ -367,10 +364,9 @@ class Workspace:
 
     def document_of(self, annotation: Annotation) -> Document | None:
         """The open document an annotation belongs to (None if it is not in this corpus)."""
-        stored = self.store.documents.get(annotation.document)
-        if stored is None:
+        if annotation.document not in self.store.documents:
             return None
-        return self.corpus.by_key(os.path.normpath(self.store.path.parent / stored.path))
+        return self.corpus.by_key(str(self.store.file_of(annotation.document)))
 
     def take_reports(self) -> list[ReanchorReport]:
         """Re-anchoring news since the last call, for the UI to tell the user once."""
@@ -391,10 +387,7 @@ class Workspace:
         if not 0 <= start < end <= len(document.text):
             raise ValueError(f"empty or out-of-range passage {start}..{end}")
         with self.undoable("re-attach orphan"):
-            document_id = self.store.register_document(
-                document.path, document.sha256, document.title, document.encoding
-            )
-            updated = self.store.reattach(annotation, document_id, document.text, start, end)
+            updated = self.store.reattach(annotation, self._register(document), document.text, start, end)
         self._by_document.clear()  # it may have left another document's index
         return updated
 
@@ -402,6 +395,10 @@ class Workspace:
         """Delete an orphan the user has given up on."""
         with self.undoable("dismiss orphan"):
             self.store.delete_annotation(annotation)
+
+    def _register(self, document: Document) -> int:
+        """The document's id in the store, recording it on its first annotation."""
+        return self.store.register_document(document.path, document.sha256, document.title, document.encoding)
 
     def _reindex(self, document: Document, old: Annotation | None, new: Annotation | None) -> None:
         """Keep the document's index in step with one change, without rebuilding it."""
@@ -436,10 +433,7 @@ class Workspace:
         self, document: Document, start: int, end: int, theme: Theme, existing: Annotation | None
     ) -> tuple[Annotation | None, TagOutcome]:
         if existing is None:
-            document_id = self.store.register_document(
-                document.path, document.sha256, document.title, document.encoding
-            )
-            changed = self.store.add_annotation(document_id, document.text, start, end, [theme.id], self.author)
+            changed = self.store.add_annotation(self._register(document), document.text, start, end, [theme.id], self.author)
             outcome = TagOutcome.ADDED
         elif theme.id not in existing.themes:
             changed = self.store.update_annotation(existing, themes=existing.themes + (theme.id,))
