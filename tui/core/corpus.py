@@ -1,7 +1,8 @@
 """Loading a corpus: which files are documents, how they decode, what they are called.
 
 A corpus is built from paths given on the command line: a file is one document, a folder is
-every ``.txt``/``.md`` file in it (not recursive, sorted by name). A folder may hold a
+every document in it (``.txt``, ``.md``, ``.html``, ``.docx``, ``.pdf``; not recursive, sorted
+by name). A folder may hold a
 ``catalog.json`` giving each file a title, date and source organisation for display.
 """
 
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .text import TextIndex, UndecodableText, decode_document, title_from_text
+from .extract import extract_text, is_document
+from .text import TextIndex, UndecodableText, title_from_text
 
-DOCUMENT_SUFFIXES = (".txt", ".md")
 CATALOG_NAME = "catalog.json"
 
 
@@ -77,7 +78,7 @@ def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
     except OSError as error:
         raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
     try:
-        text, encoding = decode_document(data)
+        text, encoding = extract_text(path, data)
     except UndecodableText as error:
         raise CorpusError(f"{path}: {error}") from None
     entry = entry or CatalogEntry()
@@ -145,10 +146,10 @@ def open_corpus(paths: list[Path]) -> Corpus:
             catalog = read_catalog(path)
             candidates = sorted(
                 child for child in path.iterdir()
-                if child.suffix.lower() in DOCUMENT_SUFFIXES and child.is_file()
+                if is_document(child) and child.is_file()
             )
             if not candidates:
-                raise CorpusError(f"{given}: no .txt or .md documents in this folder")
+                raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf) in this folder")
             for child in candidates:
                 if child in seen:
                     continue

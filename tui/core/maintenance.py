@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .extract import extract_text
 from .migrations import SCHEMA_VERSION
 from .storage import DatabaseBusy, StoreError, atomic_write, sidecar, take_lock
 from .store import BACKUPS, Store
-from .text import UndecodableText, counted, decode_document
+from .text import UndecodableText, counted
 
 
 @dataclass
@@ -123,7 +124,7 @@ def document_facts(store: Store) -> list[str]:
     for document in store.documents.values():
         path = store.file_of(document.id)
         try:
-            text, _ = decode_document(path.read_bytes())
+            text, _ = extract_text(path, path.read_bytes())
         except OSError:
             facts.append(f"document {document.path}: not found ({counted(counts[document.id], 'annotation')} kept)")
             continue
