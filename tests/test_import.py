@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 from conftest import SEEDS
@@ -33,7 +34,7 @@ SPANS = st.lists(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(spans=SPANS, fmt=st.sampled_from(["jsonl", "w3c"]))
+@given(spans=SPANS, fmt=st.sampled_from(["jsonl", "w3c", "qdpx"]))
 def test_export_then_import_gives_back_the_same_annotations(tmp_path_factory, spans, fmt) -> None:
     root = tmp_path_factory.mktemp("roundtrip")
     shutil.copytree(SEEDS, root / "seeds")
@@ -48,7 +49,7 @@ def test_export_then_import_gives_back_the_same_annotations(tmp_path_factory, sp
         if annotation is not None and note:
             source.set_note(document, annotation, note)
     expected = essence(source)
-    output, _ = export(source, fmt, root / f"out.{'jsonl' if fmt == 'jsonl' else 'jsonld'}")
+    output, _ = export(source, fmt, root / f"out.{ {'w3c': 'jsonld'}.get(fmt, fmt) }")
     source.close()
 
     target = Workspace.open([root / "seeds"], database=root / "b" / "annotations.json", author="bob")
@@ -101,3 +102,99 @@ def test_a_database_elsewhere_finds_the_documents_by_their_absolute_path(corpus_
     (annotation,) = elsewhere.store.annotations.values()
     assert annotation.quote == document.text[10:60]
     elsewhere.close()
+
+
+FOREIGN_PROJECT = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Fieldwork" origin="QualCoder 3.6">
+  <Users><User guid="u-1" name="Rosa"/></Users>
+  <CodeBook><Codes>
+    <Code guid="c-1" name="Violence" isCodable="true" color="#AA3355">
+      <Description>Any mention of violence</Description>
+      <Code guid="c-2" name="Armed groups" isCodable="true" color="#3355AA">
+        <Code guid="c-3" name="Cartels" isCodable="true"/>
+      </Code>
+    </Code>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="s-1" name="interview-03" plainTextPath="internal://s-1.txt">
+      <PlainTextSelection guid="p-1" startPosition="4" endPosition="19" creatingUser="u-1"
+          creationDateTime="2026-03-01T10:00:00Z">
+        <Description>Said twice</Description>
+        <Coding guid="k-1" creatingUser="u-1"><CodeRef targetGUID="c-3"/></Coding>
+        <NoteRef targetGUID="n-1"/>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="s-2" name="lost notes" plainTextPath="internal://s-2.txt">
+      <PlainTextSelection guid="p-2" startPosition="0" endPosition="5" creatingUser="u-1">
+        <Coding guid="k-2" creatingUser="u-1"><CodeRef targetGUID="c-1"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes><Note guid="n-1" name="memo"><PlainTextContent>Check the date.</PlainTextContent></Note></Notes>
+</Project>
+"""
+
+
+def write_project(path: Path, qde: str, sources: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", qde)
+        for name, text in sources.items():
+            bundle.writestr(f"sources/{name}", text)
+    return path
+
+
+def test_a_project_from_another_tool_brings_its_codes_documents_and_memos(tmp_path: Path, capsys) -> None:
+    project = write_project(tmp_path / "fieldwork.qdpx", FOREIGN_PROJECT,
+                            {"s-1.txt": "The cartel men came at night.\n"})
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(project), "--db", str(database)]) == 1  # one passage has no text
+    out = capsys.readouterr().out
+    assert f"{database}: imported 1 annotation, 1 could not be placed\n" in out
+    assert f"wrote 1 document of the project to {tmp_path / 'db' / 'imported'}" in out
+    assert "not placed: a passage of lost notes: internal://s-2.txt is missing from the archive" in out
+    written = tmp_path / "db" / "imported" / "interview-03.txt"
+    assert written.read_text(encoding="utf-8") == "The cartel men came at night.\n"
+
+    workspace = Workspace.open_database(database)
+    themes = {theme.name: theme for theme in workspace.themes}
+    assert list(themes) == ["Violence", "Armed groups", "Cartels"]
+    assert (themes["Violence"].color, themes["Violence"].description) == ("#AA3355", "Any mention of violence")
+    assert themes["Armed groups"].parent == themes["Cartels"].parent == themes["Violence"].id
+    (annotation,) = workspace.store.annotations.values()
+    assert (annotation.quote, annotation.author, annotation.created) == ("cartel men came", "Rosa",
+                                                                          "2026-03-01T10:00:00Z")
+    assert annotation.note == "Said twice\n\nCheck the date."
+    assert [workspace.theme(t).name for t in annotation.themes] == ["Cartels"]
+    assert workspace.store.file_of(annotation.document) == written
+    workspace.close()
+
+    # Importing again finds the written document by its text and adds nothing.
+    assert main(["import", str(project), "--db", str(database)]) == 1
+    assert "imported 0 annotations, 1 coded already (themes merged)" in capsys.readouterr().out
+    assert sorted(p.name for p in written.parent.iterdir()) == ["interview-03.txt"]
+
+
+def test_a_project_source_is_matched_to_an_open_document_by_name_and_placed_by_quote(
+        workspace: Workspace, tmp_path: Path) -> None:
+    document = workspace.documents[0]
+    start = document.text.index("Officials") if "Officials" in document.text else 100
+    quote = document.text[start:start + 30]
+    edited = "A line the other tool added.\n" + document.text  # same document, another version
+    qde = FOREIGN_PROJECT.replace('name="interview-03"', f'name="{document.path.stem}"').replace(
+        'startPosition="4" endPosition="19"',
+        f'startPosition="{start + 29}" endPosition="{start + 59}"')
+    project = write_project(tmp_path / "p.qdpx", qde, {"s-1.txt": edited})
+    report = import_file(workspace, project)
+    assert report.written == [] and report.imported == 1
+    (annotation,) = workspace.annotations(document).items
+    assert (annotation.start, annotation.quote) == (start, quote)
+
+
+def test_a_broken_project_is_one_clear_error(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    assert main(["import", str(bad), "--db", str(tmp_path / "db.json")]) == 2
+    assert capsys.readouterr().err.strip() == f"margin: {bad}: not a REFI-QDA project archive (File is not a zip file)"
+    write_project(bad, "<Project", {})
+    assert main(["import", str(bad), "--db", str(tmp_path / "db.json")]) == 2
+    assert "project.qde is not well-formed XML" in capsys.readouterr().err

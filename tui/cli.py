@@ -4,7 +4,7 @@
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
-    margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld)
+    margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -149,10 +149,12 @@ def run_export(argv: list[str]) -> int:
 def run_import(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="margin import",
-        description="Add the annotations of a Margin JSON-lines export or a W3C Web Annotation file to a "
-        "database. Each passage is found again by its quote; what cannot be placed is listed.",
+        description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
+        "REFI-QDA project to a database. Each passage is found again by its quote; what cannot be placed "
+        "is listed. A project's documents that the database does not know are written to an 'imported' "
+        "folder beside it.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json or .jsonld file")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
     parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
     arguments = parser.parse_args(argv)
     try:
@@ -163,7 +165,11 @@ def run_import(argv: list[str]) -> int:
             workspace.close()
     except (StoreError, ImportFileError) as error:
         return fail(str(error))
-    print(f"{report.message} into {workspace.database_path}")
+    print(f"{workspace.database_path}: {report.message}")
+    if report.written:
+        folder = report.written[0].parent
+        print(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "
+              f"(read them with: margin {folder} --db {workspace.database_path})")
     for problem in report.unplaced:
         print(f"  not placed: {problem}")
     return EXIT_PROBLEMS if report.unplaced else 0

@@ -6,17 +6,26 @@ A ``.qdpx`` is a zip of ``project.qde`` (QDA-XML, schema ``Project-mrt2019.xsd``
 positions count code points from 0, end exclusive, exactly Margin's offsets. Memos become
 notes referenced from their selection. GUIDs are derived from Margin's ids (uuid5), so the
 same database exports the same GUIDs every time.
+
+Reading a project back (``read_project``) takes its codes (nesting folded to Margin's one
+level), users, text sources and their coded selections with memos. The XML is parsed with
+the standard library's expat, which refuses entity-expansion bombs.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
 from .codebook import Theme
 from .store import Annotation
+from .text import normalise_newlines
 from .workspace import Workspace
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -116,3 +125,125 @@ def xml_bytes(root: ET.Element, namespace: str) -> bytes:
     ET.register_namespace("", namespace)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# -- reading a project back ------------------------------------------------------------------
+
+class ProjectError(Exception):
+    """The file is not a REFI-QDA project Margin can read; the message says why."""
+
+
+@dataclass
+class ProjectCode:
+    """A code as the project defines it; ``parent`` is its top-level ancestor's name, since
+    Margin groups themes one level deep."""
+
+    name: str
+    color: str | None
+    description: str
+    parent: str | None
+
+
+@dataclass
+class ProjectSelection:
+    start: int
+    end: int
+    codes: list[str]  # code names
+    note: str
+    author: str
+    created: str | None
+    modified: str | None
+
+
+@dataclass
+class ProjectSource:
+    """A text source: its name, its plain text (None when it cannot be found) and selections."""
+
+    name: str
+    text: str | None
+    problem: str
+    selections: list[ProjectSelection]
+
+
+@dataclass
+class Project:
+    codes: list[ProjectCode]
+    sources: list[ProjectSource]
+
+
+_COLOR = re.compile("#[0-9A-Fa-f]{6}")
+
+
+def read_project(data: bytes, folder: Path) -> Project:
+    """Parse a ``.qdpx`` archive. Sources are read from the archive (``internal://``), or from
+    ``relative://`` (to ``folder``) or ``absolute://`` paths, as the standard allows."""
+    q = f"{{{PROJECT_NS}}}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+            root = ET.fromstring(bundle.read("project.qde"))
+            if root.tag != f"{q}Project":
+                raise ProjectError(f"project.qde holds {root.tag}, not a REFI-QDA Project")
+            users = {user.get("guid"): user.get("name", "") for user in root.iter(f"{q}User")}
+            notes = {note.get("guid"): note.findtext(f"{q}PlainTextContent", "") for note in root.iter(f"{q}Note")}
+            codes, names = [], {}
+            codes_element = root.find(f"{q}CodeBook/{q}Codes")
+            for top in codes_element if codes_element is not None else []:
+                for code in top.iter(f"{q}Code"):
+                    names[code.get("guid")] = code.get("name", "")
+                    color = code.get("color")
+                    codes.append(ProjectCode(
+                        name=code.get("name", ""), color=color if color and _COLOR.fullmatch(color) else None,
+                        description=code.findtext(f"{q}Description", ""),
+                        parent=None if code is top else top.get("name"),
+                    ))
+            sources = [
+                _source(element, bundle, folder, users, notes, names)
+                for element in root.iterfind(f"{q}Sources/{q}TextSource")
+            ]
+    except (zipfile.BadZipFile, KeyError) as error:
+        raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
+    except ET.ParseError as error:
+        raise ProjectError(f"project.qde is not well-formed XML ({error})") from None
+    except ValueError as error:  # a position that is not a number
+        raise ProjectError(f"project.qde: {error}") from None
+    return Project(codes, sources)
+
+
+def _source(element: ET.Element, bundle: zipfile.ZipFile, folder: Path, users: dict, notes: dict,
+            names: dict) -> ProjectSource:
+    q = f"{{{PROJECT_NS}}}"
+    name = element.get("name", "")
+    text, problem = _source_text(element.get("plainTextPath", ""), bundle, folder)
+    selections = []
+    for selection in element.iterfind(f"{q}PlainTextSelection"):
+        memo = [notes.get(ref.get("targetGUID"), "") for ref in selection.iterfind(f"{q}NoteRef")]
+        memo.insert(0, selection.findtext(f"{q}Description", ""))
+        selections.append(ProjectSelection(
+            start=int(selection.get("startPosition", 0)), end=int(selection.get("endPosition", 0)),
+            codes=[names.get(ref.get("targetGUID"), "") for ref in selection.iterfind(f"{q}Coding/{q}CodeRef")],
+            note="\n\n".join(part for part in memo if part),
+            author=users.get(selection.get("creatingUser"), ""),
+            created=selection.get("creationDateTime"), modified=selection.get("modifiedDateTime"),
+        ))
+    return ProjectSource(name, text, problem, selections)
+
+
+def _source_text(location: str, bundle: zipfile.ZipFile, folder: Path) -> tuple[str | None, str]:
+    """The source's plain text, or None and why not."""
+    scheme, _, rest = location.partition("://")
+    try:
+        if scheme == "internal":
+            data = bundle.read(f"sources/{rest}")
+        elif scheme == "relative":
+            data = (folder / unquote(rest)).read_bytes()
+        elif scheme == "absolute":
+            data = Path(unquote(rest)).read_bytes()
+        else:
+            return None, "no plain text in the project (only rich text, which Margin does not read)"
+        return normalise_newlines(data.decode("utf-8-sig")), ""
+    except KeyError:
+        return None, f"{location} is missing from the archive"
+    except OSError as error:
+        return None, f"{location}: {error.strerror or error}"
+    except UnicodeDecodeError:
+        return None, f"{location} is not UTF-8 text"

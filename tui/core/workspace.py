@@ -237,7 +237,7 @@ class Workspace:
                        author: str, created: str | None, modified: str | None) -> bool:
         """Add an imported annotation, its themes found by name (created when missing).
         Returns True when the passage was coded already and only gained themes."""
-        themes = [self._theme_named(name) for name in theme_names if name.strip()]
+        themes = [self.import_theme(name) for name in theme_names if name.strip()]
         existing = self.annotations(document).exactly(start, end)
         if existing is not None:
             added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
@@ -250,8 +250,20 @@ class Workspace:
         self._reindex(document, None, annotation)
         return False
 
-    def _theme_named(self, name: str) -> Theme:
-        return self.store.theme_named(name) or self.store.create_theme(name)
+    def import_theme(self, name: str, description: str = "", color: str | None = None,
+                     parent: str | None = None) -> Theme:
+        """The theme of this name; created when missing, with the look and group given (an
+        imported codebook keeps its colours). Part of the caller's undo step."""
+        theme = self.store.theme_named(name)
+        if theme is not None:
+            return theme
+        theme = self.store.create_theme(name, description)
+        if color:
+            theme = self.store.update_theme(theme, color=color)
+        group = self.store.theme_named(parent) if parent else None
+        if group is not None and group.parent is None:
+            self.store.set_parent(theme, group)
+        return self.store.theme(theme.id)
 
     # -- the codebook -----------------------------------------------------------------------
 
