@@ -5,6 +5,7 @@
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
     margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
+    margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -18,8 +19,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core import CodebookError, CorpusError, StoreError, Workspace
-from .core.exporters import FORMATS, ExportError, Selection, export
+from .core import CodebookError, CorpusError, StoreError, Workspace, stats
+from .core.exporters import FORMATS, ExportError, Selection, check_target, export, write_file
 from .core.importers import ImportFileError, import_file
 from .core.maintenance import check_database, resolve_backup, restore_backup
 from .core.text import counted
@@ -146,6 +147,35 @@ def run_export(argv: list[str]) -> int:
     return 0
 
 
+def run_stats(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="margin stats",
+        description="Counts per theme and per document, a theme × document table and theme "
+        "co-occurrence (paragraphs coded with both themes), as tables. The database is only read.",
+    )
+    parser.add_argument("--format", choices=list(stats.RENDERERS), default="md",
+                        help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of printing")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    arguments = parser.parse_args(argv)
+    try:
+        workspace = Workspace.open_database(arguments.db or shipped_corpus()[1])
+        output = arguments.output and check_target(workspace, arguments.output, arguments.force)
+        rendered = stats.RENDERERS[arguments.format](stats.compute(workspace))
+        if output:
+            write_file(output, rendered.encode(stats.encoding(arguments.format)))
+    except (StoreError, ExportError) as error:
+        return fail(str(error))
+    for reason in workspace.corpus.skipped:
+        print(f"margin: warning: {reason} (its annotations are counted as stored)", file=sys.stderr)
+    if output:
+        print(f"wrote statistics to {output}")
+    else:
+        sys.stdout.write(rendered)
+    return 0
+
+
 def run_import(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="margin import",
@@ -186,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_db(argv[1:])
     if argv[:1] == ["export"]:
         return run_export(argv[1:])
+    if argv[:1] == ["stats"]:
+        return run_stats(argv[1:])
     if argv[:1] == ["import"]:
         return run_import(argv[1:])
     arguments = build_parser().parse_args(argv)

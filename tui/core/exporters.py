@@ -182,7 +182,12 @@ def check_output(workspace: Workspace, fmt: str, output: Path | None, force: boo
     and the database's own files."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    output = Path(os.path.abspath(output or default_output(workspace, fmt)))
+    return check_target(workspace, output or default_output(workspace, fmt), force)
+
+
+def check_target(workspace: Workspace, output: Path, force: bool) -> Path:
+    """``output`` made absolute, unless it exists (without ``force``) or is the database's."""
+    output = Path(os.path.abspath(output))
     if output.exists() and not force:
         raise ExportError(f"{output}: exists already (add --force to replace it)")
     if output in {workspace.database_path, *workspace.database_path.parent.glob(f"{workspace.database_path.name}.*")}:
@@ -200,7 +205,11 @@ def export(workspace: Workspace, fmt: str, output: Path | None = None, selection
 
 def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation]) -> Path:
     """Serialise and write; the slow half, which the TUI runs off its UI thread."""
-    payload = FORMATS[fmt][1](workspace, annotations)
+    return write_file(output, FORMATS[fmt][1](workspace, annotations))
+
+
+def write_file(output: Path, payload: bytes) -> Path:
+    """Write atomically: a failure (a full disk, a read-only folder) leaves any old file whole."""
     try:
         atomic_write(output, payload)
     except OSError as error:
