@@ -14,7 +14,7 @@ from tui.cli import main, shipped_corpus
 
 def run_margin(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tui", *arguments], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tui", *arguments], check=False, capture_output=True, text=True, timeout=60
     )
 
 

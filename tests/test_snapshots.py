@@ -35,3 +35,11 @@ def test_theme_picker(snap_compare, app: MarginApp) -> None:
 
 def test_help_screen(snap_compare, app: MarginApp) -> None:
     assert snap_compare(app, terminal_size=SIZE, press=["question_mark"])
+
+
+def test_statistics_screen(snap_compare, app: MarginApp) -> None:
+    async def tag_then_open_statistics(pilot) -> None:
+        await tag_two_passages(pilot)
+        await pilot.press("S", "right", "right")  # the theme × document heat map
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=tag_then_open_statistics)

@@ -18,6 +18,7 @@ from .screens.help import HelpScreen
 from .screens.memo import MemoEditor
 from .screens.orphans import OrphansScreen
 from .screens.reader import ReaderScreen
+from .screens.statistics import StatisticsScreen
 from .screens.theme_view import ThemeViewScreen
 from .widgets.annotation_table import AnnotationTable
 from .widgets.document_pane import DocumentPane
@@ -81,6 +82,7 @@ class MarginApp(App[None]):
             ("Codebook (c)", CodebookScreen.BINDINGS),
             ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
             ("Theme view (T)", ThemeViewScreen.BINDINGS),
+            ("Statistics (S)", StatisticsScreen.BINDINGS),
             ("Memo editor (m)", MemoEditor.BINDINGS),
             ("Orphans (O)", OrphansScreen.BINDINGS),
         ]

@@ -32,6 +32,7 @@ from .corpus_search import CorpusSearchScreen
 from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
 from .prompt import ChoicePrompt, TextPrompt
+from .statistics import StatisticsScreen
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
@@ -64,6 +65,8 @@ class ReaderScreen(Screen):
                 tooltip="Every passage of the theme under the cursor (or a picked one), document by document"),
         Binding("e", "export", "Export", show=False,
                 tooltip="Export: CSV, JSON lines, Markdown report, W3C Web Annotation, REFI-QDA project or codebook"),
+        Binding("S", "statistics", "Statistics", show=False,
+                tooltip="Statistics: annotations per theme and document, theme × document, co-occurrence"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes"),
         Binding("m", "memo", "Memo", tooltip="Write or edit the memo of the annotation under the cursor"),
@@ -335,6 +338,9 @@ class ReaderScreen(Screen):
             return
         self.app.call_from_thread(self.notify, f"Exported {counted(len(annotations), 'annotation')} to {output}",
                                   markup=False, timeout=8)
+
+    def action_statistics(self) -> None:
+        self.app.push_screen(StatisticsScreen(self.workspace))
 
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
