@@ -8,9 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.widgets import ProgressBar
 
 from tui.cli import main
 from tui.core import Workspace
+from tui.core.exporters import Selection, write_export
+from tui.core.progress import Progress
+from tui.ui.widgets.job_progress import JobProgress
 
 
 @pytest.fixture
@@ -126,7 +130,25 @@ async def test_e_exports_from_the_reader_and_asks_before_replacing(corpus_dir: P
         assert output.read_text() == "older"  # not replaced before the answer
         await pilot.press("y")
         await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "## Human smuggling" in output.read_text(encoding="utf-8")
+        job = app.screen.query_one(JobProgress)
+        assert job.query_one(ProgressBar).percentage == 1 and not job.has_class("-active")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "md", "w3c", "qdpx"])
+def test_exports_report_progress_up_to_the_whole(fmt: str, corpus_dir: Path, database: Path, tmp_path: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database, author="ana")
+    for number in range(250):
+        document = workspace.documents[number % 5]
+        workspace.toggle_theme(document, number * 7, number * 7 + 5, workspace.themes[number % 3])
+    annotations = Selection().annotations(workspace)
+    reports: list[tuple[int, int]] = []
+    write_export(workspace, fmt, tmp_path / f"out.{fmt}", annotations, Progress(lambda *r: reports.append(r)))
+    assert reports[-1][0] == reports[-1][1] > 0  # the bar reaches its end
+    assert len(reports) <= 101  # the UI thread is not flooded
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    workspace.close()
 
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas" / "refi-qda"

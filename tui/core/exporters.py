@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .progress import Progress
 from .refi import to_qdc, to_qdpx
 from .storage import atomic_write
 from .store import Annotation
@@ -74,13 +75,14 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def to_csv(workspace: Workspace, annotations: list[Annotation]) -> bytes:
+def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
     """One row per annotation and theme; UTF-8 with a BOM so Excel reads it as UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
                      "themes", "memo", "author", "created", "modified", "orphaned"])
-    for annotation in annotations:
+    progress.expect(len(annotations))
+    for annotation in progress.track(annotations):
         title, path, _ = document_fields(workspace, annotation)
         names = theme_names(workspace, annotation)
         for name in names or [""]:
@@ -98,13 +100,15 @@ def record(workspace: Workspace, annotation: Annotation) -> dict:
             "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
-def to_jsonl(workspace: Workspace, annotations: list[Annotation]) -> bytes:
-    lines = (json.dumps(record(workspace, a), ensure_ascii=False) for a in annotations)
+def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+    progress.expect(len(annotations))
+    lines = (json.dumps(record(workspace, a), ensure_ascii=False) for a in progress.track(annotations))
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
-def to_markdown(workspace: Workspace, annotations: list[Annotation]) -> bytes:
+def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
     """A report grouped by theme, fit to paste into a paper or an issue."""
+    progress.expect(sum(len(a.themes) for a in annotations))  # a passage is quoted under each theme
     summary = f"Database: `{workspace.database_path.name}` · {counted(len(annotations), 'annotation')}"
     lines = ["# Coded passages", "", summary, ""]
     for theme in workspace.themes:
@@ -117,7 +121,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation]) -> bytes:
                   f"*{counted(len(tagged), 'passage')} in {counted(documents, 'document')}*", ""]
         if theme.description:
             lines += [theme.description, ""]
-        for annotation in tagged:
+        for annotation in progress.track(tagged):
             title, _, _ = document_fields(workspace, annotation)
             lines += ["> " + line for line in annotation.quote.splitlines() or [""]]
             lines += [">", f"> — {title}, characters {annotation.start}–{annotation.end}"
@@ -127,10 +131,11 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation]) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def to_w3c(workspace: Workspace, annotations: list[Annotation]) -> bytes:
+def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
     """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD)."""
     items = []
-    for annotation in annotations:
+    progress.expect(len(annotations))
+    for annotation in progress.track(annotations):
         _, _, file = document_fields(workspace, annotation)
         source = file.as_uri() if file else ""
         body = [{"type": "TextualBody", "purpose": "tagging", "value": name}
@@ -162,7 +167,7 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation]) -> bytes:
     return json.dumps(collection, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-FORMATS: dict[str, tuple[str, Callable[[Workspace, list[Annotation]], bytes]]] = {
+FORMATS: dict[str, tuple[str, Callable[[Workspace, list[Annotation], Progress], bytes]]] = {
     "csv": (".csv", to_csv),
     "jsonl": (".jsonl", to_jsonl),
     "md": (".md", to_markdown),
@@ -203,9 +208,11 @@ def export(workspace: Workspace, fmt: str, output: Path | None = None, selection
     return write_export(workspace, fmt, output, annotations), len(annotations)
 
 
-def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation]) -> Path:
-    """Serialise and write; the slow half, which the TUI runs off its UI thread."""
-    return write_file(output, FORMATS[fmt][1](workspace, annotations))
+def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation],
+                 progress: Progress | None = None) -> Path:
+    """Serialise and write; the slow half, which the TUI runs off its UI thread, watching
+    ``progress``."""
+    return write_file(output, FORMATS[fmt][1](workspace, annotations, progress or Progress()))
 
 
 def write_file(output: Path, payload: bytes) -> Path:

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .codebook import Theme
+from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines
 from .workspace import Workspace
@@ -55,15 +56,15 @@ def code_element(parent: ET.Element, ns: str, theme: Theme) -> ET.Element:
     return code
 
 
-def to_qdc(workspace: Workspace, annotations: list[Annotation]) -> bytes:
-    """The codebook alone (``annotations`` are not part of it)."""
+def to_qdc(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+    """The codebook alone (``annotations`` are not part of it; it is quick, so no progress)."""
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin="Margin")
     codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     code_elements(codes, CODEBOOK_NS, workspace.themes)
     return xml_bytes(root, CODEBOOK_NS)
 
 
-def to_qdpx(workspace: Workspace, annotations: list[Annotation]) -> bytes:
+def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
     """The project: users, codebook, sources with their coded selections, and memos."""
     q = f"{{{PROJECT_NS}}}"
     root = ET.Element(f"{q}Project", name=workspace.database_path.stem, origin="Margin")
@@ -73,18 +74,24 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation]) -> bytes:
         ET.SubElement(users, f"{q}User", guid=guid("user", author), name=author)
     code_elements(ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes"), PROJECT_NS, workspace.themes)
 
+    coded_in: dict[int, list[Annotation]] = {}
+    for annotation in annotations:
+        if not annotation.orphaned:
+            coded_in.setdefault(annotation.document, []).append(annotation)
+    ids = {document.key: workspace.store.document_id(document.path) for document in workspace.documents}
+    progress.expect(sum(len(coded_in.get(document_id, ())) for document_id in ids.values()))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         sources = ET.SubElement(root, f"{q}Sources")
         notes: list[Annotation] = []
         for document in workspace.documents:
-            document_id = workspace.store.document_id(document.path)
-            coded = [a for a in annotations if a.document == document_id and not a.orphaned]
+            document_id = ids[document.key]
+            coded = coded_in.get(document_id, [])
             source_guid = guid("document", document.path.name if document_id is None else document_id)
             source = ET.SubElement(sources, f"{q}TextSource", guid=source_guid, name=document.title,
                                    plainTextPath=f"internal://{source_guid}.txt")
             bundle.writestr(f"sources/{source_guid}.txt", document.text.encode("utf-8"))
-            for annotation in coded:
+            for annotation in progress.track(coded):
                 selection_element(source, annotation)
                 if annotation.note:
                     notes.append(annotation)

@@ -20,12 +20,14 @@ from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.exporters import ExportError, Selection, check_output, default_output, write_export
+from ...core.progress import Progress
 from ...core.search import Hit
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
+from ..widgets.job_progress import JobProgress
 from .browser import BrowserScreen
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
@@ -91,6 +93,7 @@ class ReaderScreen(Screen):
                 documents = self.workspace.documents
                 for number in range(self.initial_panes):
                     yield DocumentPane(self.workspace, documents[number % len(documents)])
+        yield JobProgress(id="job-progress")
         yield Static(id="database-bar")
         yield Footer()
 
@@ -325,17 +328,23 @@ class ReaderScreen(Screen):
                                  lambda key: key and self._confirm_export(fmt, output, force=True))
             return
         annotations = Selection().annotations(self.workspace)
-        self.notify(f"Exporting {counted(len(annotations), 'annotation')}…", timeout=3)
+        self.query_one(JobProgress).start(f"Exporting {counted(len(annotations), 'annotation')} to {output}",
+                                          len(annotations))
         self._write_export(fmt, output, annotations)
 
     @work(thread=True, exclusive=True, group="export")
     def _write_export(self, fmt: str, output: Path, annotations: list[Annotation]) -> None:
+        """Serialise and write off the UI thread; the progress bar follows the annotations."""
+        bar = self.query_one(JobProgress)
+        progress = Progress(lambda done, total: self.app.call_from_thread(bar.advance, done, total))
         try:
-            write_export(self.workspace, fmt, output, annotations)
+            write_export(self.workspace, fmt, output, annotations, progress)
         except ExportError as error:
             self.app.call_from_thread(self.notify, str(error), title="Not exported", severity="error",
                                       markup=False)
             return
+        finally:
+            self.app.call_from_thread(bar.finish)
         self.app.call_from_thread(self.notify, f"Exported {counted(len(annotations), 'annotation')} to {output}",
                                   markup=False, timeout=8)
 
