@@ -12,7 +12,57 @@ ALPHABET = st.sampled_from(list("abc de  \n\t,.") + ["国", "🌵", "é", "e\u03
 
 
 def wrap(text: str, width: int) -> WrappedText:
-    return WrappedText(text, TextIndex(text), width)
+    """Every row wrapped, as after scrolling through the whole text."""
+    rows = WrappedText(text, TextIndex(text), width)
+    rows.ensure(0, len(text) + 1)
+    return rows
+
+
+class TinyBlocks(WrappedText):
+    """Blocks of two lines or eight characters, so short texts span many lazily wrapped blocks."""
+
+    BLOCK_LINES = 2
+    BLOCK_CHARS = 8
+
+
+def spans(rows: WrappedText) -> list[tuple[int, int, bool]]:
+    return [(*rows.row_span(row), rows.ends_line(row)) for row in range(rows.row_count)]
+
+
+LINES = st.lists(st.lists(ALPHABET.filter(lambda c: c != "\n"), max_size=40).map("".join), max_size=12).map("\n".join)
+
+
+@settings(max_examples=200)
+@given(LINES, st.integers(2, 20), st.lists(st.integers(0, 10_000), max_size=12))
+def test_lazy_wrapping_in_any_order_agrees_with_wrapping_everything(text: str, width: int, probes) -> None:
+    """Rows asked for in a random order (as a reader jumps around) are consistent at every
+    step, and once everything is wrapped they are exactly the eager wrap's rows."""
+    lazy = TinyBlocks(text, TextIndex(text), width)
+    for probe in probes:
+        offset = probe % (len(text) + 1)
+        row, x = lazy.column_of(offset)
+        start, end = lazy.row_span(row)
+        assert start <= offset <= end
+        landed = lazy.offset_at(row, x)
+        assert landed == offset or cell_width(text[landed:offset]) == 0
+        start, end = lazy.row_span(probe % lazy.row_count)
+        assert 0 <= start <= end <= len(text)
+    lazy.ensure(0, len(text) + 1)
+    assert spans(lazy) == spans(wrap(text, width))
+
+
+def test_only_the_rows_asked_for_are_wrapped() -> None:
+    text = "\n".join(f"paragraph {n} " + "word " * 40 for n in range(2000))  # 2000 lines, ~420 KB
+    rows = WrappedText(text, TextIndex(text), 60)
+    estimate = rows.row_count
+    middle = text.index("paragraph 1000 ")
+    row = rows.row_of(middle)
+    assert rows.row_span(row)[0] == middle
+    assert rows.wrapped_blocks == 1 and rows.block_count > 25
+    rows.ensure(0, rows.row_count)
+    assert rows.wrapped_blocks == rows.block_count
+    assert rows.row_count == wrap(text, 60).row_count != estimate  # estimates settle into exact counts
+    assert rows.row_span(rows.row_of(middle))[0] == middle
 
 
 @settings(max_examples=300)

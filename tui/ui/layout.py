@@ -36,23 +36,110 @@ def cell_width(text: str) -> int:
 
 
 class WrappedText:
-    """The rows of one text at one width, each a ``[start, end)`` span of offsets."""
+    """The rows of one text at one width, each a ``[start, end)`` span of offsets.
+
+    Wrapping is lazy. The text's lines are grouped into blocks (at most ``BLOCK_LINES`` lines
+    and about ``BLOCK_CHARS`` characters); a block is wrapped, exactly, the first time one of
+    its rows is asked for, and until then counts an estimate of its rows. So opening a 10 MB
+    document or resizing the terminal wraps only what is on screen, and a row number is
+    always exact relative to the blocks before it that have been wrapped.
+
+    Wrapping a block whose estimate was wrong moves the rows after it. ``ensure`` wraps every
+    block of a row range at once, so a view can settle the rows it is about to show (and the
+    rows above its cursor) before it draws or scrolls; ``generation`` counts such changes.
+    """
+
+    BLOCK_LINES = 64
+    BLOCK_CHARS = 16_384
 
     def __init__(self, text: str, index: TextIndex, width: int) -> None:
         self.text = text
         self.width = max(2, width)
-        self.row_starts = array("q")
-        self.row_ends = array("q")
-        for number in range(index.line_count):
-            self._wrap_line(index.line_starts[number], index.line_end(number))
+        self._line_starts = index.line_starts
+        self._line_end = index.line_end
+        # Block b covers lines [block_lines[b], block_lines[b + 1]).
+        starts = self._line_starts
+        block_lines = [0]
+        while block_lines[-1] < len(starts):
+            first = block_lines[-1]
+            by_chars = bisect.bisect_right(starts, starts[first] + self.BLOCK_CHARS, lo=first + 1)
+            block_lines.append(min(first + self.BLOCK_LINES, by_chars))
+        self._block_lines = block_lines
+        self._block_starts = [starts[line] for line in block_lines[:-1]]  # first offset of each block
+        self._rows: list[tuple[array, array] | None] = [None] * (len(block_lines) - 1)
+        self._counts = [self._estimate(block) for block in range(len(self._rows))]
+        self._first_rows: list[int] = []
+        self._stale_from = 0  # first block whose entry in _first_rows is out of date
+        self.row_count = sum(self._counts)
+        self.generation = 0
+
+    def _estimate(self, block: int) -> int:
+        lines = self._block_lines[block + 1] - self._block_lines[block]
+        end = self._line_end(self._block_lines[block + 1] - 1)
+        return lines + (end - self._block_starts[block]) // self.width
 
     @property
-    def row_count(self) -> int:
-        return len(self.row_starts)
+    def block_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def wrapped_blocks(self) -> int:
+        """How many blocks have been wrapped: what laziness saved is the rest."""
+        return sum(rows is not None for rows in self._rows)
+
+    # -- blocks ------------------------------------------------------------------------------
+
+    def _first_row(self, block: int) -> int:
+        if self._stale_from <= block:
+            first_rows, counts = self._first_rows, self._counts
+            del first_rows[self._stale_from:]
+            row = first_rows[-1] + counts[len(first_rows) - 1] if first_rows else 0
+            for index in range(len(first_rows), len(counts)):
+                first_rows.append(row)
+                row += counts[index]
+            self._stale_from = len(counts)
+        return self._first_rows[block]
+
+    def _block_at_row(self, row: int) -> int:
+        """The block holding ``row`` (wrapped, so the answer is exact)."""
+        row = min(max(row, 0), self.row_count - 1)
+        while True:
+            self._first_row(len(self._counts) - 1)  # bring every first row up to date
+            block = bisect.bisect_right(self._first_rows, row) - 1
+            if self._rows[block] is not None:
+                return block
+            self._wrap_block(block)
+            row = min(row, self.row_count - 1)
+
+    def _block_of_offset(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._block_starts, offset) - 1)
+
+    def _wrap_block(self, block: int) -> None:
+        starts, ends = array("q"), array("q")
+        self._starts, self._ends = starts, ends
+        for line in range(self._block_lines[block], self._block_lines[block + 1]):
+            self._wrap_line(self._line_starts[line], self._line_end(line))
+        self._rows[block] = (starts, ends)
+        delta = len(starts) - self._counts[block]
+        if delta:
+            self._counts[block] = len(starts)
+            self.row_count += delta
+            self._stale_from = min(self._stale_from, block + 1)
+            self.generation += 1
+
+    def ensure(self, first_row: int, last_row: int) -> None:
+        """Wrap every block showing a row in ``[first_row, last_row]``, as those rows stand
+        once the blocks are wrapped."""
+        row = max(0, first_row)
+        while row <= min(last_row, self.row_count - 1):
+            block = self._block_at_row(row)
+            row = self._first_row(block) + self._counts[block]
+
+    # -- wrapping one line ---------------------------------------------------------------------
 
     def _add(self, start: int, end: int) -> None:
-        self.row_starts.append(start)
-        self.row_ends.append(end)
+        self._starts.append(start)
+        self._ends.append(end)
 
     def _wrap_line(self, start: int, end: int) -> None:
         text, width = self.text, self.width
@@ -87,16 +174,32 @@ class WrappedText:
             position += 1
         self._add(row_start, end)
 
+    # -- rows --------------------------------------------------------------------------------
+
     def row_of(self, offset: int) -> int:
         """The row showing ``offset`` (a line's end shows on that line's last row)."""
-        return max(0, bisect.bisect_right(self.row_starts, offset) - 1)
+        block = self._block_of_offset(offset)
+        if self._rows[block] is None:
+            self._wrap_block(block)
+        starts, _ = self._rows[block]
+        return self._first_row(block) + max(0, bisect.bisect_right(starts, offset) - 1)
 
     def row_span(self, row: int) -> tuple[int, int]:
-        return self.row_starts[row], self.row_ends[row]
+        block = self._block_at_row(row)
+        starts, ends = self._rows[block]
+        local = min(max(row, 0), self.row_count - 1) - self._first_row(block)
+        return starts[local], ends[local]
 
     def ends_line(self, row: int) -> bool:
-        """Whether ``row`` is its line's last: the next row starts past a newline, not at it."""
-        return row + 1 >= self.row_count or self.row_starts[row + 1] > self.row_ends[row]
+        """Whether ``row`` is its line's last: the next row starts past a newline, not at it.
+        Blocks hold whole lines, so a block's last row always ends its line."""
+        block = self._block_at_row(row)
+        starts, ends = self._rows[block]
+        local = row - self._first_row(block)
+        return local + 1 >= len(starts) or starts[local + 1] > ends[local]
+
+    def row_start(self, row: int) -> int:
+        return self.row_span(row)[0]
 
     def last_offset_in_row(self, row: int) -> int:
         """Where the cursor stops at the row's right end."""
@@ -106,12 +209,12 @@ class WrappedText:
     def column_of(self, offset: int) -> tuple[int, int]:
         """``(row, cell x)`` of ``offset``."""
         row = self.row_of(offset)
-        return row, cell_width(self.text[self.row_starts[row] : offset])
+        return row, cell_width(self.text[self.row_start(row) : offset])
 
     def offset_at(self, row: int, x: int) -> int:
         """The offset of the character drawn at cell ``x`` of ``row`` (clamped to the row)."""
         row = min(max(row, 0), self.row_count - 1)
-        start = self.row_starts[row]
+        start = self.row_start(row)
         last = self.last_offset_in_row(row)
         used = 0
         for position in range(start, last):

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -108,20 +108,38 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def layout_rows(self) -> WrappedText:
-        """The wrap of the document at the current width, rebuilt when the width changes."""
+        """The wrap of the document at the current width, made anew when the width changes.
+        Making it costs next to nothing: rows are wrapped lazily, a block at a time."""
         width = self.text_width
         if self._layout is None or self._layout.width != width:
             self._layout = WrappedText(self.document.text, self.document.index, width)
-            self.virtual_size = Size(width + GUTTER_WIDTH, self._layout.row_count)
+            self._sync_virtual_size()
         return self._layout
 
+    def _sync_virtual_size(self) -> None:
+        """Row estimates became exact somewhere: the scrollable height follows."""
+        rows = self._layout
+        size = Size(rows.width + GUTTER_WIDTH, rows.row_count)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    def _settle(self, first_row: int, last_row: int) -> None:
+        """Wrap the blocks of these rows now, so the rows are exact before they are used."""
+        rows = self.layout_rows
+        generation = rows.generation
+        rows.ensure(first_row, last_row)
+        if rows.generation != generation:
+            self._sync_virtual_size()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        top = self.scroll_offset.y
+        self._settle(top, top + self.scrollable_content_region.height)
+        return super().render_lines(crop)
+
     def on_resize(self, event: events.Resize) -> None:
-        if self._layout is not None and self._layout.width != self.text_width:
-            rows = self.layout_rows
-            self.virtual_size = Size(rows.width + GUTTER_WIDTH, rows.row_count)
+        if self._layout is None or self._layout.width != self.text_width:
+            self.layout_rows  # noqa: B018 - a new wrap for the new width
             self.scroll_to_cursor(center=True)
-        elif self._layout is None:
-            self.layout_rows  # noqa: B018 - builds the wrap and sets the virtual size
 
     def show_document(self, document: Document) -> None:
         """Switch to another document (the pane's document list calls this)."""
@@ -130,7 +148,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.anchor = None
         self._set_matches([])
         self.cursor = 0
-        self.layout_rows  # noqa: B018
+        self.layout_rows  # noqa: B018 - a wrap for the new text
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 
@@ -199,8 +217,12 @@ class DocumentView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self))
 
     def scroll_to_cursor(self, center: bool = False) -> None:
-        row = self.layout_rows.row_of(self.cursor)
+        rows = self.layout_rows
         height = self.scrollable_content_region.height
+        # Settle a screen above and below first: wrapping rows above the cursor moves it.
+        row = rows.row_of(self.cursor)
+        self._settle(row - height, row + height)
+        row = rows.row_of(self.cursor)
         if center:
             self.scroll_to(y=max(0, row - height // 2), animate=False)
         elif row < self.scroll_offset.y:
@@ -249,7 +271,7 @@ class DocumentView(ScrollView, can_focus=True):
     def action_row_edge(self, direction: int) -> None:
         rows = self.layout_rows
         row = rows.row_of(self.cursor)
-        self.move_to(rows.last_offset_in_row(row) if direction > 0 else rows.row_starts[row])
+        self.move_to(rows.last_offset_in_row(row) if direction > 0 else rows.row_start(row))
 
     # -- search ------------------------------------------------------------------------------
 
