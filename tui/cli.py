@@ -19,10 +19,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core import CodebookError, CorpusError, StoreError, Workspace, stats
-from .core.exporters import FORMATS, ExportError, Selection, check_target, export, write_file
-from .core.importers import ImportFileError, import_file
-from .core.maintenance import check_database, resolve_backup, restore_backup
+from .core import CodebookError, CorpusError, StoreError, Workspace
 from .core.text import counted
 from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
 
@@ -92,7 +89,12 @@ def build_db_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Each subcommand imports what it needs when it runs: plain `margin` starts the reader sooner.
+
+
 def run_db(argv: list[str]) -> int:
+    from .core.maintenance import check_database, resolve_backup, restore_backup
+
     arguments = build_db_parser().parse_args(argv)
     database = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
     if arguments.action == "check":
@@ -113,6 +115,8 @@ def run_db(argv: list[str]) -> int:
 
 
 def build_export_parser() -> argparse.ArgumentParser:
+    from .core.exporters import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="margin export",
         description="Write the annotations of a database to a file other tools open. The database "
@@ -133,6 +137,8 @@ def build_export_parser() -> argparse.ArgumentParser:
 
 
 def run_export(argv: list[str]) -> int:
+    from .core.exporters import ExportError, Selection, export
+
     arguments = build_export_parser().parse_args(argv)
     database = arguments.db or shipped_corpus()[1]
     try:
@@ -148,6 +154,9 @@ def run_export(argv: list[str]) -> int:
 
 
 def run_stats(argv: list[str]) -> int:
+    from .core import stats
+    from .core.exporters import ExportError, check_target, write_file
+
     parser = argparse.ArgumentParser(
         prog="margin stats",
         description="Counts per theme and per document, a theme × document table and theme "
@@ -177,6 +186,8 @@ def run_stats(argv: list[str]) -> int:
 
 
 def run_import(argv: list[str]) -> int:
+    from .core.importers import ImportFileError, import_file
+
     parser = argparse.ArgumentParser(
         prog="margin import",
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "

@@ -19,9 +19,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+if TYPE_CHECKING:
+    from rapidfuzz.distance import Levenshtein
 
 CUTOFF = 75.0  # rapidfuzz scores, 0..100; unrelated passages scored 56-61 in trials
 NEARBY = 5_000  # characters searched either side of the old offset before the whole text
@@ -75,6 +76,10 @@ def nearest_occurrence(text: str, quote: str, prefix: str, suffix: str, old_star
 
 
 def fuzzy_span(text: str, quote: str, prefix: str, suffix: str, old_start: int) -> tuple[int, int] | None:
+    # rapidfuzz is imported when an edited document first needs it, not at every start-up.
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import Levenshtein
+
     needle = prefix + quote + suffix
     near = (max(0, old_start - len(prefix) - NEARBY), old_start + len(quote) + len(suffix) + NEARBY)
     searches = [near] if near[0] == 0 and near[1] >= len(text) else [near, (0, len(text))]
@@ -91,6 +96,8 @@ def fuzzy_span(text: str, quote: str, prefix: str, suffix: str, old_start: int) 
 
 
 def aligned_window(text: str, needle: str, low: int, high: int) -> tuple[int, int] | None:
+    from rapidfuzz import fuzz
+
     """The stretch of ``text[low:high]`` that best matches ``needle``, with some slack, since
     the alignment has the needle's length while the edited passage may be longer."""
     if high - low <= len(needle):

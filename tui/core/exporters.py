@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .progress import Progress
-from .refi import to_qdc, to_qdpx
 from .storage import atomic_write
 from .store import Annotation
 from .text import counted
@@ -167,13 +166,27 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progre
     return json.dumps(collection, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-FORMATS: dict[str, tuple[str, Callable[[Workspace, list[Annotation], Progress], bytes]]] = {
+Writer = Callable[[Workspace, list[Annotation], Progress], bytes]
+
+
+def refi_writer(name: str) -> Writer:
+    """A REFI-QDA writer whose XML and zip machinery load only when the format is chosen
+    (the reader imports this module at start-up)."""
+    def write(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+        from . import refi
+
+        return getattr(refi, name)(workspace, annotations, progress)
+
+    return write
+
+
+FORMATS: dict[str, tuple[str, Writer]] = {
     "csv": (".csv", to_csv),
     "jsonl": (".jsonl", to_jsonl),
     "md": (".md", to_markdown),
     "w3c": (".jsonld", to_w3c),
-    "qdpx": (".qdpx", to_qdpx),
-    "qdc": (".qdc", to_qdc),
+    "qdpx": (".qdpx", refi_writer("to_qdpx")),
+    "qdc": (".qdc", refi_writer("to_qdc")),
 }
 
 

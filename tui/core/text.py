@@ -218,9 +218,14 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_LINE_RE = re.compile(r"[^\n]+")
+
+
 def title_from_text(text: str, fallback: str, limit: int = 80) -> str:
-    """A display title for a document with no catalog entry: its first meaningful line."""
-    for line in text.splitlines():
+    """A display title for a document with no catalog entry: its first meaningful line.
+    Lines are found one at a time: the title is near the top, and the text may be long."""
+    for match in _LINE_RE.finditer(text):
+        line = match.group()[: limit * 4]  # enough for the title, however long the line
         candidate = " ".join(displayable(line).split())
         if len(candidate) >= 3 and any(ch.isalpha() for ch in candidate):
             if len(candidate) > limit:

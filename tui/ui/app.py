@@ -11,18 +11,16 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
-from .screens.browser import BrowserScreen
 from .screens.codebook import CodebookScreen
 from .screens.corpus_search import CorpusSearchScreen
 from .screens.help import HelpScreen
-from .screens.memo import MemoEditor
 from .screens.orphans import OrphansScreen
 from .screens.reader import ReaderScreen
-from .screens.statistics import StatisticsScreen
 from .screens.theme_view import ThemeViewScreen
 from .widgets.annotation_table import AnnotationTable
 from .widgets.document_pane import DocumentPane
 from .widgets.document_view import DocumentView
+from .widgets.virtual_list import VirtualList
 
 
 class MarginApp(App[None]):
@@ -76,9 +74,14 @@ class MarginApp(App[None]):
 
     @staticmethod
     def screen_sections() -> list[tuple[str, list[Binding]]]:
-        """The keys of the screens the reader opens, for help (each also shows its footer)."""
+        """The keys of the screens the reader opens, for help (each also shows its footer).
+        The heavier screens are imported here and when opened, not at start-up."""
+        from .screens.browser import BrowserScreen
+        from .screens.memo import MemoEditor
+        from .screens.statistics import StatisticsScreen
+
         return [
-            ("Annotation browser (a)", [*AnnotationTable.BINDINGS, *BrowserScreen.BINDINGS]),
+            ("Annotation browser (a)", [*VirtualList.BINDINGS, *AnnotationTable.BINDINGS, *BrowserScreen.BINDINGS]),
             ("Codebook (c)", CodebookScreen.BINDINGS),
             ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
             ("Theme view (T)", ThemeViewScreen.BINDINGS),

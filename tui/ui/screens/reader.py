@@ -28,13 +28,10 @@ from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
 from ..widgets.job_progress import JobProgress
-from .browser import BrowserScreen
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
-from .memo import MemoEditor
 from .orphans import OrphansScreen, Passage
 from .prompt import ChoicePrompt, TextPrompt
-from .statistics import StatisticsScreen
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
@@ -349,12 +346,16 @@ class ReaderScreen(Screen):
                                   markup=False, timeout=8)
 
     def action_statistics(self) -> None:
+        from .statistics import StatisticsScreen  # plotext loads on first use, not at start-up
+
         self.app.push_screen(StatisticsScreen(self.workspace))
 
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
 
     def action_browse(self) -> None:
+        from .browser import BrowserScreen  # loaded on first use: start-up stays short
+
         self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)
 
     def _jump_to(self, annotation: Annotation | None) -> None:
@@ -395,6 +396,8 @@ class ReaderScreen(Screen):
                 return
             self.notify("Memo saved." if note else "Memo removed.", timeout=3)
             self.annotations_changed(pane.document)
+
+        from .memo import MemoEditor  # TextArea loads on first use: start-up stays short
 
         self.app.push_screen(MemoEditor(annotation.quote, annotation.note), save)
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from ...core import Document, Workspace
-from ...core.text import counted, displayable
+from .virtual_list import VirtualList, cell
 
 
-class DocumentList(OptionList):
-    """Titles with annotation counts. Prompts are ``Text``, never markup: titles are untrusted."""
+class DocumentList(VirtualList[Document]):
+    """A row per document: its title and annotation count. Counts are worked out for the rows
+    on screen only, so a corpus of thousands of documents lists at once."""
+
+    BINDINGS = [Binding("enter", "choose", "Open here")]
 
     class Chosen(Message):
         def __init__(self, document: Document) -> None:
@@ -24,20 +28,16 @@ class DocumentList(OptionList):
         self.workspace = workspace
 
     def on_mount(self) -> None:
-        self.add_options(Option(self._prompt(document), id=document.key) for document in self.workspace.documents)
-        self.highlighted = 0
+        self.show_items(list(self.workspace.documents))
 
     def refresh_count(self, document: Document) -> None:
         """Show a document's new annotation count (after a change to its annotations)."""
-        self.replace_option_prompt(document.key, self._prompt(document))
+        self.refresh()
 
-    def _prompt(self, document: Document) -> Text:
-        prompt = Text(displayable(document.title), overflow="ellipsis")
-        prompt.append(f"\n{counted(len(self.workspace.annotations(document)), 'annotation')}", style="dim")
-        return prompt
+    def chosen_message(self, item: Document) -> Message:
+        return self.Chosen(item)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        document = self.workspace.corpus.by_key(event.option.id)
-        if document is not None:
-            self.post_message(self.Chosen(document))
+    def render_item(self, document: Document, width: int, style: Style, dim: Style) -> list[Segment]:
+        count = str(len(self.workspace.annotations(document)))
+        title_width = max(1, width - cell_len(count) - 2)
+        return [Segment(" " + cell(document.title, title_width) + " ", style), Segment(count, dim)]
