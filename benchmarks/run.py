@@ -12,6 +12,7 @@ These are not unit tests: a slow machine should not fail the suite.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import statistics
@@ -55,15 +56,27 @@ def median_ms(action: Callable[[], object], repeats: int) -> float:
     return statistics.median(timings)
 
 
+# Users' interpreters cache bytecode; where the environment forbids it, children would time
+# the compiling of Margin's modules at every start rather than Margin.
+CHILD_ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(code: str, *arguments: str) -> dict:
     """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
+    return timed_child(code, *arguments)[1]
+
+
+def timed_child(code: str, *arguments: str) -> tuple[float, dict]:
+    """``run_child``, with the whole process's wall time in seconds (start-up included)."""
+    began = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code), *arguments],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True, text=True, cwd=ROOT, check=False, env=CHILD_ENVIRONMENT,
     )
+    seconds = time.perf_counter() - began
     if completed.returncode != 0:
         raise RuntimeError(f"benchmark child failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return seconds, json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 # -- a database with 100,000 annotations -----------------------------------------------------
@@ -313,7 +326,211 @@ def bench_browser_filter(folder: Path) -> list[Result]:
                    measured < 50)]
 
 
+# -- first paint, big documents, many documents ----------------------------------------------
+
+# The child exits on the first frame Textual writes to the terminal, in every mode, so the
+# floor (a one-Static app), Margin and the TextArea baseline are timed the same way.
+FIRST_PAINT_CHILD = PEAK_MEMORY + """
+    import json, sys, time
+    began = time.perf_counter()
+    from textual.app import App
+    write_frame = App._display
+
+    def display(app, screen, renderable):
+        write_frame(app, screen, renderable)
+        if not getattr(app, "painted", False):
+            app.painted = (time.perf_counter() - began) * 1000
+            app.exit()
+
+    App._display = display
+    run = App.run
+    App.run = lambda app, **options: run(app, headless=True, size=(140, 40), **options)
+    mode, arguments = sys.argv[1], sys.argv[2:]
+    if mode == "floor":
+        from textual.widgets import Static
+
+        class Floor(App):
+            def compose(self):
+                yield Static("Hello")
+
+        app = Floor()
+        app.run()
+    elif mode == "textarea":
+        from pathlib import Path
+        from textual.widgets import TextArea
+
+        class Plain(App):
+            def compose(self):
+                yield TextArea(Path(arguments[0]).read_text(encoding="utf-8"), soft_wrap=True, read_only=True)
+
+        app = Plain()
+        app.run()
+    else:
+        from tui.cli import main
+        from tui.ui.app import MarginApp
+        apps = []
+        init = MarginApp.__init__
+        MarginApp.__init__ = lambda app, *a, **k: (apps.append(app), init(app, *a, **k))[1]
+        main(arguments)
+        app = apps[0]
+    print(json.dumps({"painted_ms": app.painted, "peak_mb": peak_mb()}))
+"""
+
+PAINT_REPEATS = 5
+
+
+def first_paint(mode: str, *arguments: str) -> tuple[float, float]:
+    """Median whole-process seconds to the first frame, and the median peak memory in MB."""
+    timed_child(FIRST_PAINT_CHILD, mode, *arguments)  # warm the page cache and bytecode
+    runs = [timed_child(FIRST_PAINT_CHILD, mode, *arguments) for _ in range(PAINT_REPEATS)]
+    return statistics.median(s for s, _ in runs), statistics.median(r["peak_mb"] for _, r in runs)
+
+
+def paint_result(target: str, limit: float, seconds: float, floor: float) -> Result:
+    ratio = seconds / floor
+    return Result(f"{target} <= {limit}x floor", f"{seconds:.2f} s", f"{floor:.2f} s (one-Static Textual app)",
+                  ratio, ratio <= limit)
+
+
+def big_document(folder: Path) -> Path:
+    """A 10 MB document of generated prose with paragraphs, alone in its folder."""
+    path = folder / "big" / "report.txt"
+    if not path.exists():
+        path.parent.mkdir()
+        path.write_text(generate_prose(random.Random(SEED), 10_000_000), encoding="utf-8")
+    return path
+
+
+def bench_first_paint(folder: Path) -> list[Result]:
+    floor, _ = first_paint("floor")
+    seeds, _ = first_paint("margin", str(SEEDS), "--db", str(folder / "paint-seeds" / "annotations.json"))
+    big = big_document(folder)
+    size_mb = big.stat().st_size / 1e6
+    margin_big, margin_peak = first_paint("margin", str(big.parent), "--db", str(folder / "paint-big" / "db.json"))
+    textarea_big, _ = first_paint("textarea", str(big))
+    many = folder / "many"
+    many.mkdir()
+    rng = random.Random(SEED + 1)
+    for number in range(1000):
+        (many / f"{number:04d}.txt").write_text(generate_prose(rng, 50_000), encoding="utf-8")
+    margin_many, _ = first_paint("margin", str(many), "--db", str(folder / "paint-many" / "db.json"))
+    return [
+        paint_result("first paint: seed corpus", 1.2, seeds, floor),
+        paint_result(f"first paint: one {size_mb:.0f} MB document", 1.5, margin_big, floor),
+        Result("first paint: 10 MB document, >= 4x faster than TextArea", f"{margin_big:.2f} s",
+               f"{textarea_big:.2f} s (soft-wrapped read-only TextArea)", margin_big / textarea_big,
+               textarea_big / margin_big >= 4),
+        Result("memory: 10 MB document < 10x the file", f"{margin_peak:.0f} MB",
+               f"{size_mb:.0f} MB (the file)", margin_peak / size_mb, margin_peak < 10 * size_mb),
+        paint_result("first paint: 1,000 documents of 50 KB", 1.5, margin_many, floor),
+    ]
+
+
+# Keys timed in the 10 MB document: from the action to the visible rows drawn again.
+KEYSTROKE_CHILD = """
+    import asyncio, json, statistics, sys, time
+    from pathlib import Path
+    from textual.geometry import Region
+    from tui.core import Workspace
+    from tui.ui.app import MarginApp
+    from tui.ui.widgets.document_view import DocumentView
+
+    KEYS = ["move_row(1)", "move_row(1)", "move_char(1)", "half_page(1)", "page(1)", "toggle_selection",
+            "move_row(1)", "move_char(1)", "word(1)", "paragraph(1)", "move_row(-1)", "page(-1)",
+            "clear_selection", "half_page(-1)", "document_end", "document_start"]
+    resizes = []
+    on_resize, render_lines = DocumentView.on_resize, DocumentView.render_lines
+
+    def timed_on_resize(view, event):  # a resize: from its event to the view drawn at the new width
+        view.resize_began = time.perf_counter()
+        on_resize(view, event)
+
+    def timed_render_lines(view, crop):
+        strips = render_lines(view, crop)
+        if getattr(view, "resize_began", None) is not None:
+            resizes.append((time.perf_counter() - view.resize_began) * 1000)
+            view.resize_began = None
+        return strips
+
+    DocumentView.on_resize, DocumentView.render_lines = timed_on_resize, timed_render_lines
+
+    async def main():
+        workspace = Workspace.open([Path(sys.argv[1])], database=Path(sys.argv[2]), author="bench")
+        app = MarginApp(workspace, panes=1)
+        keys = []
+        async with app.run_test(size=(140, 40)) as pilot:
+            view = app.screen.query_one(DocumentView)
+            view.move_to(len(view.document.text) // 2)  # the middle: nothing near it wrapped yet
+            await pilot.pause()
+            for _ in range(5):
+                for action in KEYS:
+                    region = view.scrollable_content_region
+                    began = time.perf_counter()
+                    await view.run_action(action)
+                    render_lines(view, Region(0, 0, region.width, region.height))
+                    for y in range(region.height):  # every visible row drawn again
+                        view.render_line(y)
+                    keys.append((time.perf_counter() - began) * 1000)
+            resizes.clear()
+            for width in (100, 140, 90, 120, 80, 140):
+                await pilot.resize_terminal(width, 40)
+                await pilot.pause()
+        print(json.dumps({"key_ms": statistics.median(keys), "key_worst_ms": max(keys),
+                          "resize_ms": statistics.median(resizes)}))
+
+    asyncio.run(main())
+"""
+
+
+def bench_keystrokes(folder: Path) -> list[Result]:
+    big = big_document(folder)
+    measured = run_child(KEYSTROKE_CHILD, str(big.parent), str(folder / "keys-big" / "db.json"))
+    small = run_child(KEYSTROKE_CHILD, str(SEEDS / "000_2e8d550788efb0f9.txt"),
+                      str(folder / "keys-small" / "db.json"))
+    return [
+        Result("keys in a 10 MB document: to repaint < 16 ms", f"{measured['key_ms']:.1f} ms",
+               f"{small['key_ms']:.1f} ms (same keys, a 5 KB seed document)",
+               measured["key_ms"] / small["key_ms"], measured["key_ms"] < 16),
+        Result("resize with a 10 MB document < 100 ms", f"{measured['resize_ms']:.1f} ms",
+               f"{small['resize_ms']:.1f} ms (same widths, a 5 KB seed document)",
+               measured["resize_ms"] / small["resize_ms"], measured["resize_ms"] < 100),
+    ]
+
+
+CSV_BASELINE_CHILD = """
+    import csv, io, json, sys
+    data = json.load(open(sys.argv[1], encoding="utf-8"))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for key, record in data["annotations"].items():
+        writer.writerow([key, record["document"], record["start"], record["end"], record["quote"],
+                         record["themes"], record["note"], record["author"], record["created"]])
+    open(sys.argv[2], "w", encoding="utf-8").write(out.getvalue())
+    print(json.dumps({}))
+"""
+
+CSV_CHILD = """
+    import json, sys
+    from tui.cli import main
+    main(["export", "--format", "csv", "--db", sys.argv[1], "-o", sys.argv[2], "--force"])
+    print(json.dumps({}))
+"""
+
+
+def bench_export_csv(folder: Path) -> list[Result]:
+    database = folder / "annotations" / "annotations.json"
+    measured = statistics.median(timed_child(CSV_CHILD, str(database), str(folder / "out.csv"))[0]
+                                 for _ in range(3))
+    baseline = statistics.median(timed_child(CSV_BASELINE_CHILD, str(database), str(folder / "base.csv"))[0]
+                                 for _ in range(3))
+    return [Result("export: csv of 100k annotations < 2 s", f"{measured:.2f} s",
+                   f"{baseline:.2f} s (json.load + csv.writer, no Margin)", measured / baseline, measured < 2)]
+
+
 BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
+    "first-paint": bench_first_paint,
+    "keystrokes": bench_keystrokes,
+    "export-csv": bench_export_csv,
     "store-open": bench_store_open,
     "store-tag": bench_store_tag,
     "store-checkpoint": bench_store_checkpoint,
@@ -328,7 +545,7 @@ def main(argv: list[str]) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as temporary:
         folder = Path(temporary)
-        if any(name.startswith(("store", "app", "browser")) for name in wanted):
+        if any(name.startswith(("store", "app", "browser", "export")) for name in wanted):
             print(f"generating a database of {ANNOTATIONS:,} annotations…", file=sys.stderr)
             build_big_database(folder)
         for name in wanted:

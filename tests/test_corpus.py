@@ -81,3 +81,40 @@ def test_broken_catalog_is_an_error_naming_it(corpus_dir: Path) -> None:
     (corpus_dir / "catalog.json").write_text("{not json")
     with pytest.raises(CorpusError, match=r"catalog\.json: not a valid catalog"):
         open_corpus([corpus_dir])
+
+
+def test_a_lazy_corpus_reads_only_what_is_shown_first(tmp_path: Path) -> None:
+    for number in range(30):
+        (tmp_path / f"{number:02d}.txt").write_text(f"Document {number}\n\nBody.\n", encoding="utf-8")
+    (tmp_path / "01.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # broken, and among the first
+    corpus = open_corpus([tmp_path], lazy=True)
+    assert [d.loaded for d in corpus.documents[:3]] == [True, True, False]  # 01 was skipped at once
+    assert corpus.skipped and "01.txt" in corpus.skipped[0]
+    assert sum(d.loaded for d in corpus.documents) == 2
+    assert corpus.documents[5].title == "Document 6"  # read on first use
+    assert corpus.documents[5].loaded
+
+
+def test_a_lazily_found_unreadable_document_is_dropped_and_its_annotations_kept(tmp_path: Path) -> None:
+    from tui.core import Workspace
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(f"Text of {name}: smuggling across the border.\n", encoding="utf-8")
+    database = tmp_path / "annotations.json"
+    workspace = Workspace.open([folder], database=database, author="t")
+    theme = workspace.create_theme("Smuggling")
+    workspace.tag_passages([(workspace.documents[2], 15, 24)], theme)
+    workspace.close()
+    (folder / "c.txt").write_bytes(b"\x00\x01binary now")  # broken after it was coded
+
+    lazy = Workspace.open([folder], database=database, author="t", lazy=True)
+    broken = lazy.documents[2]
+    assert not broken.loaded
+    assert len(lazy.annotations(broken)) == 0 and broken.problem and "binary" in broken.problem
+    assert lazy.corpus.drop_unreadable() == [broken.problem]
+    assert [d.path.name for d in lazy.documents] == ["a.txt", "b.txt"]
+    (annotation,) = lazy.store.annotations.values()
+    assert not annotation.orphaned and annotation.quote == "smuggling"  # nothing lost
+    lazy.close()

@@ -62,7 +62,7 @@ def option_texts(option_list) -> list[str]:
 
 def document_row(app: MarginApp, index: int) -> str:
     """What the document list shows for the ``index``-th document: title, then its count."""
-    return app.screen.query_one("#documents").render_line(index).text.rstrip()
+    return app.screen.query_one("#documents").render_line(index).text.strip()
 
 
 def visible_text(view: DocumentView) -> str:
@@ -455,3 +455,22 @@ async def test_t_on_an_annotation_edits_its_themes(corpus_dir: Path, database: P
         (annotation,) = app.workspace.annotations(view.document).items
         assert annotation.quote == "back-to-back"
         assert {app.workspace.theme(t).name for t in annotation.themes} == {"Human smuggling", "Migrant safety"}
+
+
+async def test_a_lazy_corpus_is_read_in_the_background_and_bad_files_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"{number:02d}.txt").write_text(f"Report {number}\n\nText.\n", encoding="utf-8")
+    (folder / "39.txt").write_bytes(b"\x00binary")
+    workspace = Workspace.open([folder], database=tmp_path / "db.json", author="t", lazy=True)
+    assert sum(document.loaded for document in workspace.documents) == 2
+    app = MarginApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(document.loaded for document in workspace.documents)
+        assert len(workspace.documents) == 39
+        assert any("39.txt" in str(n.message) for n in app._notifications)
+        assert document_row(app, 0).split() == ["Report", "0", "0"]  # title, then count
+        assert app.screen.query_one("#documents").border_subtitle == ""

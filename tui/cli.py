@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         seeds, shipped_database = shipped_corpus()
         paths, database = [seeds], database or shipped_database
     try:
-        workspace = Workspace.open(paths, database=database, author=arguments.author)
+        workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True)
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 

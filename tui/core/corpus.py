@@ -34,16 +34,69 @@ class CatalogEntry:
     source: str | None = None
 
 
-@dataclass(eq=False)
 class Document:
-    """One decoded document. Offsets everywhere in Margin index into ``text``."""
+    """One document. Offsets everywhere in Margin index into ``text``.
 
-    path: Path
-    text: str
-    encoding: str
-    title: str
-    date: str | None = None
-    source: str | None = None
+    The file is read on first use of ``text``; ``read`` does it at once and raises
+    ``CorpusError`` if it cannot. Read lazily, an unreadable file has empty text and says
+    why in ``problem``, so nothing (re-anchoring above all) mistakes it for an emptied file.
+    """
+
+    def __init__(self, path: Path, entry: CatalogEntry | None = None) -> None:
+        self.path = path
+        self.entry = entry or CatalogEntry()
+        self.problem: str | None = None
+        self._text: str | None = None
+        self._encoding = ""
+
+    def read(self) -> Document:
+        """Read and decode the file now; raise ``CorpusError`` with a one-line reason."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise CorpusError(f"{self.path}: no such file") from None
+        except IsADirectoryError:
+            raise CorpusError(f"{self.path}: is a folder, not a document") from None
+        except OSError as error:
+            raise CorpusError(f"{self.path}: cannot read ({error.strerror or error})") from None
+        try:
+            self._text, self._encoding = extract_text(self.path, data)
+        except UndecodableText as error:
+            raise CorpusError(f"{self.path}: {error}") from None
+        return self
+
+    @property
+    def loaded(self) -> bool:
+        return self._text is not None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            try:
+                self.read()
+            except CorpusError as error:
+                self.problem, self._text = str(error), ""
+        return self._text
+
+    @property
+    def encoding(self) -> str:
+        self.text  # noqa: B018 - reads the file if it has not been read
+        return self._encoding
+
+    @cached_property
+    def title(self) -> str:
+        if self.entry.title:
+            return self.entry.title
+        text = self.text
+        return f"{self.path.name} (unreadable)" if self.problem else title_from_text(text, fallback=self.path.stem)
+
+    @property
+    def date(self) -> str | None:
+        return self.entry.date
+
+    @property
+    def source(self) -> str | None:
+        return self.entry.source
 
     @cached_property
     def sha256(self) -> str:
@@ -69,27 +122,7 @@ class Document:
 
 def load_document(path: Path, entry: CatalogEntry | None = None) -> Document:
     """Read and decode one file; raise ``CorpusError`` with a one-line reason."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a folder, not a document") from None
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror or error})") from None
-    try:
-        text, encoding = extract_text(path, data)
-    except UndecodableText as error:
-        raise CorpusError(f"{path}: {error}") from None
-    entry = entry or CatalogEntry()
-    return Document(
-        path=path,
-        text=text,
-        encoding=encoding,
-        title=entry.title or title_from_text(text, fallback=path.stem),
-        date=entry.date,
-        source=entry.source,
-    )
+    return Document(path, entry).read()
 
 
 def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
@@ -120,23 +153,35 @@ class Corpus:
     def by_key(self, key: str) -> Document | None:
         return next((doc for doc in self.documents if doc.key == key), None)
 
+    def drop_unreadable(self) -> list[str]:
+        """Take documents found unreadable out of the corpus; return why, as ``skipped`` has it."""
+        dropped = [document.problem for document in self.documents if document.problem]
+        if dropped:
+            self.documents = [document for document in self.documents if not document.problem]
+            self.skipped += dropped
+        return dropped
+
     @property
     def home(self) -> Path:
         """The folder the corpus lives in (the first folder named, or the first file's folder)."""
         return self.folders[0]
 
 
-def open_corpus(paths: list[Path]) -> Corpus:
+def open_corpus(paths: list[Path], lazy: bool = False, ready: int = 2) -> Corpus:
     """Resolve command-line paths into a corpus.
 
     A path that is missing, or a folder with no documents, is an error. A named file that
     cannot be decoded is an error too; inside a folder, undecodable and binary files are
     skipped with a warning so one stray file does not block a whole corpus.
+
+    ``lazy`` reads only named files and, from folders, the first ``ready`` readable documents
+    (what the reader shows first); the others are read when needed.
     """
     documents: list[Document] = []
     folders: list[Path] = []
     skipped: list[str] = []
     seen: set[Path] = set()
+    read_at_once = 0
     for given in paths:
         path = Path(os.path.abspath(given))
         if not path.exists():
@@ -153,9 +198,13 @@ def open_corpus(paths: list[Path]) -> Corpus:
             for child in candidates:
                 if child in seen:
                     continue
+                seen.add(child)
+                document = Document(child, catalog.get(child.name))
                 try:
-                    documents.append(load_document(child, catalog.get(child.name)))
-                    seen.add(child)
+                    if not lazy or read_at_once < ready:
+                        document.read()
+                        read_at_once += 1
+                    documents.append(document)
                 except CorpusError as error:
                     skipped.append(str(error))
         else:

@@ -168,9 +168,11 @@ class Workspace:
         self._ranks: tuple[int, dict[int, int]] | None = None
 
     @classmethod
-    def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None) -> Workspace:
-        """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``."""
-        corpus = open_corpus(paths)
+    def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None,
+             lazy: bool = False) -> Workspace:
+        """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``.
+        ``lazy`` reads documents when first needed (see ``open_corpus``)."""
+        corpus = open_corpus(paths, lazy=lazy)
         database = Path(os.path.abspath(database or default_database_path(corpus)))
         store = Store.open(database, starting_themes=read_codebook(corpus.home))
         return cls(corpus, store, author or default_author())
@@ -331,6 +333,10 @@ class Workspace:
         """The document's annotations, indexed; rebuilt only after a change to them."""
         cached = self._by_document.get(document.key)
         if cached is None:
+            if not document.text and document.problem:
+                # Read lazily and found unreadable: its stored passages must not be re-anchored
+                # against an empty text (they would all be orphaned).
+                return DocumentAnnotations([])
             document_id = self.store.document_id(document.path)
             if document_id is not None:
                 self._reanchor_if_changed(document, document_id)

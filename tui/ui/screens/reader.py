@@ -39,6 +39,10 @@ from .theme_view import ThemeViewScreen
 MAX_PANES = 4
 
 
+# The document list's subtitle counts files read in the background every this many files.
+PROGRESS_EVERY = 25
+
+
 class ReaderScreen(Screen):
     """Documents side by side, tagged from the keyboard."""
 
@@ -103,6 +107,33 @@ class ReaderScreen(Screen):
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
         self.announce_reanchoring()
+        if not all(document.loaded for document in self.workspace.documents):
+            self._read_documents()
+
+    @work(thread=True, exclusive=True, group="documents")
+    def _read_documents(self) -> None:
+        """Read the documents a lazy open left for later, off the UI thread, so that titles,
+        search and statistics do not wait on the disk. The list's subtitle shows progress."""
+        waiting = [document for document in self.workspace.documents if not document.loaded]
+        document_list = self.query_one(DocumentList)
+        for number, document in enumerate(waiting, 1):
+            document.text  # noqa: B018 - reads the file
+            if number % PROGRESS_EVERY == 0:
+                self.app.call_from_thread(setattr, document_list, "border_subtitle",
+                                          f"reading {number}/{len(waiting)}…")
+        self.app.call_from_thread(self._documents_read)
+
+    def _documents_read(self) -> None:
+        """Every file has been read: those that could not be are dropped and reported."""
+        document_list = self.query_one(DocumentList)
+        document_list.border_subtitle = ""
+        dropped = self.workspace.corpus.drop_unreadable()
+        for reason in dropped:
+            self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
+        if dropped:
+            document_list.show_items(list(self.workspace.documents), keep=document_list.current)
+            self.update_database_bar()
+        document_list.refresh()
 
     def announce_reanchoring(self) -> None:
         """Tell the user what happened to annotations of documents that changed on disk.
