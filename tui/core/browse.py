@@ -71,6 +71,16 @@ def narrow(items: list[Searchable], field: int | None, text: str) -> list[Search
     return list(compress(items, map(contains, haystacks, repeat(text))))
 
 
+def in_document_order(positions: dict[int, int]):
+    """A sort key: corpus position of the document (unknown documents last), then offsets."""
+    last = len(positions)
+
+    def key(annotation: Annotation) -> tuple:
+        return positions.get(annotation.document, last), annotation.start, annotation.end, annotation.id
+
+    return key
+
+
 class AnnotationFinder:
     """Filter and sort every annotation of a store; rebuilt lazily when the store changes.
 
@@ -135,5 +145,5 @@ class AnnotationFinder:
             return sorted(items, key=lambda i: (
                 min((ranks.get(t, unranked) for t in i.annotation.themes), default=unranked),
                 positions.get(i.annotation.document, last), i.annotation.start, i.annotation.id))
-        return sorted(items, key=lambda i: (
-            positions.get(i.annotation.document, last), i.annotation.start, i.annotation.end, i.annotation.id))
+        by_position = in_document_order(positions)
+        return sorted(items, key=lambda item: by_position(item.annotation))

@@ -8,16 +8,18 @@ are Python ``str`` indexes into the decoded text, which are Unicode code points,
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .progress import Progress
-from .storage import atomic_write
+from .storage import atomic_write, atomic_writer
 from .store import Annotation
 from .text import counted
 from .workspace import Workspace
@@ -37,9 +39,8 @@ class Selection:
     document: str | None = None
 
     def annotations(self, workspace: Workspace) -> list[Annotation]:
-        for document in workspace.documents:  # re-anchor changed documents first
-            workspace.annotations(document)
-        chosen = workspace.find_annotations()
+        workspace.reanchor_changed_documents()
+        chosen = workspace.annotations_in_order()
         if self.theme:
             named = workspace.store.theme_named(self.theme)
             if named is None:
@@ -60,49 +61,69 @@ def theme_names(workspace: Workspace, annotation: Annotation) -> list[str]:
     return [theme.name for theme in map(workspace.theme, annotation.themes) if theme]
 
 
-def document_fields(workspace: Workspace, annotation: Annotation) -> tuple[str, str, Path | None]:
-    """Title, path as recorded (relative to the database) and the file it names."""
-    store = workspace.store
-    stored = store.documents.get(annotation.document)
-    return (stored.title, stored.path, store.file_of(stored.id)) if stored else ("", "", None)
+class DocumentFields:
+    """Title, path as recorded (relative to the database) and the file it names, per stored
+    document, worked out once per export rather than once per annotation."""
+
+    UNKNOWN = ("", "", None)
+
+    def __init__(self, workspace: Workspace) -> None:
+        store = workspace.store
+        self._fields = {id_: (doc.title, doc.path, store.file_of(id_)) for id_, doc in store.documents.items()}
+
+    def __call__(self, annotation: Annotation) -> tuple[str, str, Path | None]:
+        return self._fields.get(annotation.document, self.UNKNOWN)
 
 
-def spreadsheet_safe(value: object) -> object:
+def spreadsheet_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP: prefix a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
-    """One row per annotation and theme; UTF-8 with a BOM so Excel reads it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
+    """One row per annotation and theme; UTF-8 with a BOM so Excel reads it as UTF-8.
+    Rows are streamed to the file (100,000 annotations make a 60 MB file)."""
+    out.write(codecs.BOM_UTF8)  # written once: the utf-8-sig codec is pure Python, per write
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text)
     writer.writerow(["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
                      "themes", "memo", "author", "created", "modified", "orphaned"])
     progress.expect(len(annotations))
-    for annotation in progress.track(annotations):
-        title, path, _ = document_fields(workspace, annotation)
-        names = theme_names(workspace, annotation)
-        for name in names or [""]:
-            row = [annotation.id, title, path, annotation.start, annotation.end, annotation.quote, name,
-                   "; ".join(names), annotation.note, annotation.author, annotation.created,
-                   annotation.modified, annotation.orphaned]
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    safe = spreadsheet_safe
+    # Cells shared by many rows are made safe once: per document, and per set of themes.
+    documents = {id_: (safe(doc.title), safe(doc.path)) for id_, doc in workspace.store.documents.items()}
+    theme_cells: dict[tuple[int, ...], tuple[list[str], str]] = {}
+
+    def rows() -> Iterator[list]:
+        for annotation in progress.track(annotations):
+            title, path = documents.get(annotation.document, ("", ""))
+            themes = theme_cells.get(annotation.themes)
+            if themes is None:
+                names = theme_names(workspace, annotation)
+                themes = theme_cells[annotation.themes] = ([safe(n) for n in names] or [""], safe("; ".join(names)))
+            quote, note, author = safe(annotation.quote), safe(annotation.note), safe(annotation.author)
+            for name in themes[0]:
+                yield [annotation.id, title, path, annotation.start, annotation.end, quote, name, themes[1], note,
+                       author, annotation.created, annotation.modified, annotation.orphaned]
+
+    writer.writerows(rows())
+    text.flush()
+    text.detach()  # the caller closes the file
 
 
-def record(workspace: Workspace, annotation: Annotation) -> dict:
+def record(workspace: Workspace, annotation: Annotation, document_fields: DocumentFields) -> dict:
     """Every stored field of an annotation, plus names a reader needs."""
-    title, path, file = document_fields(workspace, annotation)
+    title, path, file = document_fields(annotation)
     return {"id": annotation.id, **annotation.to_record(), "theme_names": theme_names(workspace, annotation),
             "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
-def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
     progress.expect(len(annotations))
-    lines = (json.dumps(record(workspace, a), ensure_ascii=False) for a in progress.track(annotations))
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    document_fields = DocumentFields(workspace)
+    for annotation in progress.track(annotations):
+        out.write(json.dumps(record(workspace, annotation, document_fields), ensure_ascii=False).encode("utf-8"))
+        out.write(b"\n")
 
 
 def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
@@ -110,6 +131,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
     progress.expect(sum(len(a.themes) for a in annotations))  # a passage is quoted under each theme
     summary = f"Database: `{workspace.database_path.name}` · {counted(len(annotations), 'annotation')}"
     lines = ["# Coded passages", "", summary, ""]
+    document_fields = DocumentFields(workspace)
     for theme in workspace.themes:
         tagged = [a for a in annotations if theme.id in a.themes]
         if not tagged:
@@ -121,7 +143,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
         if theme.description:
             lines += [theme.description, ""]
         for annotation in progress.track(tagged):
-            title, _, _ = document_fields(workspace, annotation)
+            title, _, _ = document_fields(annotation)
             lines += ["> " + line for line in annotation.quote.splitlines() or [""]]
             lines += [">", f"> — {title}, characters {annotation.start}–{annotation.end}"
                       + (" (orphaned)" if annotation.orphaned else ""), ""]
@@ -134,8 +156,9 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progre
     """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD)."""
     items = []
     progress.expect(len(annotations))
+    document_fields = DocumentFields(workspace)
     for annotation in progress.track(annotations):
-        _, _, file = document_fields(workspace, annotation)
+        _, _, file = document_fields(annotation)
         source = file.as_uri() if file else ""
         body = [{"type": "TextualBody", "purpose": "tagging", "value": name}
                 for name in theme_names(workspace, annotation)]
@@ -166,25 +189,34 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progre
     return json.dumps(collection, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-Writer = Callable[[Workspace, list[Annotation], Progress], bytes]
+Writer = Callable[[Workspace, list[Annotation], Progress, BinaryIO], None]
+Serialiser = Callable[[Workspace, list[Annotation], Progress], bytes]
+
+
+def whole(serialise: Serialiser) -> Writer:
+    """A writer for a format built in one piece in memory (a JSON document, XML, a zip)."""
+    def write(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
+        out.write(serialise(workspace, annotations, progress))
+
+    return write
 
 
 def refi_writer(name: str) -> Writer:
     """A REFI-QDA writer whose XML and zip machinery load only when the format is chosen
     (the reader imports this module at start-up)."""
-    def write(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+    def serialise(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
         from . import refi
 
         return getattr(refi, name)(workspace, annotations, progress)
 
-    return write
+    return whole(serialise)
 
 
 FORMATS: dict[str, tuple[str, Writer]] = {
     "csv": (".csv", to_csv),
     "jsonl": (".jsonl", to_jsonl),
-    "md": (".md", to_markdown),
-    "w3c": (".jsonld", to_w3c),
+    "md": (".md", whole(to_markdown)),
+    "w3c": (".jsonld", whole(to_w3c)),
     "qdpx": (".qdpx", refi_writer("to_qdpx")),
     "qdc": (".qdc", refi_writer("to_qdc")),
 }
@@ -224,8 +256,13 @@ def export(workspace: Workspace, fmt: str, output: Path | None = None, selection
 def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation],
                  progress: Progress | None = None) -> Path:
     """Serialise and write; the slow half, which the TUI runs off its UI thread, watching
-    ``progress``."""
-    return write_file(output, FORMATS[fmt][1](workspace, annotations, progress or Progress()))
+    ``progress``. The file is written beside the target and replaces it only when complete."""
+    try:
+        with atomic_writer(output) as out:
+            FORMATS[fmt][1](workspace, annotations, progress or Progress(), out)
+    except OSError as error:
+        raise ExportError(f"{output}: cannot write ({error.strerror or error})") from None
+    return output
 
 
 def write_file(output: Path, payload: bytes) -> Path:

@@ -171,7 +171,7 @@ def to_csv(stats: Statistics) -> str:
     for theme, row in zip(stats.themes, stats.cooccurrence, strict=True):
         rows += [[f"cooccurrence_{UNIT}s", theme.name, "", other.name, count]
                  for other, count in zip(stats.themes, row, strict=True)]
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    writer.writerows([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row] for row in rows)
     return buffer.getvalue()
 
 

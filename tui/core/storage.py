@@ -13,8 +13,9 @@ import os
 import socket
 import tempfile
 from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 from filelock import FileLock, Timeout
@@ -71,11 +72,19 @@ def take_lock(database: Path) -> FileLock:
 
 def atomic_write(path: Path, payload: bytes) -> None:
     """Replace ``path`` with ``payload`` so that a crash leaves the old or the new file."""
+    with atomic_writer(path) as handle:
+        handle.write(payload)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new content into, streamed; it replaces ``path`` only when
+    the block ends without error, so a crash or a full disk leaves the old file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

@@ -189,11 +189,13 @@ class Workspace:
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
-        documents, skipped = [], []
+        documents, skipped, catalogs = [], [], {}
         for document_id in store.documents:
             path = store.file_of(document_id)
+            if path.parent not in catalogs:
+                catalogs[path.parent] = read_catalog(path.parent)
             try:
-                documents.append(load_document(path, read_catalog(path.parent).get(path.name)))
+                documents.append(load_document(path, catalogs[path.parent].get(path.name)))
             except CorpusError as error:
                 skipped.append(str(error))
         return cls(Corpus(documents, folders=[database.parent], skipped=skipped), store, default_author())
@@ -344,6 +346,16 @@ class Workspace:
             cached = self._by_document[document.key] = DocumentAnnotations(items)
         return cached
 
+    def reanchor_changed_documents(self) -> None:
+        """Re-anchor now every open document whose text changed since it was coded (what an
+        export or a statistic needs first), without building each document's index."""
+        for document in self.documents:
+            document_id = self.store.document_id(document.path)
+            if document_id is None or document.key in self._by_document:
+                continue  # never coded, or re-anchored already when its annotations were needed
+            if document.text or not document.problem:  # never against an unreadable file's empty text
+                self._reanchor_if_changed(document, document_id)
+
     def _reanchor_if_changed(self, document: Document, document_id: int) -> None:
         """Place the annotations again if the text differs from the one they were made on.
 
@@ -368,6 +380,17 @@ class Workspace:
     def find_annotations(self, query: str = "", order: SortOrder = SortOrder.DOCUMENT) -> list[Annotation]:
         """Every annotation matching ``query`` (see ``browse.py``), in ``order``."""
         return self._finder.find(query, order, self._document_ranks())
+
+    def annotations_in_order(self) -> list[Annotation]:
+        """Every stored annotation (orphans too) in corpus order, then those of documents not
+        in the corpus; sorted document by document, without the browser's search index."""
+        by_offsets = attrgetter("start", "end", "id")
+        ranks = self._document_ranks()
+        ordered: list[Annotation] = []
+        others = {annotation.document for annotation in self.store.annotations.values()} - ranks.keys()
+        for document_id in [*ranks, *sorted(others)]:
+            ordered += sorted(self.store.annotations_of(document_id), key=by_offsets)
+        return ordered
 
     def _document_ranks(self) -> dict[int, int]:
         """Stored document id → position in the corpus; recomputed when a document is added."""
