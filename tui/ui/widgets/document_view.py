@@ -96,6 +96,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._match_starts: list[int] = []  # matches never overlap: sorted by start and by end
         self.query: str = ""
         self._layout: WrappedText | None = None
+        self._recentre = False
         self._goal_x: int | None = None
         self._mouse_selecting = False
         self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
@@ -112,6 +113,7 @@ class DocumentView(ScrollView, can_focus=True):
         Making it costs next to nothing: rows are wrapped lazily, a block at a time."""
         width = self.text_width
         if self._layout is None or self._layout.width != width:
+            self._recentre = self._layout is not None  # a new width: bring the cursor back into view
             self._layout = WrappedText(self.document.text, self.document.index, width)
             self._sync_virtual_size()
         return self._layout
@@ -132,13 +134,20 @@ class DocumentView(ScrollView, can_focus=True):
             self._sync_virtual_size()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._follow_resize()
         top = self.scroll_offset.y
         self._settle(top, top + self.scrollable_content_region.height)
         return super().render_lines(crop)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._layout is None or self._layout.width != self.text_width:
-            self.layout_rows  # noqa: B018 - a new wrap for the new width
+        self._follow_resize()
+
+    def _follow_resize(self) -> None:
+        """After a change of width (seen at a resize or at the next paint, whichever comes
+        first), the rows are new: centre the cursor again so the reader keeps their place."""
+        self.layout_rows  # noqa: B018 - a new wrap if the width changed
+        if self._recentre:
+            self._recentre = False
             self.scroll_to_cursor(center=True)
 
     def show_document(self, document: Document) -> None:
