@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tui.core import Workspace
-from tui.core.browse import SortOrder
+from tui.core.browse import SortOrder, parse
 
 
 def code_some(workspace: Workspace) -> None:
@@ -59,3 +62,28 @@ def test_a_grouped_theme_is_found_by_its_group(workspace: Workspace) -> None:
     group = workspace.create_theme("Contraband")
     workspace.set_parent(workspace.themes[1], group)  # Arms trafficking
     assert quotes(workspace.find_annotations("theme:contraband")) == ["Greetings f"]
+
+
+QUERY_PIECES = st.sampled_from(["b", "o", "r", "de", " ", "sm", "uggling", "theme:", "arms", "her", "x", "é"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typing=st.lists(st.tuples(st.booleans(), QUERY_PIECES), min_size=1, max_size=12))
+def test_typing_and_deleting_give_what_a_fresh_filter_gives(workspace: Workspace, typing) -> None:
+    """Filtering reuses the previous results while the user types on; whatever is typed or
+    deleted, the answer is the one a filter from scratch gives."""
+    if not workspace.store.annotations:
+        code_some(workspace)
+    query = ""
+    for deleting, piece in typing:
+        query = query[: -len(piece)] if deleting else query + piece
+        fresh = [a for a in workspace.store.annotations.values() if all(
+            matches(a, workspace, field, text) for field, text in parse(query))]
+        assert {a.id for a in workspace.find_annotations(query)} == {a.id for a in fresh}
+
+
+def matches(annotation, workspace: Workspace, field: int | None, text: str) -> bool:
+    names = " ".join(workspace.theme(t).name for t in annotation.themes).casefold()
+    values = [annotation.quote.casefold(), annotation.note.casefold(), names,
+              workspace.store.documents[annotation.document].title.casefold(), annotation.author.casefold()]
+    return any(text in value for value in (values if field is None else [values[field]]))

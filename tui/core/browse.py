@@ -6,15 +6,17 @@ quote, memo, theme names (a grouped theme also by its group's name), document ti
 
 At 100,000 annotations a keystroke must filter in well under 50 ms, so each annotation's
 searchable text is built once (and again only after the store changes) and a filter is a
-plain substring test per field.
+plain substring test per field, run in C over plain lists of strings (parallel to the list
+of annotations, so no attribute is looked up per annotation).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from itertools import compress, repeat
-from operator import attrgetter, contains, itemgetter
+from operator import contains, itemgetter
 
 from .store import Annotation, Store
 
@@ -32,12 +34,29 @@ class SortOrder(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Searchable:
-    """One annotation's fields, lower-cased, ready for substring tests."""
+class Haystack:
+    """Annotations and their lower-cased text, as parallel lists: ``everything[i]`` and
+    ``fields[i]`` (in the order of FIELDS) belong to ``annotations[i]``."""
 
-    annotation: Annotation
-    fields: tuple[str, ...]  # in the order of FIELDS
-    everything: str
+    annotations: list[Annotation]
+    everything: list[str]
+    fields: list[tuple[str, ...]]
+
+    def narrow(self, field: int | None, text: str) -> Haystack:
+        """The annotations whose field (or any field) contains ``text``, keeping their order."""
+        haystacks = self.everything if field is None else map(itemgetter(field), self.fields)
+        if len(text) == 1:
+            found = list(map(contains, haystacks, repeat(text)))
+        else:
+            # re's literal search beats str's for two-letter and absent needles (measured over
+            # 90,000 annotations: 18 ms against 33 ms for "bo", 23 against 42 for a miss).
+            found = list(map(bool, map(re.compile(re.escape(text)).search, haystacks)))
+        return Haystack(list(compress(self.annotations, found)), list(compress(self.everything, found)),
+                        list(compress(self.fields, found)))
+
+    def reordered(self, order: list[int]) -> Haystack:
+        return Haystack([self.annotations[i] for i in order], [self.everything[i] for i in order],
+                        [self.fields[i] for i in order])
 
 
 def parse(query: str) -> list[tuple[int | None, str]]:
@@ -61,16 +80,6 @@ def narrows(previous: list[tuple[int | None, str]], current: list[tuple[int | No
     )
 
 
-def narrow(items: list[Searchable], field: int | None, text: str) -> list[Searchable]:
-    """The items whose field (or any field) contains ``text``, keeping their order.
-
-    The loop runs in C (map/compress), which keeps a keystroke over 100,000 annotations fast.
-    """
-    haystacks = map(attrgetter("everything"), items) if field is None else map(
-        itemgetter(field), map(attrgetter("fields"), items))
-    return list(compress(items, map(contains, haystacks, repeat(text))))
-
-
 def in_document_order(positions: dict[int, int]):
     """A sort key: corpus position of the document (unknown documents last), then offsets."""
     last = len(positions)
@@ -91,11 +100,11 @@ class AnnotationFinder:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._revision = -1
-        self._everything: list[Searchable] = []
-        self._sorted: dict[tuple, list[Searchable]] = {}
-        self._last: tuple[tuple, list[tuple[int | None, str]], list[Searchable]] | None = None
+        self._everything = Haystack([], [], [])
+        self._sorted: dict[tuple, Haystack] = {}
+        self._last: tuple[tuple, list[tuple[int | None, str]], Haystack] | None = None
 
-    def _items(self, order: SortOrder, document_ranks: dict[int, int]) -> tuple[tuple, list[Searchable]]:
+    def _items(self, order: SortOrder, document_ranks: dict[int, int]) -> tuple[tuple, Haystack]:
         if self._revision != self.store.revision:
             self._everything, self._sorted, self._last = self._build(), {}, None
             self._revision = self.store.revision
@@ -104,15 +113,15 @@ class AnnotationFinder:
             self._sorted[key] = self._sort(self._everything, order, document_ranks)
         return key, self._sorted[key]
 
-    def _build(self) -> list[Searchable]:
+    def _build(self) -> Haystack:
         store = self.store
         titles = {doc_id: (doc.title or doc.path).casefold() for doc_id, doc in store.documents.items()}
         names = {theme.id: theme.name.casefold() for theme in store.themes}
         for theme in store.themes:  # a child theme is also found by its group's name
             if theme.parent in names:
                 names[theme.id] = f"{names[theme.parent]} › {names[theme.id]}"
-        items = []
-        for annotation in store.annotations.values():
+        haystack = Haystack(list(store.annotations.values()), [], [])
+        for annotation in haystack.annotations:
             fields = (
                 annotation.quote.casefold(),
                 annotation.note.casefold(),
@@ -120,30 +129,38 @@ class AnnotationFinder:
                 titles.get(annotation.document, ""),
                 annotation.author.casefold(),
             )
-            items.append(Searchable(annotation, fields, "\n".join(fields)))
-        return items
+            haystack.fields.append(fields)
+            haystack.everything.append("\n".join(fields))
+        return haystack
 
     def find(self, query: str, order: SortOrder, document_ranks: dict[int, int]) -> list[Annotation]:
         """Annotations matching every word of ``query``; ``document_ranks`` gives the corpus
         order of stored document ids (documents not in the corpus sort last)."""
-        key, items = self._items(order, document_ranks)
+        key, haystack = self._items(order, document_ranks)
         words = parse(query)
+        settled: list[tuple[int | None, str]] = []  # words the starting results satisfy already
         if self._last is not None and self._last[0] == key and narrows(self._last[1], words):
-            items = self._last[2]
-        for field, text in words:
-            items = narrow(items, field, text)
-        self._last = (key, words, items)
-        return list(map(attrgetter("annotation"), items))
+            haystack, settled = self._last[2], self._last[1]
+        for position, word in enumerate(words):
+            if position >= len(settled) or settled[position] != word:
+                haystack = haystack.narrow(*word)
+        self._last = (key, words, haystack)
+        return list(haystack.annotations)
 
-    def _sort(self, items: list[Searchable], order: SortOrder, positions: dict[int, int]) -> list[Searchable]:
+    def _sort(self, haystack: Haystack, order: SortOrder, positions: dict[int, int]) -> Haystack:
+        annotations = haystack.annotations
         if order is SortOrder.DATE:
-            return sorted(items, key=lambda i: (i.annotation.modified, i.annotation.id), reverse=True)
-        last = len(positions)
+            key = lambda i: (annotations[i].modified, annotations[i].id)
+            return haystack.reordered(sorted(range(len(annotations)), key=key, reverse=True))
         if order is SortOrder.THEME:
             ranks = {theme.id: rank for rank, theme in enumerate(self.store.themes)}
-            unranked = len(ranks)
-            return sorted(items, key=lambda i: (
-                min((ranks.get(t, unranked) for t in i.annotation.themes), default=unranked),
-                positions.get(i.annotation.document, last), i.annotation.start, i.annotation.id))
+            unranked, last = len(ranks), len(positions)
+
+            def key(i: int) -> tuple:
+                a = annotations[i]
+                return (min((ranks.get(t, unranked) for t in a.themes), default=unranked),
+                        positions.get(a.document, last), a.start, a.id)
+
+            return haystack.reordered(sorted(range(len(annotations)), key=key))
         by_position = in_document_order(positions)
-        return sorted(items, key=lambda item: by_position(item.annotation))
+        return haystack.reordered(sorted(range(len(annotations)), key=lambda i: by_position(annotations[i])))
