@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 
 # Bytes that never occur in text files; one of them in the first block means "binary".
 _BINARY_SNIFF_BYTES = 8192
@@ -92,20 +92,16 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass
 class TextIndex:
     """Line starts and paragraph spans of a text, built once, queried by offset.
 
     A paragraph is a maximal run of non-blank lines; its span excludes the final newline.
+    Line starts are found at once (the reader needs them to draw); paragraphs when first
+    asked for (selection and movement by paragraph, statistics).
     """
 
-    text: str
-    line_starts: list[int] = field(init=False)
-    paragraphs: list[tuple[int, int]] = field(init=False)
-    _paragraph_starts: list[int] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        text = self.text
+    def __init__(self, text: str) -> None:
+        self.text = text
         starts = [0]
         find = text.find
         position = find("\n")
@@ -113,9 +109,13 @@ class TextIndex:
             starts.append(position + 1)
             position = find("\n", position + 1)
         self.line_starts = starts
+
+    @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        text = self.text
         paragraphs: list[tuple[int, int]] = []
         paragraph_start: int | None = None
-        for number, start in enumerate(starts):
+        for number, start in enumerate(self.line_starts):
             end = self.line_end(number)
             if _BLANK_LINE_RE.match(text, start, end):
                 if paragraph_start is not None:
@@ -125,8 +125,11 @@ class TextIndex:
                 paragraph_start = start
         if paragraph_start is not None:
             paragraphs.append((paragraph_start, len(text)))
-        self.paragraphs = paragraphs
-        self._paragraph_starts = [start for start, _ in paragraphs]
+        return paragraphs
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [start for start, _ in self.paragraphs]
 
     @property
     def line_count(self) -> int:
