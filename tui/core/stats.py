@@ -20,6 +20,7 @@ from itertools import combinations
 
 from .codebook import Theme
 from .store import Annotation
+from .text import counted
 from .workspace import Workspace
 
 UNIT = "paragraph"
@@ -125,7 +126,7 @@ def overlap_units(annotations: list[Annotation], position: dict[int, int]) -> li
 
 def to_markdown(stats: Statistics) -> str:
     names = [theme.name for theme in stats.themes]
-    lines = [f"# Coding statistics ({stats.total} annotations)", "", "## Themes", ""]
+    lines = [f"# Coding statistics ({counted(stats.total, 'annotation')})", "", "## Themes", ""]
     lines += table(["Theme", "Annotations", "Documents"],
                    zip(names, stats.per_theme, stats.documents_per_theme, strict=True))
     lines += ["", "## Documents", ""]
