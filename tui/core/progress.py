@@ -27,7 +27,11 @@ class Progress:
     def expect(self, total: int) -> None:
         self.total, self.done, self._next_report = total, 0, 0
 
-    def track(self, items: Iterable[Item]) -> Iterator[Item]:
+    def track(self, items: Iterable[Item]) -> Iterable[Item]:
+        """``items``, counted as they are consumed; unwatched, they pass through untouched."""
+        return items if self.report is None else self._counted(items)
+
+    def _counted(self, items: Iterable[Item]) -> Iterator[Item]:
         for item in items:
             yield item
             self.done += 1
