@@ -107,15 +107,14 @@ class ReaderScreen(Screen):
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
         self.announce_reanchoring()
-        if not all(document.loaded for document in self.workspace.documents):
-            self._read_documents()
+        waiting = [document for document in self.workspace.documents if not document.loaded]
+        if waiting:
+            self._read_documents(waiting, self.query_one(DocumentList))
 
     @work(thread=True, exclusive=True, group="documents")
-    def _read_documents(self) -> None:
+    def _read_documents(self, waiting: list[Document], document_list: DocumentList) -> None:
         """Read the documents a lazy open left for later, off the UI thread, so that titles,
         search and statistics do not wait on the disk. The list's subtitle shows progress."""
-        waiting = [document for document in self.workspace.documents if not document.loaded]
-        document_list = self.query_one(DocumentList)
         for number, document in enumerate(waiting, 1):
             document.text  # noqa: B018 - reads the file
             if number % PROGRESS_EVERY == 0:
