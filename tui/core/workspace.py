@@ -336,9 +336,7 @@ class Workspace:
         cached = self._by_document.get(document.key)
         if cached is None:
             if not document.text and document.problem:
-                # Read lazily and found unreadable: its stored passages must not be re-anchored
-                # against an empty text (they would all be orphaned).
-                return DocumentAnnotations([])
+                return DocumentAnnotations([])  # read lazily and found unreadable: nothing to show
             document_id = self.store.document_id(document.path)
             if document_id is not None:
                 self._reanchor_if_changed(document, document_id)
@@ -351,9 +349,7 @@ class Workspace:
         export or a statistic needs first), without building each document's index."""
         for document in self.documents:
             document_id = self.store.document_id(document.path)
-            if document_id is None or document.key in self._by_document:
-                continue  # never coded, or re-anchored already when its annotations were needed
-            if document.text or not document.problem:  # never against an unreadable file's empty text
+            if document_id is not None and document.key not in self._by_document:  # else done already
                 self._reanchor_if_changed(document, document_id)
 
     def _reanchor_if_changed(self, document: Document, document_id: int) -> None:
@@ -362,11 +358,12 @@ class Workspace:
         Runs when a document's annotations are first needed, so an unchanged corpus costs a
         hash per document and a changed one is fixed before anything is drawn.
         """
-        if self.store.documents[document_id].sha256 == document.sha256:
-            return
+        text = document.text  # read first: a file found unreadable has empty text and a problem
+        if document.problem or self.store.documents[document_id].sha256 == document.sha256:
+            return  # unchanged, or unreadable (its passages must not be orphaned against nothing)
         annotations = self.store.annotations_of(document_id)
-        placements = {a.id: place(document.text, a.quote, a.prefix, a.suffix, a.start) for a in annotations}
-        self.store.reanchor(document_id, document.text, document.sha256, placements)
+        placements = {a.id: place(text, a.quote, a.prefix, a.suffix, a.start) for a in annotations}
+        self.store.reanchor(document_id, text, document.sha256, placements)
         if annotations:
             self.reports.append(
                 ReanchorReport(
