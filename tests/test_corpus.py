@@ -83,16 +83,19 @@ def test_broken_catalog_is_an_error_naming_it(corpus_dir: Path) -> None:
         open_corpus([corpus_dir])
 
 
-def test_a_lazy_corpus_reads_only_what_is_shown_first(tmp_path: Path) -> None:
+def test_a_lazy_corpus_lists_documents_and_reads_each_on_first_use(tmp_path: Path) -> None:
     for number in range(30):
         (tmp_path / f"{number:02d}.txt").write_text(f"Document {number}\n\nBody.\n", encoding="utf-8")
-    (tmp_path / "01.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # broken, and among the first
+    (tmp_path / "01.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # broken: found when read
     corpus = open_corpus([tmp_path], lazy=True)
-    assert [d.loaded for d in corpus.documents[:3]] == [True, True, False]  # 01 was skipped at once
-    assert corpus.skipped and "01.txt" in corpus.skipped[0]
-    assert sum(d.loaded for d in corpus.documents) == 2
-    assert corpus.documents[5].title == "Document 6"  # read on first use
-    assert corpus.documents[5].loaded
+    assert len(corpus.documents) == 30 and not any(d.loaded for d in corpus.documents)
+    assert corpus.skipped == []
+    assert corpus.documents[5].title == "05.txt"  # its file name until it is read
+    assert corpus.documents[5].text.startswith("Document 5")
+    assert corpus.documents[5].title == "Document 5"
+    assert corpus.documents[1].text == "" and corpus.documents[1].problem
+    assert corpus.documents[1].title == "01.txt (unreadable)"
+    assert corpus.drop_unreadable() == [corpus.skipped[0]] and len(corpus.documents) == 29
 
 
 def test_a_lazily_found_unreadable_document_is_dropped_and_its_annotations_kept(tmp_path: Path) -> None:

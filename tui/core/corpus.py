@@ -19,6 +19,8 @@ from .extract import extract_text, is_document
 from .text import TextIndex, UndecodableText, title_from_text
 
 CATALOG_NAME = "catalog.json"
+PLAIN_SUFFIXES = (".txt", ".md")
+QUICK_BYTES = 1_000_000
 
 
 class CorpusError(Exception):
@@ -70,6 +72,15 @@ class Document:
         return self._text is not None
 
     @property
+    def quick_to_read(self) -> bool:
+        """Plain text under a megabyte reads in a few milliseconds: faster than a loading
+        notice could be seen. Anything else is worth reading off the UI thread."""
+        try:
+            return self.path.suffix.lower() in PLAIN_SUFFIXES and self.path.stat().st_size < QUICK_BYTES
+        except OSError:
+            return True  # reading will say what is wrong, at once
+
+    @property
     def text(self) -> str:
         if self._text is None:
             try:
@@ -83,12 +94,21 @@ class Document:
         self.text  # noqa: B018 - reads the file if it has not been read
         return self._encoding
 
-    @cached_property
+    @property
     def title(self) -> str:
+        """The catalog's title, else the first meaningful line; the file's name until the
+        file is read (a lazily opened corpus lists its documents before reading them)."""
         if self.entry.title:
             return self.entry.title
-        text = self.text
-        return f"{self.path.name} (unreadable)" if self.problem else title_from_text(text, fallback=self.path.stem)
+        if self._text is None:
+            return self.path.name
+        if self.problem:
+            return f"{self.path.name} (unreadable)"
+        return self._title
+
+    @cached_property
+    def _title(self) -> str:
+        return title_from_text(self.text, fallback=self.path.stem)
 
     @property
     def date(self) -> str | None:
@@ -167,21 +187,20 @@ class Corpus:
         return self.folders[0]
 
 
-def open_corpus(paths: list[Path], lazy: bool = False, ready: int = 2) -> Corpus:
+def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
     """Resolve command-line paths into a corpus.
 
     A path that is missing, or a folder with no documents, is an error. A named file that
     cannot be decoded is an error too; inside a folder, undecodable and binary files are
     skipped with a warning so one stray file does not block a whole corpus.
 
-    ``lazy`` reads only named files and, from folders, the first ``ready`` readable documents
-    (what the reader shows first); the others are read when needed.
+    ``lazy`` reads only the files named; a folder's documents are listed, and read when
+    needed (the reader reads them in the background, those it shows first).
     """
     documents: list[Document] = []
     folders: list[Path] = []
     skipped: list[str] = []
     seen: set[Path] = set()
-    read_at_once = 0
     for given in paths:
         path = Path(os.path.abspath(given))
         if not path.exists():
@@ -201,9 +220,8 @@ def open_corpus(paths: list[Path], lazy: bool = False, ready: int = 2) -> Corpus
                 seen.add(child)
                 document = Document(child, catalog.get(child.name))
                 try:
-                    if not lazy or read_at_once < ready:
+                    if not lazy:
                         document.read()
-                        read_at_once += 1
                     documents.append(document)
                 except CorpusError as error:
                     skipped.append(str(error))

@@ -344,6 +344,14 @@ class Workspace:
             cached = self._by_document[document.key] = DocumentAnnotations(items)
         return cached
 
+    def annotation_count(self, document: Document) -> int:
+        """How many passages a document has, without reading its file if it is not read yet
+        (the document list shows counts for documents the reader has not opened)."""
+        if document.loaded:
+            return len(self.annotations(document))
+        document_id = self.store.document_id(document.path)
+        return sum(not annotation.orphaned for annotation in self.store.annotations_of(document_id))
+
     def reanchor_changed_documents(self) -> None:
         """Re-anchor now every open document whose text changed since it was coded (what an
         export or a statistic needs first), without building each document's index."""

@@ -118,9 +118,13 @@ class ReaderScreen(Screen):
         for number, document in enumerate(waiting, 1):
             document.text  # noqa: B018 - reads the file
             if number % PROGRESS_EVERY == 0:
-                self.app.call_from_thread(setattr, document_list, "border_subtitle",
-                                          f"reading {number}/{len(waiting)}…")
+                self.app.call_from_thread(self._show_reading, document_list, f"reading {number}/{len(waiting)}…")
         self.app.call_from_thread(self._documents_read)
+
+    @staticmethod
+    def _show_reading(document_list: DocumentList, progress: str) -> None:
+        document_list.border_subtitle = progress
+        document_list.refresh()  # titles replace file names as files are read
 
     def _documents_read(self) -> None:
         """Every file has been read: those that could not be are dropped and reported."""
@@ -141,7 +145,8 @@ class ReaderScreen(Screen):
         those of every shown document makes that happen now rather than at some repaint.
         """
         for pane in self.panes:
-            self.workspace.annotations(pane.document)
+            if pane.document.loaded:  # the others are announced when read (see _document_read)
+                self.workspace.annotations(pane.document)
         reports = self.workspace.take_reports()
         for report in reports:
             orphaned = " Press O to re-attach or dismiss orphans." if report.orphaned else ""
@@ -200,6 +205,12 @@ class ReaderScreen(Screen):
 
     def action_documents(self) -> None:
         self.query_one(DocumentList).focus()
+
+    @on(DocumentView.Read)
+    def _document_read(self) -> None:
+        """A pane's document has been read: it may have been re-anchored, and its title is known."""
+        self.announce_reanchoring()
+        self.query_one(DocumentList).refresh()
 
     @on(DocumentList.Chosen)
     def _open_document(self, event: DocumentList.Chosen) -> None:

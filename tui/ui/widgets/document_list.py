@@ -38,6 +38,6 @@ class DocumentList(VirtualList[Document]):
         return self.Chosen(item)
 
     def render_item(self, document: Document, width: int, style: Style, dim: Style) -> list[Segment]:
-        count = str(len(self.workspace.annotations(document)))
+        count = str(self.workspace.annotation_count(document))
         title_width = max(1, width - cell_len(count) - 2)
         return [Segment(" " + cell(document.title, title_width) + " ", style), Segment(count, dim)]

@@ -54,7 +54,7 @@ class DocumentPane(Vertical):
     def update_status(self) -> None:
         """Position, annotation count, selection size and the themes under the cursor."""
         view = self.view
-        count = len(self.workspace.annotations(self.document))
+        count = self.workspace.annotation_count(self.document)
         status = Text()
         status.append(view.position_label)
         status.append(f" │ {count} annotation{'s' if count != 1 else ''}")
@@ -63,7 +63,7 @@ class DocumentPane(Vertical):
         selection = view.selection
         if selection is not None:
             status.append(f" │ {selection.end - selection.start} selected", style="bold")
-        themes = self.workspace.themes_at(self.document, view.cursor)
+        themes = self.workspace.themes_at(self.document, view.cursor) if self.document.loaded else []
         if themes:
             status.append(" │ ")
             for number, theme in enumerate(themes):
@@ -76,7 +76,14 @@ class DocumentPane(Vertical):
     def on_document_view_cursor_moved(self, event: DocumentView.CursorMoved) -> None:
         self.update_status()
 
+    def on_document_view_read(self, event: DocumentView.Read) -> None:
+        self._update_title()  # the title comes from the text unless the catalog gives one
+
     # -- search --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Searching waits until the document has been read."""
+        return True if action != "search" or self.document.loaded else None
 
     def action_search(self) -> None:
         search = self.query_one(".pane-search", Input)

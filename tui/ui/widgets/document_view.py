@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.color import Color
 from textual.geometry import Region, Size
@@ -87,6 +87,17 @@ class DocumentView(ScrollView, can_focus=True):
         def control(self) -> DocumentView:
             return self.view
 
+    class Read(Message):
+        """The document's file has been read (off the UI thread); its title and counts are known."""
+
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
     def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
         super().__init__(**kwargs)
         self.workspace = workspace
@@ -100,6 +111,38 @@ class DocumentView(ScrollView, can_focus=True):
         self._goal_x: int | None = None
         self._mouse_selecting = False
         self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
+
+    # -- reading the file ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._open(self.document)
+
+    def _open(self, document: Document) -> None:
+        """Read a document not read yet: at once if that is quick, else in a worker."""
+        if not document.loaded:
+            if document.quick_to_read:
+                document.text  # noqa: B018 - a few milliseconds
+                self.post_message(self.Read(self))
+            else:
+                self._read(document)
+
+    @work(thread=True, exclusive=True, group="read")
+    def _read(self, document: Document) -> None:
+        """Read the file and find its lines off the UI thread (a big file, a slow PDF); the
+        view says so meanwhile, and its keys wait."""
+        document.index  # noqa: B018 - reads the text, then finds the line starts
+        self.app.call_from_thread(self._finished_reading, document)
+
+    def _finished_reading(self, document: Document) -> None:
+        if document is self.document:  # not switched to another meanwhile
+            self._layout = None
+            self.refresh()
+            self.post_message(self.Read(self))
+            self.post_message(self.CursorMoved(self))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys wait (shown, but disabled) until the document has been read."""
+        return True if self.document.loaded else None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -134,13 +177,16 @@ class DocumentView(ScrollView, can_focus=True):
             self._sync_virtual_size()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if not self.document.loaded:
+            return super().render_lines(crop)
         self._follow_resize()
         top = self.scroll_offset.y
         self._settle(top, top + self.scrollable_content_region.height)
         return super().render_lines(crop)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._follow_resize()
+        if self.document.loaded:
+            self._follow_resize()
 
     def _follow_resize(self) -> None:
         """After a change of width (seen at a resize or at the next paint, whichever comes
@@ -157,7 +203,9 @@ class DocumentView(ScrollView, can_focus=True):
         self.anchor = None
         self._set_matches([])
         self.cursor = 0
-        self.layout_rows  # noqa: B018 - a wrap for the new text
+        self._open(document)
+        if self.document.loaded:
+            self.layout_rows  # noqa: B018 - a wrap for the new text
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 
@@ -181,6 +229,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def position_label(self) -> str:
+        if not self.document.loaded:
+            return "reading…"
         line = self.document.index.line_of(self.cursor) + 1
         total = max(1, len(self.document.text))
         return f"Ln {line}/{self.document.index.line_count} · {min(100, self.cursor * 100 // total)}%"
@@ -378,6 +428,8 @@ class DocumentView(ScrollView, can_focus=True):
         return style + Style(underline=True) if overlapping else style
 
     def render_line(self, y: int) -> Strip:
+        if not self.document.loaded or self.document.problem:
+            return self._render_notice(y)
         rows = self.layout_rows
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
@@ -393,6 +445,15 @@ class DocumentView(ScrollView, can_focus=True):
         text.stylize_before(base)
         segments = list(gutter.render(self.app.console)) + list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width, base).simplify()
+
+    def _render_notice(self, y: int) -> Strip:
+        """While the file is read, or if it could not be: one dim line saying so."""
+        width = self.scrollable_content_region.width
+        if y != 0:
+            return Strip.blank(width, self.rich_style)
+        notice = self.document.problem or f"Reading {self.document.path.name}…"
+        text = Text(" " * GUTTER_WIDTH + displayable(notice), style=self.rich_style + Style(dim=True), end="")
+        return Strip(list(text.render(self.app.console))).adjust_cell_length(width, self.rich_style)
 
     def _render_gutter(self, annotations) -> Text:
         """A chip per theme present on the row, so overlapping themes stay visible."""
