@@ -366,14 +366,13 @@ class ReaderScreen(Screen):
                                  lambda key: key and self._confirm_export(fmt, output, force=True))
             return
         annotations = Selection().annotations(self.workspace)
-        self.query_one(JobProgress).start(f"Exporting {counted(len(annotations), 'annotation')} to {output}",
-                                          len(annotations))
-        self._write_export(fmt, output, annotations)
+        bar = self.query_one(JobProgress)
+        bar.start(f"Exporting {counted(len(annotations), 'annotation')} to {output}", len(annotations))
+        self._write_export(fmt, output, annotations, bar)
 
     @work(thread=True, exclusive=True, group="export")
-    def _write_export(self, fmt: str, output: Path, annotations: list[Annotation]) -> None:
+    def _write_export(self, fmt: str, output: Path, annotations: list[Annotation], bar: JobProgress) -> None:
         """Serialise and write off the UI thread; the progress bar follows the annotations."""
-        bar = self.query_one(JobProgress)
         progress = Progress(lambda done, total: self.app.call_from_thread(bar.advance, done, total))
         try:
             write_export(self.workspace, fmt, output, annotations, progress)

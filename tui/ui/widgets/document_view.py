@@ -76,27 +76,22 @@ class DocumentView(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class CursorMoved(Message):
+    class _ViewMessage(Message):
+        """A message about this view, which handlers can match by ``control``."""
+
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    class CursorMoved(_ViewMessage):
         """The cursor or the selection changed; panes update their status line."""
 
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
-
-        @property
-        def control(self) -> DocumentView:
-            return self.view
-
-    class Read(Message):
+    class Read(_ViewMessage):
         """The document's file has been read (off the UI thread); its title and counts are known."""
-
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
-
-        @property
-        def control(self) -> DocumentView:
-            return self.view
 
     def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
         super().__init__(**kwargs)
