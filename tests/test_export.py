@@ -193,3 +193,17 @@ def test_qdc_is_a_valid_codebook_with_groups_nested(coded: Path, tmp_path: Path)
     group = next(c for c in codes if c["@name"] == "Contraband")
     assert [child["@name"] for child in group["Code"]] == ["Arms trafficking"]
     assert len(codes) == 12  # 13 themes, one of them nested
+
+
+def test_an_export_gets_the_permissions_any_new_file_gets(coded: Path, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        output = export(coded, "csv", tmp_path)
+        assert output.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+        output.chmod(0o640)
+        assert main(["export", "--db", str(coded), "--format", "csv", "-o", str(output), "--force"]) == 0
+        assert output.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
+    finally:
+        os.umask(umask)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import socket
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
@@ -86,6 +87,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         with os.fdopen(descriptor, "wb") as handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), file_mode(path))  # mkstemp's 0600 is for the temporary only
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -96,6 +98,16 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def file_mode(path: Path) -> int:
+    """The permissions a rewritten file keeps, or a new file gets (the umask's, as any program's)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 class SnapshotStorage(Storage):

@@ -7,7 +7,6 @@ with what the workspace does (the store), and every pane showing the document mu
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -19,8 +18,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
-from ...core.exporters import ExportError, Selection, check_output, default_output, write_export
-from ...core.progress import Progress
 from ...core.search import Hit
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
@@ -31,7 +28,6 @@ from ..widgets.job_progress import JobProgress
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
 from .orphans import OrphansScreen, Passage
-from .prompt import ChoicePrompt, TextPrompt
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
@@ -338,52 +334,9 @@ class ReaderScreen(Screen):
         self._show_passage((passage.document, passage.annotation.start, passage.annotation.end) if passage else None)
 
     def action_export(self) -> None:
-        """Format, then file (the default beside the database), then write it off the UI thread."""
-        formats = {"c": "csv", "j": "jsonl", "m": "md", "w": "w3c", "q": "qdpx", "k": "qdc"}
-        labels = {"c": "CSV for spreadsheets", "j": "JSON lines", "m": "a Markdown report by theme",
-                  "w": "W3C Web Annotation (JSON-LD)", "q": "a REFI-QDA project (ATLAS.ti, NVivo, MAXQDA, QualCoder)",
-                  "k": "the codebook alone (REFI-QDA .qdc)"}
+        from .export import ExportFlow  # the exporters load on first use, not at start-up
 
-        def chose_format(key: str | None) -> None:
-            if key is None:
-                return
-            fmt = formats[key]
-            default = default_output(self.workspace, fmt)
-            self.app.push_screen(TextPrompt(f"Export {labels[key]} to:", str(default)),
-                                 lambda path: path and self._confirm_export(fmt, Path(path.strip())))
-
-        self.app.push_screen(ChoicePrompt(f"Export {counted(len(self.workspace.store.annotations), 'annotation')} as",
-                                          labels), chose_format)
-
-    def _confirm_export(self, fmt: str, output: Path, force: bool = False) -> None:
-        try:
-            output = check_output(self.workspace, fmt, output, force)
-        except ExportError as error:
-            if "exists already" not in str(error):
-                self.notify(str(error), title="Not exported", severity="error", markup=False)
-                return
-            self.app.push_screen(ChoicePrompt(f"{output} exists. Replace it?", {"y": "yes, replace it"}),
-                                 lambda key: key and self._confirm_export(fmt, output, force=True))
-            return
-        annotations = Selection().annotations(self.workspace)
-        bar = self.query_one(JobProgress)
-        bar.start(f"Exporting {counted(len(annotations), 'annotation')} to {output}", len(annotations))
-        self._write_export(fmt, output, annotations, bar)
-
-    @work(thread=True, exclusive=True, group="export")
-    def _write_export(self, fmt: str, output: Path, annotations: list[Annotation], bar: JobProgress) -> None:
-        """Serialise and write off the UI thread; the progress bar follows the annotations."""
-        progress = Progress(lambda done, total: self.app.call_from_thread(bar.advance, done, total))
-        try:
-            write_export(self.workspace, fmt, output, annotations, progress)
-        except ExportError as error:
-            self.app.call_from_thread(self.notify, str(error), title="Not exported", severity="error",
-                                      markup=False)
-            return
-        finally:
-            self.app.call_from_thread(bar.finish)
-        self.app.call_from_thread(self.notify, f"Exported {counted(len(annotations), 'annotation')} to {output}",
-                                  markup=False, timeout=8)
+        ExportFlow(self, self.workspace, self.query_one(JobProgress)).start()
 
     def action_statistics(self) -> None:
         from .statistics import StatisticsScreen  # plotext loads on first use, not at start-up
