@@ -52,13 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Without --db, the database is annotations/annotations.json beside the corpus "
             "folder (for ~/study/docs/ that is ~/study/annotations/annotations.json). "
-            "See also: margin db --help, margin export --help. (A folder named db or export: "
-            "write ./db.)"
+            "See also: margin db --help, margin export --help, margin import --help, "
+            "margin stats --help. (A folder named like a subcommand: write ./db, ./stats...)"
         ),
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH",
-        help="documents, or folders of .txt/.md documents",
+        help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf)",
     )
     parser.add_argument("--db", type=Path, metavar="FILE", help="the annotation database (TinyDB JSON)")
     parser.add_argument("--panes", type=int, default=2, choices=range(1, 5), metavar="N",
