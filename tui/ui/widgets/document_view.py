@@ -24,7 +24,8 @@ from textual.strip import Strip
 
 from ...core import Document, Workspace
 from ...core.text import displayable
-from ..layout import TAB_WIDTH, WrappedText
+from ..layout import WrappedText
+from ..row_paint import highlight_runs, styled_row
 
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
 _GUTTER_CHIP = "▌"
@@ -473,7 +474,9 @@ class DocumentView(ScrollView, can_focus=True):
         document_text = self.document.text
         cursor_cell = self.cursor == end and ends_line  # cursor on the line's end: a blank cell
         raw = document_text[start:end] + (" " if cursor_cell else "")
-        styles = self._highlight_styles(start, end, annotations)
+        styles = [(begin, finish, self._theme_style(colour, overlapped))
+                  for begin, finish, colour, overlapped in highlight_runs(start, end, annotations,
+                                                                            self._annotation_colour)]
         for match in self._matches_overlapping(start, end):
             styles.append((max(match.start, start) - start, min(match.end, end) - start,
                            self.get_component_rich_style("document-view--match", partial=True)))
@@ -484,48 +487,7 @@ class DocumentView(ScrollView, can_focus=True):
         if self.has_focus and start <= self.cursor <= end and (self.cursor < end or cursor_cell):
             styles.append((self.cursor - start, self.cursor - start + 1,
                            Style(reverse=False) + self.get_component_rich_style("document-view--cursor", partial=True)))
-        return _styled_row(raw, styles)
-
-    def _highlight_styles(self, start: int, end: int, annotations) -> list[tuple[int, int, Style]]:
-        """Runs of theme colour over the row: each character takes the colour of the innermost
-        passage covering it, underlined where two or more themes cover it.
-
-        The cost is one pass over the row's annotations plus the row's width, however densely
-        coded the text is (a row under hundreds of overlapping passages stays cheap).
-        """
-        length = end - start
-        if not annotations or not length:
-            return []
-        colours: list[str | None] = [None] * length
-        depth = [0] * (length + 1)  # themes starting (+) and ending (-) at each character
-        for annotation in annotations:
-            depth[max(annotation.start, start) - start] += len(annotation.themes)
-            depth[min(annotation.end, end) - start] -= len(annotation.themes)
-        unpainted = length
-        for annotation in sorted(annotations, key=_span_length):  # innermost first
-            colour = self._annotation_colour(annotation)
-            if colour is None:
-                continue
-            for index in range(max(annotation.start, start) - start, min(annotation.end, end) - start):
-                if colours[index] is None:
-                    colours[index] = colour
-                    unpainted -= 1
-            if not unpainted:
-                break
-        styles: list[tuple[int, int, Style]] = []
-        themes_here = 0
-        run_start, run = 0, (None, False)
-        for index in range(length + 1):
-            if index < length:
-                themes_here += depth[index]
-                cell = (colours[index], themes_here > 1)
-            else:
-                cell = (None, False)
-            if cell != run:
-                if run[0] is not None:
-                    styles.append((run_start, index, self._theme_style(run[0], run[1])))
-                run_start, run = index, cell
-        return styles
+        return styled_row(raw, styles)
 
     def _annotation_colour(self, annotation) -> str | None:
         for theme_id in annotation.themes:
@@ -533,34 +495,3 @@ class DocumentView(ScrollView, can_focus=True):
             if theme is not None:
                 return theme.color
         return None
-
-
-def _span_length(annotation) -> int:
-    return annotation.end - annotation.start
-
-
-def _styled_row(raw: str, styles: list[tuple[int, int, Style]]) -> Text:
-    """Build a row's ``Text`` from plain characters and character-indexed styles.
-
-    The text is never parsed as markup; control characters become visible stand-ins and tabs
-    expand to spaces, with style ranges moved to match the expansion.
-    """
-    shown = displayable(raw)
-    if "\t" not in shown:
-        text = Text(shown, no_wrap=True, end="")
-        for begin, finish, style in styles:
-            text.stylize(style, begin, finish)
-        return text
-    cells: list[int] = []  # where each original character starts in the expanded text
-    expanded: list[str] = []
-    position = 0
-    for char in shown:
-        cells.append(position)
-        piece = " " * TAB_WIDTH if char == "\t" else char
-        expanded.append(piece)
-        position += len(piece)
-    cells.append(position)
-    text = Text("".join(expanded), no_wrap=True, end="")
-    for begin, finish, style in styles:
-        text.stylize(style, cells[min(begin, len(shown))], cells[min(finish, len(shown))])
-    return text
