@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from .codebook import Theme
 from .progress import Progress
 from .store import Annotation
-from .text import normalise_newlines
+from .text import normalise_newlines, one_line
 from .workspace import Workspace
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -99,7 +99,7 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
             notes_element = ET.SubElement(root, f"{q}Notes")
             for annotation in notes:
                 note = ET.SubElement(notes_element, f"{q}Note", guid=guid("memo", annotation.id),
-                                     name=f"Memo: {short(annotation.quote)}",
+                                     name=f"Memo: {one_line(annotation.quote, NAME_CHARS)}",
                                      creatingUser=guid("user", annotation.author or "unknown"),
                                      creationDateTime=annotation.modified)
                 ET.SubElement(note, f"{q}PlainTextContent").text = annotation.note
@@ -111,7 +111,7 @@ def selection_element(source: ET.Element, annotation: Annotation) -> None:
     q = f"{{{PROJECT_NS}}}"
     user = guid("user", annotation.author or "unknown")
     selection = ET.SubElement(
-        source, f"{q}PlainTextSelection", guid=guid("annotation", annotation.id), name=short(annotation.quote),
+        source, f"{q}PlainTextSelection", guid=guid("annotation", annotation.id), name=one_line(annotation.quote, NAME_CHARS),
         startPosition=str(annotation.start), endPosition=str(annotation.end), creatingUser=user,
         creationDateTime=annotation.created, modifiedDateTime=annotation.modified,
     )
@@ -121,11 +121,6 @@ def selection_element(source: ET.Element, annotation: Annotation) -> None:
         ET.SubElement(coding, f"{q}CodeRef", targetGUID=guid("theme", theme_id))
     if annotation.note:
         ET.SubElement(selection, f"{q}NoteRef", targetGUID=guid("memo", annotation.id))
-
-
-def short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= NAME_CHARS else flat[: NAME_CHARS - 1] + "…"
 
 
 def xml_bytes(root: ET.Element, namespace: str) -> bytes:

@@ -237,6 +237,13 @@ def title_from_text(text: str, fallback: str, limit: int = 80) -> str:
     return fallback
 
 
+def one_line(text: str, limit: int) -> str:
+    """``text`` with its runs of whitespace made single spaces, cut to ``limit`` characters
+    with an ellipsis (a name, a label, a heading)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def counted(count: int, noun: str) -> str:
     """``1 annotation``, ``3 annotations``: counts in messages read as English."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

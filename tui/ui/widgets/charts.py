@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.color import Color
 from textual_plotext import PlotextPlot
 
-from ...core.text import displayable
+from ...core.text import displayable, one_line
 
 LABEL_CHARS = 28
 # A heat map cell darkens from the colour towards black as its count falls.
@@ -17,8 +17,7 @@ FAINT_SHARE = 0.15
 
 
 def label(text: str) -> str:
-    text = " ".join(displayable(text).split())
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+    return one_line(displayable(text), LABEL_CHARS)
 
 
 def rgb(hex_color: str) -> tuple[int, int, int]:
