@@ -134,7 +134,8 @@ def import_file(workspace: Workspace, path: Path) -> ImportReport:
         except ProjectError as error:
             raise ImportFileError(f"{path}: {error}") from None
         with workspace.undoable(f"import {path.name}"):
-            place_all(workspace, path, project_items(workspace, project, report), report)
+            items, documents = project_items(workspace, project, report)
+            place_all(workspace, path, items, report, documents)
     else:
         incoming = READERS[suffix](path)
         with workspace.undoable(f"import {path.name}"):
@@ -142,9 +143,11 @@ def import_file(workspace: Workspace, path: Path) -> ImportReport:
     return report
 
 
-def place_all(workspace: Workspace, path: Path, incoming: list[Incoming], report: ImportReport) -> None:
-    """Code every passage where its quote is found, and list the ones that are not."""
-    documents: dict[str, Document | None] = {}
+def place_all(workspace: Workspace, path: Path, incoming: list[Incoming], report: ImportReport,
+              documents: dict[str, Document | None] | None = None) -> None:
+    """Code every passage where its quote is found, and list the ones that are not.
+    ``documents`` are those found already, by the names the items give."""
+    documents = dict(documents or {})
     for item in incoming:
         if item.document not in documents:
             documents[item.document] = (find_document(workspace, path, item.document)
@@ -169,14 +172,18 @@ def place_all(workspace: Workspace, path: Path, incoming: list[Incoming], report
         report.imported += not merged
 
 
-def project_items(workspace: Workspace, project: Project, report: ImportReport) -> list[Incoming]:
-    """The project's codes added to the codebook, and its selections as passages to place."""
+def project_items(workspace: Workspace, project: Project,
+                  report: ImportReport) -> tuple[list[Incoming], dict[str, Document | None]]:
+    """The project's codes added to the codebook, and its selections as passages to place,
+    with the documents its sources turned out to be (so nothing is read twice)."""
     for code in project.codes:  # parents come first, in document order
         if code.name.strip():
             workspace.import_theme(code.name, code.description, code.color, code.parent)
-    items = []
+    items, documents = [], {}
     for source in project.sources:
         document = source_document(workspace, source, report)
+        if document is not None:
+            documents[document.key] = document
         for selection in source.selections:
             if document is None:
                 report.unplaced.append(f"a passage of {source.name}: {source.problem}")
@@ -188,7 +195,7 @@ def project_items(workspace: Workspace, project: Project, report: ImportReport) 
                 themes=[name for name in selection.codes if name], note=selection.note, author=selection.author,
                 created=selection.created, modified=selection.modified,
             ))
-    return items
+    return items, documents
 
 
 def source_document(workspace: Workspace, source: ProjectSource, report: ImportReport) -> Document | None:
