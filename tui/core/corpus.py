@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .extract import extract_text, is_document
+from .extract import extract_text, is_document, is_plain_text
 from .text import TextIndex, UndecodableText, title_from_text
 
 CATALOG_NAME = "catalog.json"
-PLAIN_SUFFIXES = (".txt", ".md")
 QUICK_BYTES = 1_000_000
 
 
@@ -76,7 +75,7 @@ class Document:
         """Plain text under a megabyte reads in a few milliseconds: faster than a loading
         notice could be seen. Anything else is worth reading off the UI thread."""
         try:
-            return self.path.suffix.lower() in PLAIN_SUFFIXES and self.path.stat().st_size < QUICK_BYTES
+            return is_plain_text(self.path) and self.path.stat().st_size < QUICK_BYTES
         except OSError:
             return True  # reading will say what is wrong, at once
 

@@ -96,6 +96,11 @@ def is_document(path: Path) -> bool:
     return path.suffix.lower() in _EXTRACTORS
 
 
+def is_plain_text(path: Path) -> bool:
+    """Whether the file is read as it is, with no extraction (text, Markdown, unknown kinds)."""
+    return _EXTRACTORS.get(path.suffix.lower(), _plain) is _plain
+
+
 def extract_text(path: Path, data: bytes) -> tuple[str, str]:
     """The readable text of a file's bytes and a label of how it was read (the encoding).
 
