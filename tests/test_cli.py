@@ -249,3 +249,13 @@ def test_dash_output_to_a_terminal_is_escaped_text_and_never_binary(hostile: Pat
     status, shown, error = on_a_terminal("export", "--db", str(hostile), "--format", "qdpx", "-o", "-")
     assert status == 2 and shown == ""
     assert "a qdpx export is binary and standard output is a terminal" in error
+
+
+@pytest.mark.parametrize("arguments", [[f"--{OVERRIDE}from-a-glob{COLOUR}"], ["stats", f"extra{COLOUR}"],
+                                       ["db", "check", f"x{OVERRIDE}"]], ids=["reader", "stats", "db"])
+def test_usage_errors_quote_the_arguments_escaped(arguments: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(arguments)
+    error = capsys.readouterr().err
+    assert exit_.value.code == 2 and error.startswith("usage: margin")
+    assert_inert(error)

@@ -24,7 +24,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, NoReturn, TypeVar
 
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
@@ -52,8 +52,17 @@ def shipped_corpus() -> tuple[Path, Path]:
     return package / "seeds", data_home / "margin" / DATABASE_NAME
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose error line quotes the arguments given (a file name a shell glob
+    expanded, say) made terminal-safe like everything else printed."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, terminal_safe(f"{self.prog}: error: {message}") + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin",
         description=(
             "Read documents side by side and code passages with themes. "
@@ -79,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_db_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="margin db", description="Look after an annotation database.")
+    parser = Parser(prog="margin db", description="Look after an annotation database.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser(
         "check", help="report on a database: counts, backups, lock, changed documents, problems",
@@ -127,7 +136,7 @@ def run_db(argv: list[str]) -> int:
 def build_export_parser() -> argparse.ArgumentParser:
     from .core.exporters import FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin export",
         description="Write the annotations of a database to a file other tools open. The database "
         "is only read (a running Margin may keep writing it); documents that changed are re-anchored "
@@ -156,8 +165,10 @@ def run_export(argv: list[str]) -> int:
     try:
         workspace = Workspace.open_database(database)
         if arguments.output == STDOUT:
-            count = to_stdout(lambda out: export_to(workspace, arguments.format, out, selection),
-                              binary=arguments.format in BINARY_FORMATS, what=f"a {arguments.format} export")
+            if arguments.format in BINARY_FORMATS and sys.stdout.isatty():
+                return fail(f"a {arguments.format} export is binary and standard output is a terminal "
+                            "(redirect it to a file or a pipe, or use -o FILE)")
+            count = to_stdout(lambda out: export_to(workspace, arguments.format, out, selection))
             output = "standard output"
         else:
             output, count = export(workspace, arguments.format, arguments.output and Path(arguments.output),
@@ -174,7 +185,7 @@ def run_stats(argv: list[str]) -> int:
     from .core import stats
     from .core.exporters import ExportError, check_target, write_file
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin stats",
         description="Counts per theme and per document, a theme × document table and theme "
         "co-occurrence (paragraphs coded with both themes), as tables. The database is only read.",
@@ -195,7 +206,7 @@ def run_stats(argv: list[str]) -> int:
         if output:
             write_file(output, payload)
         elif arguments.output == STDOUT:
-            to_stdout(lambda out: out.write(payload), binary=False, what="statistics")
+            to_stdout(lambda out: out.write(payload))
     except (StoreError, ExportError) as error:
         return fail(str(error))
     for reason in workspace.corpus.skipped:
@@ -210,7 +221,7 @@ def run_stats(argv: list[str]) -> int:
 def run_import(argv: list[str]) -> int:
     from .core.importers import ImportFileError, import_file
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin import",
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
         "REFI-QDA project to a database. Each passage is found again by its quote; what cannot be placed "
@@ -253,21 +264,15 @@ def fail(message: str) -> int:
 Result = TypeVar("Result")
 
 
-def to_stdout(write: Callable[[BinaryIO], Result], binary: bool, what: str) -> Result:
+def to_stdout(write: Callable[[BinaryIO], Result]) -> Result:
     """Run ``write`` on standard output (``-o -``). A pipe or a file gets exactly the bytes a
     file written with ``-o FILE`` would hold; a terminal gets the text with its control
-    characters escaped, and never a binary format (it would garble the terminal). Raises
-    ``ExportError`` for that."""
-    from .core.exporters import ExportError
-
+    characters escaped (the caller keeps binary formats away from it)."""
     if not sys.stdout.isatty():
         sys.stdout.flush()
         result = write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return result
-    if binary:
-        raise ExportError(f"{what} is binary and standard output is a terminal "
-                          "(redirect it to a file or a pipe, or use -o FILE)")
     buffer = io.BytesIO()
     result = write(buffer)
     text = buffer.getvalue().decode("utf-8-sig").replace("\r\n", "\n")  # CSV ends its rows with CRLF
