@@ -122,6 +122,17 @@ def test_sentences_respect_abbreviations_and_initials() -> None:
     assert text[slice(*index.sentence_at(text.index("said")))] == "“Work continues,” he said."
 
 
+def test_the_space_after_a_full_stop_belongs_to_the_next_sentence() -> None:
+    text = "Guns went south.  Money went north. Shelters were full."
+    index = TextIndex(text)
+    period = text.index(".")
+    assert text[slice(*index.sentence_at(period))] == "Guns went south."
+    for space in (period + 1, period + 2):
+        assert text[slice(*index.sentence_at(space))] == "Money went north."
+    last = text.index(" Shelters")
+    assert text[slice(*index.sentence_at(last))] == "Shelters were full."
+
+
 def test_sentence_in_the_seed_corpus(workspace) -> None:
     document = workspace.documents[2]
     offset = document.text.index("OASISS promotes")
