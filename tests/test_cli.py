@@ -115,7 +115,8 @@ def test_stats_prints_names_from_files_escaped_and_json_keeps_them(hostile: Path
     assert main(["stats", "--db", str(hostile), "--format", "json"]) == 0
     out = capsys.readouterr().out
     assert_inert(out)
-    assert [theme["name"] for theme in json.loads(out)["themes"]] == [f"Guns{COLOUR}{OVERRIDE}", f"Clip{CLIPBOARD}"]
+    names = [theme["name"] for theme in json.loads(out)["themes"]]
+    assert names == [f"Guns{COLOUR}{OVERRIDE}", f"Clip{CLIPBOARD}"]
 
 
 def test_db_check_escapes_document_paths(hostile: Path, capsys) -> None:
@@ -144,7 +145,8 @@ def test_import_escapes_the_quotes_it_could_not_place(hostile: Path, tmp_path: P
     assert "gone\\u001b[31m.jsonl" in error
 
 
-def test_export_messages_are_escaped_but_the_file_keeps_its_data(hostile: Path, tmp_path: Path, capsys) -> None:
+def test_export_messages_are_escaped_but_the_file_keeps_its_data(hostile: Path, tmp_path: Path,
+                                                                 capsys) -> None:
     output = tmp_path / f"out{COLOUR}.csv"
     assert main(["export", "--db", str(hostile), "--format", "csv", "-o", str(output)]) == 0
     out = capsys.readouterr().out
@@ -194,7 +196,8 @@ def big(hostile: Path) -> Path:
 @pytest.mark.parametrize("arguments", [("export", "--format", "jsonl", "-o", "-"), ("stats",)],
                          ids=["export", "stats"])
 def test_a_reader_that_stops_early_ends_the_command_quietly(big: Path, arguments: tuple[str, ...]) -> None:
-    process = subprocess.Popen(command(*arguments, "--db", str(big)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command(*arguments, "--db", str(big)), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
     first = process.stdout.readline()  # like `| head -1`
     process.stdout.close()
     error = process.stderr.read()

@@ -91,5 +91,7 @@ async def test_coding_paragraphs_stores_one_passage_per_paragraph_and_highlights
         await pilot.press("enter")  # open a hit in that paragraph
         view = view_of(app)
         start, end = paragraphs[shared][1]
-        assert [(a.start, a.end) for a in app.workspace.annotations(view.document).at(start)] == [(start, end)]
-        assert cell_style(view, start).bgcolor != cell_style(view, end + 2).bgcolor  # drawn in the theme's colour
+        covering = app.workspace.annotations(view.document).at(start)
+        assert [(a.start, a.end) for a in covering] == [(start, end)]
+        # drawn in the theme's colour, unlike the next paragraph
+        assert cell_style(view, start).bgcolor != cell_style(view, end + 2).bgcolor

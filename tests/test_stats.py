@@ -108,7 +108,8 @@ def test_theme_names_that_look_like_formulas_are_neutralised_in_csv(coded: Works
     for name in ("=SUM(A1)", "+1", "@x", "-2"):
         coded.toggle_theme(alpha, *span(alpha, "Nothing here."), coded.create_theme(name))
     rows = list(csv.DictReader(io.StringIO(stats.to_csv(stats.compute(coded)))))
-    assert {r["theme"] for r in rows if r["measure"] == "theme_annotations"} >= {"'=SUM(A1)", "'+1", "'@x", "'-2"}
+    names = {r["theme"] for r in rows if r["measure"] == "theme_annotations"}
+    assert names >= {"'=SUM(A1)", "'+1", "'@x", "'-2"}
     assert ("'=SUM(A1)", "'-2", "1") in {(r["theme"], r["other_theme"], r["count"]) for r in rows}
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
 

@@ -63,7 +63,8 @@ def test_control_characters_become_visible_one_for_one() -> None:
 
 
 def test_terminal_safe_escapes_what_drives_or_spoofs_a_terminal() -> None:
-    hostile = "red\x1b[31m clip\x1b]52;c;ZXZpbA==\x07 csi\x9b2J del\x7f \u202eevil\u2066x\u2069 \u200e\u061c\u200b"
+    hostile = ("red\x1b[31m clip\x1b]52;c;ZXZpbA==\x07 csi\x9b2J del\x7f "
+               "\u202eevil\u2066x\u2069 \u200e\u061c\u200b")
     shown = terminal_safe(hostile)
     assert shown == ("red\\u001b[31m clip\\u001b]52;c;ZXZpbA==\\u0007 csi\\u009b2J del\\u007f "
                      "\\u202eevil\\u2066x\\u2069 \\u200e\\u061c\\u200b")

@@ -194,7 +194,7 @@ def run_stats(argv: list[str]) -> int:
                         help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
     parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
     parser.add_argument("-o", "--output", metavar="OUT",
-                        help="write to OUT instead of printing (- for standard output, as a file would hold it)")
+                        help="write to OUT instead of printing (-: standard output, as a file would hold it)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     arguments = parser.parse_args(argv)
     try:
