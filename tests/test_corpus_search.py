@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_reader import SIZE, make_app, type_text, view_of
+from test_reader import SIZE, cell_style, make_app, type_text, view_of
+from textual.widgets import OptionList
 from tinydb import TinyDB
 
 from tui.core import Workspace
@@ -57,3 +58,40 @@ def test_hit_context_keeps_the_spaces_around_the_match(workspace: Workspace) -> 
     before, match, after = hit.context()
     assert before.endswith("smuggling and ") and match == "cartel" and after.startswith(" violence.")
     assert "\n" not in before + after
+
+
+def test_two_passages_alike_in_one_batch_are_coded_once_and_shown_at_once(workspace: Workspace) -> None:
+    document = workspace.documents[2]
+    theme = workspace.themes[0]
+    start, end = document.index.paragraphs[3]
+    assert workspace.tag_passages([(document, start, end), (document, start, end)], theme) == (1, 1)
+    (annotation,) = workspace.store.annotations.values()
+    assert (annotation.start, annotation.end) == (start, end)
+    assert workspace.annotations(document).items == [annotation]  # the index the reader highlights from
+    assert workspace.themes_at(document, start) == [theme]
+
+
+async def test_coding_paragraphs_stores_one_passage_per_paragraph_and_highlights_it(
+        corpus_dir: Path, database: Path) -> None:
+    """Three hits of "smuggling" share a paragraph: coding their paragraphs makes one passage."""
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await type_text(pilot, "smuggling")
+        await pilot.press("enter")
+        hits = app.screen.hits
+        paragraphs = [(h.document.key, h.document.index.paragraph_at(h.start)) for h in hits]
+        shared = next(i for i, p in enumerate(paragraphs) if paragraphs.count(p) > 1)  # two hits or more
+        await pilot.press("t")
+        await type_text(pilot, "Bilateral")
+        await pilot.press("enter", "p")
+        stored = sorted((a.start, a.end) for a in app.workspace.store.annotations.values())
+        assert len(stored) == len(set(paragraphs)) == len(set(stored))
+        app.screen.query_one(OptionList).highlighted = shared
+        await pilot.press("enter")  # open a hit in that paragraph
+        view = view_of(app)
+        start, end = paragraphs[shared][1]
+        covering = app.workspace.annotations(view.document).at(start)
+        assert [(a.start, a.end) for a in covering] == [(start, end)]
+        # drawn in the theme's colour, unlike the next paragraph
+        assert cell_style(view, start).bgcolor != cell_style(view, end + 2).bgcolor

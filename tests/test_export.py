@@ -207,3 +207,19 @@ def test_an_export_gets_the_permissions_any_new_file_gets(coded: Path, tmp_path:
         assert output.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
     finally:
         os.umask(umask)
+
+
+FORMULA_THEMES = ["=SUM(A1)", "+1", "@x", "-2"]
+
+
+def test_theme_names_that_look_like_formulas_are_neutralised_in_csv(coded: Path, tmp_path: Path) -> None:
+    workspace = Workspace.open([coded.parent.parent / "seeds"], database=coded)
+    document = workspace.documents[1]
+    for theme in map(workspace.create_theme, FORMULA_THEMES):
+        workspace.toggle_theme(document, 0, 10, theme)
+    workspace.toggle_theme(document, 20, 30, workspace.store.theme_named("-2"))
+    workspace.close()
+    rows = list(csv.DictReader(io.StringIO(export(coded, "csv", tmp_path).read_text(encoding="utf-8-sig"))))
+    formula_rows = [row for row in rows if row["document_path"].endswith(document.path.name)]
+    assert [row["theme"] for row in formula_rows] == ["'=SUM(A1)", "'+1", "'@x", "'-2", "'-2"]
+    assert [row["themes"] for row in formula_rows] == ["'=SUM(A1); +1; @x; -2"] * 4 + ["'-2"]

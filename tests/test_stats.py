@@ -101,3 +101,32 @@ def test_a_missing_document_counts_overlapping_passages_as_one_unit(coded: Works
     # {Money, Migrants}: the same meetings as its paragraphs give.
     assert result.matrix == [[1, 2], [0, 2], [0, 1]]
     assert result.cooccurrence == [[2, 1, 0], [1, 2, 1], [0, 1, 1]]
+
+
+def test_theme_names_that_look_like_formulas_are_neutralised_in_csv(coded: Workspace) -> None:
+    alpha = coded.documents[0]
+    for name in ("=SUM(A1)", "+1", "@x", "-2"):
+        coded.toggle_theme(alpha, *span(alpha, "Nothing here."), coded.create_theme(name))
+    rows = list(csv.DictReader(io.StringIO(stats.to_csv(stats.compute(coded)))))
+    names = {r["theme"] for r in rows if r["measure"] == "theme_annotations"}
+    assert names >= {"'=SUM(A1)", "'+1", "'@x", "'-2"}
+    assert ("'=SUM(A1)", "'-2", "1") in {(r["theme"], r["other_theme"], r["count"]) for r in rows}
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+
+
+def test_passages_that_only_touch_do_not_cooccur(tmp_path: Path) -> None:
+    """A passage ending where the next paragraph's passage starts shares no character with
+    it: no paragraph, and (file missing) no run of overlap, holds both."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "gamma.txt").write_text("Arms moved.\n\nCash moved.\n", encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="t")
+    arms, cash = workspace.create_theme("Arms"), workspace.create_theme("Cash")
+    (gamma,) = workspace.documents
+    first = workspace.toggle_theme(gamma, *span(gamma, "moved.\n\n"), arms).annotation
+    second = workspace.toggle_theme(gamma, *span(gamma, "Cash moved."), cash).annotation
+    assert first.end == second.start
+    assert stats.compute(workspace).cooccurrence == [[1, 0], [0, 1]]
+    workspace.close()
+    gamma.path.unlink()
+    assert stats.compute(Workspace.open_database(workspace.database_path)).cooccurrence == [[1, 0], [0, 1]]

@@ -15,6 +15,7 @@ from tui.core.text import (
     decode_document,
     displayable,
     strip_span,
+    terminal_safe,
     title_from_text,
 )
 
@@ -61,6 +62,40 @@ def test_control_characters_become_visible_one_for_one() -> None:
     assert shown.endswith("\tb\n")
 
 
+def test_terminal_safe_escapes_what_drives_or_spoofs_a_terminal() -> None:
+    hostile = ("red\x1b[31m clip\x1b]52;c;ZXZpbA==\x07 csi\x9b2J del\x7f "
+               "\u202eevil\u2066x\u2069 \u200e\u061c\u200b")
+    shown = terminal_safe(hostile)
+    assert shown == ("red\\u001b[31m clip\\u001b]52;c;ZXZpbA==\\u0007 csi\\u009b2J del\\u007f "
+                     "\\u202eevil\\u2066x\\u2069 \\u200e\\u061c\\u200b")
+    assert terminal_safe("one\ntwo\rthree") == "one\\ntwo\\rthree"  # a line stays one line
+    assert terminal_safe("tag\U000e0041") == "tag\\udb40\\udc41"
+    assert terminal_safe("byte\udcff") == "byte\\udcff"  # printable, where the raw surrogate is not
+    kept = "Gómez 国境 tab\there می\u200cخواهم 👩\u200d💻 \u0600"
+    assert terminal_safe(kept) == kept
+
+
+def test_terminal_safe_escapes_every_format_character_but_joiners_and_visible_marks() -> None:
+    import unicodedata
+
+    visible_marks = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2,
+                     0x110BD, 0x110CD}
+    for code in range(0x110000):
+        character = chr(code)
+        category = unicodedata.category(character)
+        if category in {"Cc", "Cf", "Zl", "Zp", "Cs"} and character != "\t" and code not in visible_marks | {
+                0x200C, 0x200D}:
+            assert terminal_safe(character).startswith("\\"), hex(code)
+
+
+@given(st.text())
+def test_json_printed_through_terminal_safe_means_the_same(value: str) -> None:
+    import json
+
+    rendered = json.dumps({"name": value, "list": [value, "x"]}, ensure_ascii=False)  # one line
+    assert json.loads(terminal_safe(rendered)) == {"name": value, "list": [value, "x"]}
+
+
 def test_paragraphs_are_runs_of_non_blank_lines() -> None:
     text = "Title\n\nFirst line\nsecond line\n   \nLast"
     index = TextIndex(text)
@@ -86,6 +121,17 @@ def test_sentences_respect_abbreviations_and_initials() -> None:
     assert text[slice(*first)] == "The U.S. Border Patrol met Dr. Ruiz on Sept. 14 in El Paso."
     assert text[slice(*index.sentence_at(text.index("agreed")))] == "Officials agreed!"
     assert text[slice(*index.sentence_at(text.index("said")))] == "“Work continues,” he said."
+
+
+def test_the_space_after_a_full_stop_belongs_to_the_next_sentence() -> None:
+    text = "Guns went south.  Money went north. Shelters were full."
+    index = TextIndex(text)
+    period = text.index(".")
+    assert text[slice(*index.sentence_at(period))] == "Guns went south."
+    for space in (period + 1, period + 2):
+        assert text[slice(*index.sentence_at(space))] == "Money went north."
+    last = text.index(" Shelters")
+    assert text[slice(*index.sentence_at(last))] == "Shelters were full."
 
 
 def test_sentence_in_the_seed_corpus(workspace) -> None:

@@ -9,22 +9,32 @@
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
+
+Names, quotes and messages come from files, so everything printed goes through ``say`` (and
+``fail``), which escapes control characters and bidi overrides: a file cannot drive the
+terminal. Data asked for with ``-o -`` goes out as the bytes a file would hold (``to_stdout``).
+A reader that stops early (``| head``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, NoReturn, TypeVar
 
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
-from .core.text import counted
+from .core.text import counted, terminal_safe
 from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command ended by SIGPIPE
+STDOUT = "-"
 
 
 def shipped_corpus() -> tuple[Path, Path]:
@@ -42,8 +52,17 @@ def shipped_corpus() -> tuple[Path, Path]:
     return package / "seeds", data_home / "margin" / DATABASE_NAME
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, whose error line quotes the arguments given (a file name a shell glob
+    expanded, say) made terminal-safe like everything else printed."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, terminal_safe(f"{self.prog}: error: {message}") + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin",
         description=(
             "Read documents side by side and code passages with themes. "
@@ -69,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_db_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="margin db", description="Look after an annotation database.")
+    parser = Parser(prog="margin db", description="Look after an annotation database.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser(
         "check", help="report on a database: counts, backups, lock, changed documents, problems",
@@ -99,7 +118,7 @@ def run_db(argv: list[str]) -> int:
     database = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
     if arguments.action == "check":
         report = check_database(database)
-        print("\n".join(report.lines()))
+        say(*report.lines())
         if not report.usable:
             return EXIT_USAGE
         return EXIT_PROBLEMS if report.problems else 0
@@ -108,16 +127,16 @@ def run_db(argv: list[str]) -> int:
         kept = restore_backup(database, backup)
     except StoreError as error:
         return fail(str(error))
-    print(f"restored {database} from {backup}")
+    say(f"restored {database} from {backup}")
     if kept:
-        print(f"the file it replaced is kept as {kept}")
+        say(f"the file it replaced is kept as {kept}")
     return 0
 
 
 def build_export_parser() -> argparse.ArgumentParser:
     from .core.exporters import FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin export",
         description="Write the annotations of a database to a file other tools open. The database "
         "is only read (a running Margin may keep writing it); documents that changed are re-anchored "
@@ -128,8 +147,9 @@ def build_export_parser() -> argparse.ArgumentParser:
                              "grouped by theme), w3c (W3C Web Annotation JSON-LD), qdpx (a REFI-QDA project "
                              "for ATLAS.ti, NVivo, MAXQDA, QualCoder), qdc (the codebook alone)")
     parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT",
-                        help="where to write (default: beside the database, e.g. annotations-export.csv)")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="where to write (default: beside the database, e.g. annotations-export.csv); "
+                             "- for standard output")
     parser.add_argument("--theme", metavar="T", help="only annotations with this theme (a group includes its children)")
     parser.add_argument("--document", metavar="D", help="only annotations of documents whose path or title contains D")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
@@ -137,19 +157,27 @@ def build_export_parser() -> argparse.ArgumentParser:
 
 
 def run_export(argv: list[str]) -> int:
-    from .core.exporters import ExportError, Selection, export
+    from .core.exporters import BINARY_FORMATS, ExportError, Selection, export, export_to
 
     arguments = build_export_parser().parse_args(argv)
     database = arguments.db or shipped_corpus()[1]
+    selection = Selection(arguments.theme, arguments.document)
     try:
         workspace = Workspace.open_database(database)
-        output, count = export(workspace, arguments.format, arguments.output,
-                               Selection(arguments.theme, arguments.document), force=arguments.force)
+        if arguments.output == STDOUT:
+            if arguments.format in BINARY_FORMATS and sys.stdout.isatty():
+                return fail(f"a {arguments.format} export is binary and standard output is a terminal "
+                            "(redirect it to a file or a pipe, or use -o FILE)")
+            count = to_stdout(lambda out: export_to(workspace, arguments.format, out, selection))
+            output = "standard output"
+        else:
+            output, count = export(workspace, arguments.format, arguments.output and Path(arguments.output),
+                                   selection, force=arguments.force)
     except (StoreError, ExportError) as error:
         return fail(str(error))
     for reason in workspace.corpus.skipped:
-        print(f"margin: warning: {reason} (its annotations are exported as stored)", file=sys.stderr)
-    print(f"exported {counted(count, 'annotation')} to {output}")
+        say(f"margin: warning: {reason} (its annotations are exported as stored)", err=True)
+    say(f"exported {counted(count, 'annotation')} to {output}", err=arguments.output == STDOUT)
     return 0
 
 
@@ -157,7 +185,7 @@ def run_stats(argv: list[str]) -> int:
     from .core import stats
     from .core.exporters import ExportError, check_target, write_file
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin stats",
         description="Counts per theme and per document, a theme × document table and theme "
         "co-occurrence (paragraphs coded with both themes), as tables. The database is only read.",
@@ -165,30 +193,35 @@ def run_stats(argv: list[str]) -> int:
     parser.add_argument("--format", choices=list(stats.RENDERERS), default="md",
                         help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
     parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT", help="write to OUT instead of printing")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="write to OUT instead of printing (-: standard output, as a file would hold it)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     arguments = parser.parse_args(argv)
     try:
         workspace = Workspace.open_database(arguments.db or shipped_corpus()[1])
-        output = arguments.output and check_target(workspace, arguments.output, arguments.force)
+        to_file = arguments.output not in (None, STDOUT)
+        output = to_file and check_target(workspace, Path(arguments.output), arguments.force)
         rendered = stats.RENDERERS[arguments.format](stats.compute(workspace))
+        payload = rendered.encode(stats.encoding(arguments.format))
         if output:
-            write_file(output, rendered.encode(stats.encoding(arguments.format)))
+            write_file(output, payload)
+        elif arguments.output == STDOUT:
+            to_stdout(lambda out: out.write(payload))
     except (StoreError, ExportError) as error:
         return fail(str(error))
     for reason in workspace.corpus.skipped:
-        print(f"margin: warning: {reason} (its annotations are counted as stored)", file=sys.stderr)
+        say(f"margin: warning: {reason} (its annotations are counted as stored)", err=True)
     if output:
-        print(f"wrote statistics to {output}")
-    else:
-        sys.stdout.write(rendered)
+        say(f"wrote statistics to {output}")
+    elif arguments.output is None:
+        say(*rendered.removesuffix("\n").split("\n"))
     return 0
 
 
 def run_import(argv: list[str]) -> int:
     from .core.importers import ImportFileError, import_file
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin import",
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
         "REFI-QDA project to a database. Each passage is found again by its quote; what cannot be placed "
@@ -206,23 +239,61 @@ def run_import(argv: list[str]) -> int:
             workspace.close()
     except (StoreError, ImportFileError) as error:
         return fail(str(error))
-    print(f"{workspace.database_path}: {report.message}")
+    say(f"{workspace.database_path}: {report.message}")
     if report.written:
         folder = report.written[0].parent
-        print(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "
-              f"(read them with: margin {folder} --db {workspace.database_path})")
-    for problem in report.unplaced:
-        print(f"  not placed: {problem}")
+        say(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "
+            f"(read them with: margin {folder} --db {workspace.database_path})")
+    say(*(f"  not placed: {problem}" for problem in report.unplaced))
     return EXIT_PROBLEMS if report.unplaced else 0
 
 
+def say(*lines: str, err: bool = False) -> None:
+    """Print each argument as one line on stdout (stderr with ``err``), control characters,
+    newlines and bidi overrides escaped: whatever came from a file prints as inert text."""
+    stream = sys.stderr if err else sys.stdout
+    for line in lines:
+        print(terminal_safe(line), file=stream)
+
+
 def fail(message: str) -> int:
-    print(f"margin: {message}", file=sys.stderr)
+    say(f"margin: {message}", err=True)
     return EXIT_USAGE
 
 
+Result = TypeVar("Result")
+
+
+def to_stdout(write: Callable[[BinaryIO], Result]) -> Result:
+    """Run ``write`` on standard output (``-o -``). A pipe or a file gets exactly the bytes a
+    file written with ``-o FILE`` would hold; a terminal gets the text with its control
+    characters escaped (the caller keeps binary formats away from it)."""
+    if not sys.stdout.isatty():
+        sys.stdout.flush()
+        result = write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return result
+    buffer = io.BytesIO()
+    result = write(buffer)
+    text = buffer.getvalue().decode("utf-8-sig").replace("\r\n", "\n")  # CSV ends its rows with CRLF
+    say(*text.removesuffix("\n").split("\n"))
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """Run the command; a reader that closes the pipe early (``margin stats | head -1``) ends
+    it quietly with the status a shell gives a command ended by SIGPIPE, not a traceback."""
+    try:
+        status = run(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
+    except BrokenPipeError:
+        # Python's recipe: stdout points at /dev/null so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def run(argv: list[str]) -> int:
     if argv[:1] == ["db"]:
         return run_db(argv[1:])
     if argv[:1] == ["export"]:

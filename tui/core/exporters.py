@@ -220,6 +220,12 @@ FORMATS: dict[str, tuple[str, Writer]] = {
     "qdpx": (".qdpx", refi_writer("to_qdpx")),
     "qdc": (".qdc", refi_writer("to_qdc")),
 }
+BINARY_FORMATS = frozenset({"qdpx"})  # a zip: bytes, never text to show
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
 def default_output(workspace: Workspace, fmt: str) -> Path:
@@ -230,8 +236,7 @@ def default_output(workspace: Workspace, fmt: str) -> Path:
 def check_output(workspace: Workspace, fmt: str, output: Path | None, force: bool) -> Path:
     """Where the export goes, refusing an unknown format, an existing file without ``force``
     and the database's own files."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt)
     return check_target(workspace, output or default_output(workspace, fmt), force)
 
 
@@ -251,6 +256,15 @@ def export(workspace: Workspace, fmt: str, output: Path | None = None, selection
     output = check_output(workspace, fmt, output, force)
     annotations = selection.annotations(workspace)
     return write_export(workspace, fmt, output, annotations), len(annotations)
+
+
+def export_to(workspace: Workspace, fmt: str, out: BinaryIO, selection: Selection = Selection()) -> int:
+    """Write the export to an open stream (``-o -``: standard output), the same bytes
+    ``export`` puts in a file; return how many annotations."""
+    check_format(fmt)
+    annotations = selection.annotations(workspace)
+    FORMATS[fmt][1](workspace, annotations, Progress(), out)
+    return len(annotations)
 
 
 def write_export(workspace: Workspace, fmt: str, output: Path, annotations: list[Annotation],

@@ -80,6 +80,44 @@ def displayable(text: str) -> str:
     return text.translate(_CONTROL_PICTURES)
 
 
+# What ``terminal_safe`` escapes: every control character but tab (newline too: a line is one
+# line), and the invisible format characters that reorder or hide text: bidi embeddings,
+# overrides, isolates and marks, zero-width spaces, the soft hyphen, tag characters,
+# line and paragraph separators. The joiners (U+200C, U+200D) are kept, as Persian, Indic
+# scripts and emoji need them, and so are the visible prepended marks (U+0600..U+0605...).
+# Lone surrogates (an undecodable byte of a file name) cannot even be encoded for output.
+_TERMINAL_UNSAFE_RE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e"
+    "\u2060-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[character]
+    code = ord(character)
+    if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` fit to print on a terminal: escape sequences (an OSC 52 clipboard write, a
+    colour, a cursor move), bidi overrides and invisible characters from a file are written
+    out as ``\\u001b``, ``\\u202e``, ``\\n``, so a name or a quote can neither drive the
+    terminal nor pass for other text.
+
+    The escapes are JSON's: JSON printed through this function stays valid and means the
+    same. Unlike ``displayable`` (the reader's one-for-one stand-ins, which keep offsets),
+    nothing here is lost: the escape names the character.
+    """
+    return _TERMINAL_UNSAFE_RE.sub(_escape, text)
+
+
 _WORD_RE = re.compile(r"\w+|[^\w\s]+")
 _BLANK_LINE_RE = re.compile(r"[ \t\f\v]*$")
 # A sentence ends at . ! ? (possibly repeated), then closing quotes or brackets, then space and
