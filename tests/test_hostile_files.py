@@ -180,3 +180,42 @@ def test_broken_zip_members_are_the_files_problem(tmp_path: Path) -> None:
     data[start + 10] ^= 0xFF
     path.write_bytes(bytes(data))
     assert refusal(path).startswith("not a readable Word document (")
+
+
+async def test_the_reader_opens_a_folder_with_bad_pdfs_and_lists_them_with_their_reasons(tmp_path: Path) -> None:
+    from tui.ui.app import MarginApp
+    from tui.ui.widgets.document_view import DocumentView
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A readable report.\n", encoding="utf-8")
+    (folder / "filter.pdf").write_bytes(pdf_bytes([["Text."]], stream_filter="/FooDecode"))
+    (folder / "locked.pdf").write_bytes(encrypted_pdf(["Secret."], "AES-256", user_password="pw"))
+    workspace = Workspace.open([folder], database=tmp_path / "db.json", author="t", lazy=True)
+    app = MarginApp(workspace)  # two panes: the second shows filter.pdf, read in the background
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        document_list = app.screen.query_one("#documents")
+        rows = [document_list.render_line(y).text.strip() for y in range(3)]
+        assert rows[0].startswith("A readable report.")
+        assert rows[1].startswith("filter.pdf: not a readable")  # cut to the list's width
+        assert rows[2].startswith("locked.pdf: password-prot")
+        assert [document.path.name for document in workspace.documents] == ["a.txt"]
+        messages = [str(notification.message) for notification in app._notifications]
+        assert any("filter.pdf: not a readable PDF (NotImplementedError" in message for message in messages)
+        assert any("locked.pdf: password-protected PDF" in message for message in messages)
+
+        document_list.focus()
+        await pilot.press("G", "enter")  # open locked.pdf in the current pane
+        await pilot.pause()
+        view = app.screen.query(DocumentView).first()
+        assert view.document.path.name == "locked.pdf"
+        notice = " ".join(view.render_line(y).text.strip() for y in range(6))
+        assert "password-protected PDF; save an unencrypted copy to read it" in notice  # wrapped, whole
+        view.focus()
+        await pilot.press("j", "v", "l", "1", "slash", "x", "enter")  # keys on a document with no text
+        await pilot.pause()
+        assert len(workspace.store.annotations) == 0
+        await pilot.press("escape", "q")
+    assert app.return_code == 0 and app._exception is None  # quit as usual, nothing raised

@@ -208,6 +208,12 @@ class Workspace:
         return self.corpus.documents
 
     @property
+    def unreadable(self) -> list[Document]:
+        """Documents of the corpus found unreadable, each with its ``problem``: listed, never
+        searched, counted or exported."""
+        return self.corpus.unreadable
+
+    @property
     def themes(self) -> list[Theme]:
         return self.store.themes
 
