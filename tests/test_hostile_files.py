@@ -219,3 +219,31 @@ async def test_the_reader_opens_a_folder_with_bad_pdfs_and_lists_them_with_their
         assert len(workspace.store.annotations) == 0
         await pilot.press("escape", "q")
     assert app.return_code == 0 and app._exception is None  # quit as usual, nothing raised
+
+
+@given(text=st.text(alphabet="ab .,\n漢\t", max_size=1200), data=st.data())
+def test_previous_word_start_is_the_last_word_starting_before_the_offset(text: str, data: st.DataObject) -> None:
+    """Against the plain definition: windows of any size find the same word as the whole text."""
+    from tui.core.text import _WORD_RE, TextIndex
+
+    offset = data.draw(st.integers(0, len(text)))
+    expected = max((m.start() for m in _WORD_RE.finditer(text) if m.start() < offset), default=0)
+    assert TextIndex(text).previous_word_start(offset) == expected
+
+
+@pytest.mark.parametrize("unit", ["x", "漢", "-", " "])
+def test_nothing_is_quadratic_in_a_lines_length(unit: str) -> None:
+    """A 2-million-character line (a minified page, a PDF without line breaks) costs
+    milliseconds: indexing, titles, sentence and word movement. Quadratic work took seconds."""
+    from tui.core.text import TextIndex, title_from_text
+
+    text = "Start " + unit * 2_000_000 + " end."
+    started = time.perf_counter()
+    index = TextIndex(text)
+    title_from_text(text, fallback="f")
+    middle = len(text) // 2
+    index.sentence_at(middle)
+    index.previous_word_start(middle)
+    index.previous_word_start(len(text))
+    index.next_word_start(middle)
+    assert time.perf_counter() - started < 1.5
