@@ -208,8 +208,9 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
     """Resolve command-line paths into a corpus.
 
     A path that is missing, or a folder with no documents, is an error. A named file that
-    cannot be decoded is an error too; inside a folder, undecodable and binary files are
-    skipped with a warning so one stray file does not block a whole corpus.
+    cannot be read is an error too; inside a folder, unreadable files (undecodable, binary,
+    broken, locked, too large, not regular files) move to ``unreadable`` with a warning in
+    ``skipped``, so one stray file does not block a whole corpus.
 
     ``lazy`` reads only the files named; a folder's documents are listed, and read when
     needed (the reader reads them in the background, those it shows first).
