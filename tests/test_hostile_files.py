@@ -191,6 +191,8 @@ async def test_the_reader_opens_a_folder_with_bad_pdfs_and_lists_them_with_their
     (folder / "a.txt").write_text("A readable report.\n", encoding="utf-8")
     (folder / "filter.pdf").write_bytes(pdf_bytes([["Text."]], stream_filter="/FooDecode"))
     (folder / "locked.pdf").write_bytes(encrypted_pdf(["Secret."], "AES-256", user_password="pw"))
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(folder / "pipe.txt")  # read in the background too: must not block it
     workspace = Workspace.open([folder], database=tmp_path / "db.json", author="t", lazy=True)
     app = MarginApp(workspace)  # two panes: the second shows filter.pdf, read in the background
     async with app.run_test(size=(120, 30)) as pilot:
@@ -205,9 +207,11 @@ async def test_the_reader_opens_a_folder_with_bad_pdfs_and_lists_them_with_their
         messages = [str(notification.message) for notification in app._notifications]
         assert any("filter.pdf: not a readable PDF (NotImplementedError" in message for message in messages)
         assert any("locked.pdf: password-protected PDF" in message for message in messages)
+        assert len(workspace.unreadable) == 2 + hasattr(os, "mkfifo")
 
         document_list.focus()
-        await pilot.press("G", "enter")  # open locked.pdf in the current pane
+        document_list.move_to(next(i for i, d in enumerate(document_list.items) if d.path.name == "locked.pdf"))
+        await pilot.press("enter")  # open it in the current pane
         await pilot.pause()
         view = app.screen.query(DocumentView).first()
         assert view.document.path.name == "locked.pdf"
