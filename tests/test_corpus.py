@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path = tmp_path / "locked.txt"
     path.write_text("secret")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)  # as root, chmod 0 would not stop us
+    def denied(file, flags, *args, **kwargs) -> int:
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)  # as root, chmod 0 would not stop us
     with pytest.raises(CorpusError, match=r"locked\.txt: cannot read \(Permission denied\)"):
         open_corpus([path])
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
+
 CODEBOOK_NAME = "codebook.json"
 KEYED_THEMES = 9
 
@@ -72,7 +74,7 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
     if not path.is_file():
         return []
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(limits.read_file(path).decode("utf-8"))  # capped: never a FIFO, never huge
         return [
             ThemeSpec(
                 name=str(item["name"]),

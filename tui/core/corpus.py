@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import limits
 from .extract import extract_text, is_document, is_plain_text
 from .text import TextIndex, UndecodableText, title_from_text
 
@@ -53,16 +54,15 @@ class Document:
     def read(self) -> Document:
         """Read and decode the file now; raise ``CorpusError`` with a one-line reason."""
         try:
-            data = self.path.read_bytes()
+            data = limits.read_file(self.path)
+            self._text, self._encoding = extract_text(self.path, data)
         except FileNotFoundError:
             raise CorpusError(f"{self.path}: no such file") from None
         except IsADirectoryError:
             raise CorpusError(f"{self.path}: is a folder, not a document") from None
         except OSError as error:
             raise CorpusError(f"{self.path}: cannot read ({error.strerror or error})") from None
-        try:
-            self._text, self._encoding = extract_text(self.path, data)
-        except UndecodableText as error:
+        except (limits.LimitExceeded, UndecodableText) as error:
             raise CorpusError(f"{self.path}: {error}") from None
         return self
 
@@ -150,7 +150,7 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
     if not catalog_path.is_file():
         return {}
     try:
-        raw = json.loads(catalog_path.read_text(encoding="utf-8"))
+        raw = json.loads(limits.read_file(catalog_path).decode("utf-8"))  # capped: never a FIFO, never huge
         return {
             name: CatalogEntry(
                 title=fields.get("title"), date=fields.get("date"), source=fields.get("source")
@@ -163,22 +163,40 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
 
 @dataclass
 class Corpus:
-    """The documents Margin has open, in display order, plus files it skipped and why."""
+    """The documents Margin has open, in display order, plus files it skipped and why.
+
+    ``unreadable`` holds the documents of a folder found unreadable (their ``problem`` says
+    why): out of ``documents``, so that searches, statistics and exports never count an empty
+    text, but still there for the reader to list with their reason.
+    """
 
     documents: list[Document]
     folders: list[Path]
     skipped: list[str] = field(default_factory=list)
+    unreadable: list[Document] = field(default_factory=list)
 
     def by_key(self, key: str) -> Document | None:
         return next((doc for doc in self.documents if doc.key == key), None)
 
     def drop_unreadable(self) -> list[str]:
         """Take documents found unreadable out of the corpus; return why, as ``skipped`` has it."""
-        dropped = [document.problem for document in self.documents if document.problem]
-        if dropped:
+        unreadable = [document for document in self.documents if document.problem]
+        if unreadable:
             self.documents = [document for document in self.documents if not document.problem]
-            self.skipped += dropped
-        return dropped
+            self.unreadable += unreadable
+            self.skipped += [document.problem for document in unreadable]
+        return [document.problem for document in unreadable]
+
+    def read_first(self) -> None:
+        """Read documents in order until one is readable, dropping those that are not; raise
+        ``CorpusError`` if none is. A lazily opened corpus thus has something to show, and a
+        folder of nothing readable is one error at once, not an empty reader."""
+        for document in self.documents:
+            if document.text or not document.problem:
+                break
+        self.drop_unreadable()
+        if not self.documents:
+            raise CorpusError(f"no readable documents ({'; '.join(self.skipped)})")
 
     @property
     def home(self) -> Path:
@@ -190,15 +208,15 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
     """Resolve command-line paths into a corpus.
 
     A path that is missing, or a folder with no documents, is an error. A named file that
-    cannot be decoded is an error too; inside a folder, undecodable and binary files are
-    skipped with a warning so one stray file does not block a whole corpus.
+    cannot be read is an error too; inside a folder, unreadable files (undecodable, binary,
+    broken, locked, too large, not regular files) move to ``unreadable`` with a warning in
+    ``skipped``, so one stray file does not block a whole corpus.
 
     ``lazy`` reads only the files named; a folder's documents are listed, and read when
     needed (the reader reads them in the background, those it shows first).
     """
     documents: list[Document] = []
     folders: list[Path] = []
-    skipped: list[str] = []
     seen: set[Path] = set()
     for given in paths:
         path = Path(os.path.abspath(given))
@@ -207,9 +225,11 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
         if path.is_dir():
             folders.append(path)
             catalog = read_catalog(path)
+            # Not only regular files: a FIFO or device named like a document is listed, so
+            # that reading it says why it is refused (reading never blocks on one).
             candidates = sorted(
                 child for child in path.iterdir()
-                if is_document(child) and child.is_file()
+                if is_document(child) and not child.is_dir()
             )
             if not candidates:
                 raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf) in this folder")
@@ -218,12 +238,9 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
                     continue
                 seen.add(child)
                 document = Document(child, catalog.get(child.name))
-                try:
-                    if not lazy:
-                        document.read()
-                    documents.append(document)
-                except CorpusError as error:
-                    skipped.append(str(error))
+                if not lazy:
+                    document.text  # noqa: B018 - reads it; an unreadable one is dropped below
+                documents.append(document)
         else:
             if path in seen:
                 continue
@@ -231,7 +248,9 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
             catalog = read_catalog(path.parent)
             documents.append(load_document(path, catalog.get(path.name)))
             seen.add(path)
-    if not documents:
-        reasons = "; ".join(skipped) if skipped else "nothing to open"
+    corpus = Corpus(documents=documents, folders=folders)
+    corpus.drop_unreadable()
+    if not corpus.documents:
+        reasons = "; ".join(corpus.skipped) if corpus.skipped else "nothing to open"
         raise CorpusError(f"no readable documents ({reasons})")
-    return Corpus(documents=documents, folders=folders, skipped=skipped)
+    return corpus

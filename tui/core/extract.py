@@ -15,13 +15,22 @@ The libraries are imported on first use: a corpus of plain text never pays for t
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from pathlib import Path
-from zipfile import BadZipFile
+from zipfile import ZipFile
 
-from .text import UndecodableText, decode_document, normalise_newlines
+from . import limits
+from .text import UndecodableText, decode_document, normalise_newlines, one_line
 
 PARAGRAPH_BREAK = "\n\n"
+REASON_CHARS = 160  # a library's error message, kept to what fits in one line of a message
+
+# pypdf logs what it repairs in a broken file ("incorrect startxref pointer") as warnings,
+# which Python prints on stderr when nothing is configured: over the TUI, or as extra lines
+# beside the CLI's one-line error. Whether the file was readable is reported by us.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pypdf").propagate = False
 
 
 def _plain(data: bytes) -> tuple[str, str]:
@@ -32,25 +41,22 @@ def _html(data: bytes) -> tuple[str, str]:
     """Visible text of an HTML page: no tags, scripts or styles; blocks become paragraphs."""
     import html_text
 
+    if len(data) > limits.HTML_BYTES:
+        raise UndecodableText(limits.too_large("HTML page", len(data), limits.HTML_BYTES))
     markup, encoding = decode_document(data)
-    try:
-        text = html_text.extract_text(markup, guess_layout=True)
-    except ValueError as error:  # lxml refuses some documents, e.g. an empty one
-        raise UndecodableText(f"not readable HTML ({error})") from None
+    text = html_text.extract_text(markup, guess_layout=True)
     return normalise_newlines(text), f"html/{encoding}"
 
 
 def _docx(data: bytes) -> tuple[str, str]:
-    """Body text of a Word document: its paragraphs, and table rows as ``cell | cell`` lines."""
+    """Body text of a Word document: its paragraphs, and table rows as ``cell | cell`` lines.
+    A ``.docx`` is a zip archive: its expansion is checked before python-docx inflates it."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
-    from lxml.etree import XMLSyntaxError
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, BadZipFile, KeyError, ValueError, XMLSyntaxError) as error:
-        raise UndecodableText(f"not a readable Word document ({type(error).__name__})") from None
+    with ZipFile(io.BytesIO(data)) as archive:
+        limits.check_archive(archive)
+    document = docx.Document(io.BytesIO(data))
     blocks: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -62,21 +68,31 @@ def _docx(data: bytes) -> tuple[str, str]:
 
 
 def _pdf(data: bytes) -> tuple[str, str]:
-    """Text layer of a PDF, one paragraph per page. A scanned PDF without text is an error."""
-    import pypdf
-    from pypdf.errors import PdfReadError
+    """Text layer of a PDF, one paragraph per page. A scanned PDF without text is an error.
 
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UndecodableText("encrypted PDF; save an unencrypted copy to read it")
-        pages = [page.extract_text().strip() for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise UndecodableText(f"not a readable PDF ({error})") from None
+    A PDF encrypted with an empty user password opens, as in every viewer (that is how
+    "copy protection" is done); one that needs a password is refused with a way out.
+    """
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise UndecodableText("password-protected PDF; save an unencrypted copy to read it")
+    pages: list[str] = []
+    length = 0
+    for page in reader.pages:
+        pages.append(page.extract_text().strip())
+        length += len(pages[-1])
+        if length > limits.TEXT_CHARS:  # stop at once: the pages left could be as long
+            raise UndecodableText(_too_long(length))
     text = PARAGRAPH_BREAK.join(page for page in pages if page)
     if not text:
         raise UndecodableText("PDF has no text layer (a scan? run OCR on it first)")
     return normalise_newlines(text), "pdf"
+
+
+def _too_long(length: int) -> str:
+    return f"text too long ({length:,} characters; Margin reads up to {limits.TEXT_CHARS:,})"
 
 
 _EXTRACTORS: dict[str, Callable[[bytes], tuple[str, str]]] = {
@@ -86,6 +102,14 @@ _EXTRACTORS: dict[str, Callable[[bytes], tuple[str, str]]] = {
     ".htm": _html,
     ".docx": _docx,
     ".pdf": _pdf,
+}
+
+# What an unexpected failure of each reader means to the user.
+_FAILURES: dict[Callable[[bytes], tuple[str, str]], str] = {
+    _plain: "not readable text",
+    _html: "not readable HTML",
+    _docx: "not a readable Word document",
+    _pdf: "not a readable PDF",
 }
 
 DOCUMENT_SUFFIXES = tuple(_EXTRACTORS)
@@ -106,5 +130,22 @@ def extract_text(path: Path, data: bytes) -> tuple[str, str]:
 
     Raises ``UndecodableText`` (or its ``BinaryContent`` subclass) with a reason fit for a
     one-line error. Files with an unknown suffix are read as plain text.
+
+    This is the one boundary between Margin and the third-party readers: pypdf, python-docx
+    and lxml raise whatever they raise on a hostile file (``NotImplementedError`` for an
+    unsupported PDF filter, ``KeyError`` for a missing part, ``RecursionError`` for nested
+    objects, ``MemoryError``...), and any of it is this one file's problem, never the app's.
     """
-    return _EXTRACTORS.get(path.suffix.lower(), _plain)(data)
+    extractor = _EXTRACTORS.get(path.suffix.lower(), _plain)
+    try:
+        text, encoding = extractor(data)
+    except UndecodableText:
+        raise
+    except limits.LimitExceeded as error:
+        raise UndecodableText(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - see above: any failure of a reader is the file's
+        detail = one_line(f"{type(error).__name__}: {error}".rstrip(": "), REASON_CHARS)
+        raise UndecodableText(f"{_FAILURES[extractor]} ({detail})") from None
+    if len(text) > limits.TEXT_CHARS:
+        raise UndecodableText(_too_long(len(text)))
+    return text, encoding

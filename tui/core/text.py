@@ -239,10 +239,14 @@ class TextIndex:
         return match.start() if match is not None else len(self.text)
 
     def previous_word_start(self, offset: int) -> int:
-        """Like vim's ``b``: the start of the word before ``offset`` (or of the one it is in)."""
-        window_start = offset
+        """Like vim's ``b``: the start of the word before ``offset`` (or of the one it is in).
+
+        Regular expressions only search forward, so a window before ``offset`` is searched,
+        and doubled while it holds no whole word: linear in the length of the word, where a
+        window growing by a fixed step made one 1 MB word (a minified file) take seconds."""
+        window_start, window = offset, 256
         while window_start > 0:
-            window_start = max(0, window_start - 256)
+            window_start, window = max(0, offset - window), window * 2
             starts = [m.start() for m in _WORD_RE.finditer(self.text, window_start, offset)]
             # The first match may be cut by the window; only trust it at the text's start.
             if len(starts) > 1 or (starts and window_start == 0):

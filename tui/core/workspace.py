@@ -171,8 +171,11 @@ class Workspace:
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None,
              lazy: bool = False) -> Workspace:
         """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``.
-        ``lazy`` reads documents when first needed (see ``open_corpus``)."""
+        ``lazy`` reads documents when first needed (see ``open_corpus``), but for the first
+        readable one: the reader shows it at once, and nothing readable is an error here."""
         corpus = open_corpus(paths, lazy=lazy)
+        if lazy:
+            corpus.read_first()
         database = Path(os.path.abspath(database or default_database_path(corpus)))
         store = Store.open(database, starting_themes=read_codebook(corpus.home))
         return cls(corpus, store, author or default_author())
@@ -203,6 +206,12 @@ class Workspace:
     @property
     def documents(self) -> list[Document]:
         return self.corpus.documents
+
+    @property
+    def unreadable(self) -> list[Document]:
+        """Documents of the corpus found unreadable, each with its ``problem``: listed, never
+        searched, counted or exported."""
+        return self.corpus.unreadable
 
     @property
     def themes(self) -> list[Theme]:

@@ -123,14 +123,15 @@ class ReaderScreen(Screen):
         document_list.refresh()  # titles replace file names as files are read
 
     def _documents_read(self) -> None:
-        """Every file has been read: those that could not be are dropped and reported."""
+        """Every file has been read: those that could not be move to the end of the list,
+        shown with their reason, and are reported."""
         document_list = self.query_one(DocumentList)
         document_list.border_subtitle = ""
         dropped = self.workspace.corpus.drop_unreadable()
         for reason in dropped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
         if dropped:
-            document_list.show_items(list(self.workspace.documents), keep=document_list.current)
+            document_list.show_documents()
             self.update_database_bar()
         document_list.refresh()
 

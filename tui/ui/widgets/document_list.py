@@ -14,9 +14,14 @@ from .virtual_list import VirtualList, cell
 
 class DocumentList(VirtualList[Document]):
     """A row per document: its title and annotation count. Counts are worked out for the rows
-    on screen only, so a corpus of thousands of documents lists at once."""
+    on screen only, so a corpus of thousands of documents lists at once.
+
+    Documents found unreadable stay listed, after the others, with their reason in place of a
+    title: a file that vanished from the list without a word would look like a lost file.
+    """
 
     BINDINGS = [Binding("enter", "choose", "Open here")]
+    COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"document-list--unreadable"}
 
     class Chosen(Message):
         def __init__(self, document: Document) -> None:
@@ -28,7 +33,11 @@ class DocumentList(VirtualList[Document]):
         self.workspace = workspace
 
     def on_mount(self) -> None:
-        self.show_items(list(self.workspace.documents))
+        self.show_documents()
+
+    def show_documents(self) -> None:
+        """List the workspace's documents, then its unreadable ones; the highlight stays put."""
+        self.show_items([*self.workspace.documents, *self.workspace.unreadable], keep=self.current)
 
     def refresh_count(self, document: Document) -> None:
         """Show a document's new annotation count (after a change to its annotations)."""
@@ -38,6 +47,10 @@ class DocumentList(VirtualList[Document]):
         return self.Chosen(item)
 
     def render_item(self, document: Document, width: int, style: Style, dim: Style) -> list[Segment]:
+        if document.problem:
+            reason = document.problem.removeprefix(f"{document.path}: ")
+            warning = style + self.get_component_rich_style("document-list--unreadable", partial=True)
+            return [Segment(" " + cell(f"{document.path.name}: {reason}", max(1, width - 1)), warning)]
         count = str(self.workspace.annotation_count(document))
         title_width = max(1, width - cell_len(count) - 2)
         return [Segment(" " + cell(document.title, title_width) + " ", style), Segment(count, dim)]

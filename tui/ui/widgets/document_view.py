@@ -137,8 +137,9 @@ class DocumentView(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys wait (shown, but disabled) until the document has been read."""
-        return True if self.document.loaded else None
+        """Keys wait (shown, but disabled) until the document has been read; an unreadable
+        document has no text to move in or code."""
+        return True if self.document.loaded and not self.document.problem else None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -443,12 +444,15 @@ class DocumentView(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base).simplify()
 
     def _render_notice(self, y: int) -> Strip:
-        """While the file is read, or if it could not be: one dim line saying so."""
+        """While the file is read, or if it could not be: a dim notice saying so, wrapped to
+        the pane (a reason after a long path must still be seen)."""
         width = self.scrollable_content_region.width
-        if y != 0:
+        notice = Text(displayable(self.document.problem or f"Reading {self.document.path.name}…"))
+        lines = notice.wrap(self.app.console, max(1, width - GUTTER_WIDTH))
+        if y >= len(lines):
             return Strip.blank(width, self.rich_style)
-        notice = self.document.problem or f"Reading {self.document.path.name}…"
-        text = Text(" " * GUTTER_WIDTH + displayable(notice), style=self.rich_style + Style(dim=True), end="")
+        text = Text(" " * GUTTER_WIDTH, style=self.rich_style + Style(dim=True), end="")
+        text.append_text(lines[y])
         return Strip(list(text.render(self.app.console))).adjust_cell_length(width, self.rich_style)
 
     def _render_gutter(self, annotations) -> Text:
