@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from tui.core.text import (
     BinaryContent,
     TextIndex,
     UndecodableText,
+    counted,
     decode_document,
     displayable,
     strip_span,
@@ -247,3 +249,15 @@ def test_bytes_that_fit_no_encoding_are_refused() -> None:
     noise = bytes(range(128, 256)) * 4
     with pytest.raises(UndecodableText, match="not UTF-8 and no text encoding fits"):
         decode_document(noise)
+
+
+def test_counts_read_as_english(workspace) -> None:
+    from tui.core.maintenance import DatabaseReport
+    from tui.core.workspace import ReanchorReport
+
+    assert [counted(n, "annotation") for n in (0, 1, 2)] == ["0 annotations", "1 annotation", "2 annotations"]
+    document = workspace.documents[0]
+    assert ReanchorReport(document, unchanged=1, moved=0, orphaned=0).message.endswith(
+        "changed; 1 annotation still in place")
+    assert ReanchorReport(document, unchanged=0, moved=1, orphaned=0).message.startswith("1 annotation moved")
+    assert "  1 problem:" in DatabaseReport(Path("db.json"), problems=["broken"]).lines()

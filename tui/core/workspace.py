@@ -115,7 +115,7 @@ class ReanchorReport:
     def message(self) -> str:
         name = self.document.path.name
         if not self.moved and not self.orphaned:
-            return f"{name} changed; its {counted(self.unchanged, 'annotation')} are still in place"
+            return f"{name} changed; {counted(self.unchanged, 'annotation')} still in place"
         return (
             f"{counted(self.moved, 'annotation')} moved, {self.orphaned} orphaned in {name}"
             + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
@@ -226,7 +226,7 @@ class Workspace:
         """Give every passage ``theme`` (never removing it), as one undo step; returns
         (passages tagged, passages that had it already). Keyword auto-coding uses this."""
         tagged = already = 0
-        with self.undoable(f"tag {len(passages)} passages with {theme.name}"):
+        with self.undoable(f"tag {counted(len(passages), 'passage')} with {theme.name}"):
             for document, start, end in passages:
                 existing = self.annotations(document).exactly(start, end)
                 if existing is not None and theme.id in existing.themes:
