@@ -23,11 +23,9 @@ from .anchoring import place
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .store import Annotation, Change, Store, StoreError
 from .text import counted
-
-DATABASE_FOLDER = "annotations"
-DATABASE_NAME = "annotations.json"
 
 
 def default_database_path(corpus: Corpus) -> Path:
@@ -175,6 +173,19 @@ class Workspace:
         corpus = open_corpus(paths, lazy=lazy)
         database = Path(os.path.abspath(database or default_database_path(corpus)))
         store = Store.open(database, starting_themes=read_codebook(corpus.home))
+        return cls(corpus, store, author or default_author())
+
+    @classmethod
+    def open_project(cls, project: Project, author: str | None = None, lazy: bool = False) -> Workspace:
+        """``margin`` with no PATH inside a project: its database, and the folders of the
+        documents it knows (see ``Project.document_folders``). The database is opened first,
+        once, since it says which folders to open; raises like ``open``."""
+        store = Store.open(project.database)
+        try:
+            corpus = open_corpus(project.document_folders(map(store.file_of, store.documents)), lazy=lazy)
+        except CorpusError:
+            store.close()
+            raise
         return cls(corpus, store, author or default_author())
 
     @classmethod
