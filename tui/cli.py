@@ -29,7 +29,7 @@ from typing import BinaryIO, NoReturn, TypeVar
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
 from .core.text import counted, terminal_safe
-from .core.project import DATABASE_FOLDER, DATABASE_NAME, find_project
+from .core.project import DATABASE_FOLDER, DATABASE_NAME, Project, find_project
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -54,13 +54,21 @@ def shipped_corpus() -> tuple[Path, Path]:
     return package / "seeds", data_home / "margin" / DATABASE_NAME
 
 
+def project_here() -> Project | None:
+    """The project of the current folder (None outside any, or if that folder was deleted)."""
+    try:
+        return find_project(Path.cwd())
+    except FileNotFoundError:
+        return None
+
+
 def database_here(given: Path | None) -> Path:
     """The database a subcommand works on: ``--db``, else the project the current folder is
     in (see ``core/project.py``), else the shipped corpus's. Unless given, the command says
     on stderr which one it uses and why, since the folder it is run from decides."""
     if given is not None:
         return given
-    project = find_project(Path.cwd())
+    project = project_here()
     if project is not None:
         say(f"margin: using {project.database} (the project of this folder)", err=True)
         return project.database
@@ -325,7 +333,7 @@ def run(argv: list[str]) -> int:
         return run_import(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
-    project = None if paths or database else find_project(Path.cwd())
+    project = None if paths or database else project_here()
     if not paths and project is None:
         seeds, shipped_database = shipped_corpus()
         paths, database = [seeds], database or shipped_database
