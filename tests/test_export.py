@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import ProgressBar
 
 from tui.cli import main
 from tui.core import Workspace
-from tui.core.exporters import Selection, write_export
+from tui.core.exporters import ExportError, Selection, theme_for, write_export
 from tui.core.progress import Progress
 from tui.ui.widgets.job_progress import JobProgress
 
@@ -112,6 +115,48 @@ def test_filters_force_and_the_database_is_never_changed(coded: Path, tmp_path: 
     assert "no theme named 'Nope'" in capsys.readouterr().err
     assert main(["export", "--db", str(tmp_path / "missing.json"), "--format", "csv"]) == 2
     assert "no such database" in capsys.readouterr().err
+
+
+def test_theme_is_found_by_a_unique_start_of_its_name(coded: Path, tmp_path: Path, capsys) -> None:
+    records = export(coded, "jsonl", tmp_path, "--theme", "ARMS").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["theme_names"] for line in records] == [["Arms trafficking"]] * 2
+    workspace = Workspace.open_database(coded, for_writing=True)
+    workspace.create_theme("Migrant")
+    workspace.create_theme("Migration routes")
+    workspace.close()
+    output = export(coded, "jsonl", tmp_path, "--theme", "migrant", "--force")  # exact beats a prefix
+    assert output.read_text(encoding="utf-8") == ""
+    assert main(["export", "--db", str(coded), "--format", "csv", "--theme", "Migra"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and str(coded) in error
+    assert "theme 'Migra' could be 'Migrant safety', 'Migrant', 'Migration routes'" in error
+    assert main(["export", "--db", str(coded), "--format", "csv", "--theme", "guns"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "no theme named 'guns' (the themes are 'Human smuggling', 'Arms trafficking', 'Migrant safety', " in error
+    assert error.endswith("'Emergency and health preparedness' and 2 more)\n")  # 14 themes: 12 are named
+
+
+names = st.text(alphabet=st.sampled_from("aAbB é"), min_size=1, max_size=6).map(lambda n: " ".join(n.split()))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(names.filter(bool), min_size=1, max_size=5, unique_by=str.casefold), st.data())
+def test_every_unambiguous_start_of_a_name_finds_its_theme(theme_names: list[str], data) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Workspace.open_database(Path(folder) / "annotations.json", for_writing=True)
+        themes = [workspace.create_theme(name) for name in theme_names]
+        theme = data.draw(st.sampled_from(themes))
+        assert theme_for(workspace, theme.name.swapcase()) == theme
+        prefix = theme.name[: data.draw(st.integers(1, len(theme.name)))].rstrip()
+        exact = [t for t in themes if t.name.casefold() == prefix.casefold()]
+        starting = [t for t in themes if t.name.casefold().startswith(prefix.casefold())]
+        if exact or starting == [theme]:
+            assert theme_for(workspace, prefix) == (exact or starting)[0]
+        else:
+            with pytest.raises(ExportError, match="could be"):
+                theme_for(workspace, prefix)
+        workspace.close()
 
 
 async def test_e_exports_from_the_reader_and_asks_before_replacing(corpus_dir: Path, database: Path) -> None:

@@ -138,7 +138,7 @@ def test_full_disk_keeps_the_change_pending_and_retries(
     monkeypatch.setattr("tui.core.store.os.fsync", disk_full)
     tag_paragraph(workspace, 1, "BROWNSVILLE", 2)  # shown at once, and pending
     assert len(workspace.store.annotations) == 2
-    assert "2 change(s) not saved yet (No space left on device)" in workspace.store.save_error
+    assert "2 changes not saved yet (No space left on device)" in workspace.store.save_error
     workspace.store.checkpoint()  # still failing: keeps everything pending
     assert database.read_bytes() == before
     assert not [p for p in database.parent.iterdir() if p.name.endswith(".tmp")]

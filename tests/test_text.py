@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from tui.core.text import (
     BinaryContent,
     TextIndex,
     UndecodableText,
+    counted,
     decode_document,
     displayable,
     strip_span,
@@ -134,6 +136,69 @@ def test_the_space_after_a_full_stop_belongs_to_the_next_sentence() -> None:
     assert text[slice(*index.sentence_at(last))] == "Shelters were full."
 
 
+SENTENCE_CASES = [
+    ("Police seized 312 rifles in 2019. Migrants were stranded.",
+     ["Police seized 312 rifles in 2019.", "Migrants were stranded."]),
+    ('He said "stop." Then he left.', ['He said "stop."', "Then he left."]),
+    ("He said “stop”. Then he left.", ["He said “stop”.", "Then he left."]),
+    ("(see annex.) The next part.", ["(see annex.)", "The next part."]),
+    ("It was late (see annex). The next part.", ["It was late (see annex).", "The next part."]),
+    ("Dr. Smith met U.S. officials at 9 a.m. on Monday. They agreed.",
+     ["Dr. Smith met U.S. officials at 9 a.m. on Monday.", "They agreed."]),
+    ("e.g. this. And that.", ["e.g. this.", "And that."]),
+    ("Section 3.2 says so. Next.", ["Section 3.2 says so.", "Next."]),
+    ("Wait... What? Really?! Yes.", ["Wait...", "What?", "Really?!", "Yes."]),
+    ("1. Guns went south. 2. Money went north.", ["1. Guns went south.", "2. Money went north."]),
+    ("We met at 9 a.m. The talks ran late.", ["We met at 9 a.m.", "The talks ran late."]),
+    ("The exam-\nple ends here. Next one.", ["The exam-\nple ends here.", "Next one."]),
+]
+
+
+@pytest.mark.parametrize(("text", "sentences"), SENTENCE_CASES, ids=[case[0][:24] for case in SENTENCE_CASES])
+def test_sentences_end_where_they_are_written(text: str, sentences: list[str]) -> None:
+    index = TextIndex(text)
+    found = []
+    for offset in range(len(text)):
+        sentence = text[slice(*index.sentence_at(offset))]
+        if not found or found[-1] != sentence:
+            found.append(sentence)
+    assert found == sentences
+
+
+def test_sentences_of_a_long_paragraph_are_found_in_a_few_milliseconds() -> None:
+    import time
+
+    paragraph = " ".join(sentence for text, _ in SENTENCE_CASES for sentence in [text.replace("\n", " ")]) * 20
+    index = TextIndex(paragraph)
+    index.sentence_at(0)  # loads the segmenter and splits the paragraph once
+    started = time.perf_counter()
+    for offset in range(0, len(paragraph), 97):
+        index.sentence_at(offset)
+    assert (time.perf_counter() - started) / len(range(0, len(paragraph), 97)) < 0.002
+
+
+WORDS = ["Smith", "went", "south", "Dr.", "U.S.", "a.m.", "e.g.", "2019.", "3.2", '"stop."', "“stop”.", "(annex.)",
+         "(annex).", "...", "…", "?!", "!", "?", ".", "—", "x", "Él", "国境", ",", "1.", "'", '"']
+
+
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", "  ", "\n", "", "\t"])), min_size=1,
+                max_size=40))
+def test_sentences_tile_their_paragraph(parts: list[tuple[str, str]]) -> None:
+    text = "".join(word + space for word, space in parts).strip()
+    index = TextIndex(text)
+    spans = []
+    for offset in range(len(text) + 1):
+        start, end = index.sentence_at(offset)
+        assert 0 <= start <= end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        assert start <= offset < end or text[offset:start].isspace() or offset == end == len(text)
+        if not spans or spans[-1] != (start, end):
+            spans.append((start, end))
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert end <= start and not text[end:start].strip()  # never overlapping, only spaces between
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+
+
 def test_sentence_in_the_seed_corpus(workspace) -> None:
     document = workspace.documents[2]
     offset = document.text.index("OASISS promotes")
@@ -184,3 +249,15 @@ def test_bytes_that_fit_no_encoding_are_refused() -> None:
     noise = bytes(range(128, 256)) * 4
     with pytest.raises(UndecodableText, match="not UTF-8 and no text encoding fits"):
         decode_document(noise)
+
+
+def test_counts_read_as_english(workspace) -> None:
+    from tui.core.maintenance import DatabaseReport
+    from tui.core.workspace import ReanchorReport
+
+    assert [counted(n, "annotation") for n in (0, 1, 2)] == ["0 annotations", "1 annotation", "2 annotations"]
+    document = workspace.documents[0]
+    assert ReanchorReport(document, unchanged=1, moved=0, orphaned=0).message.endswith(
+        "changed; 1 annotation still in place")
+    assert ReanchorReport(document, unchanged=0, moved=1, orphaned=0).message.startswith("1 annotation moved")
+    assert "  1 problem:" in DatabaseReport(Path("db.json"), problems=["broken"]).lines()

@@ -29,12 +29,14 @@ from typing import BinaryIO, NoReturn, TypeVar
 from . import __version__
 from .core import CodebookError, CorpusError, StoreError, Workspace
 from .core.text import counted, terminal_safe
-from .core.workspace import DATABASE_FOLDER, DATABASE_NAME
+from .core.project import DATABASE_FOLDER, DATABASE_NAME, Project, find_project
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command ended by SIGPIPE
 STDOUT = "-"
+DEFAULT_DATABASE_HELP = ("the database (default: the project of the current folder, else the shipped "
+                         "corpus's)")
 
 
 def shipped_corpus() -> tuple[Path, Path]:
@@ -50,6 +52,29 @@ def shipped_corpus() -> tuple[Path, Path]:
         return checkout / "seeds", checkout / DATABASE_FOLDER / DATABASE_NAME
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return package / "seeds", data_home / "margin" / DATABASE_NAME
+
+
+def project_here() -> Project | None:
+    """The project of the current folder (None outside any, or if that folder was deleted)."""
+    try:
+        return find_project(Path.cwd())
+    except FileNotFoundError:
+        return None
+
+
+def database_here(given: Path | None) -> Path:
+    """The database a subcommand works on: ``--db``, else the project the current folder is
+    in (see ``core/project.py``), else the shipped corpus's. Unless given, the command says
+    on stderr which one it uses and why, since the folder it is run from decides."""
+    if given is not None:
+        return given
+    project = project_here()
+    if project is not None:
+        say(f"margin: using {project.database} (the project of this folder)", err=True)
+        return project.database
+    database = shipped_corpus()[1]
+    say(f"margin: using {database} (the shipped corpus's: no project in this folder or above)", err=True)
+    return database
 
 
 class Parser(argparse.ArgumentParser):
@@ -71,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Without --db, the database is annotations/annotations.json beside the corpus "
             "folder (for ~/study/docs/ that is ~/study/annotations/annotations.json). "
+            "With no PATH, Margin opens the project of the current folder (a folder, here or "
+            "above, holding annotations/annotations.json) with the documents it knows, and "
+            "the shipped corpus only outside any project. "
             "See also: margin db --help, margin export --help, margin import --help, "
             "margin stats --help. (A folder named like a subcommand: write ./db, ./stats...)"
         ),
@@ -104,7 +132,7 @@ def build_db_parser() -> argparse.ArgumentParser:
                          help="1, 2 or 3 (newest first; default 1), or the path of a backup file")
     for action in (check, restore):
         action.add_argument("--db", type=Path, metavar="FILE",
-                            help="the database (default: the shipped corpus's database)")
+                            help=DEFAULT_DATABASE_HELP)
     return parser
 
 
@@ -115,7 +143,7 @@ def run_db(argv: list[str]) -> int:
     from .core.maintenance import check_database, resolve_backup, restore_backup
 
     arguments = build_db_parser().parse_args(argv)
-    database = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
+    database = Path(os.path.abspath(database_here(arguments.db)))
     if arguments.action == "check":
         report = check_database(database)
         say(*report.lines())
@@ -146,11 +174,12 @@ def build_export_parser() -> argparse.ArgumentParser:
                         help="csv (spreadsheets), jsonl (one JSON object per annotation), md (a report "
                              "grouped by theme), w3c (W3C Web Annotation JSON-LD), qdpx (a REFI-QDA project "
                              "for ATLAS.ti, NVivo, MAXQDA, QualCoder), qdc (the codebook alone)")
-    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="where to write (default: beside the database, e.g. annotations-export.csv); "
                              "- for standard output")
-    parser.add_argument("--theme", metavar="T", help="only annotations with this theme (a group includes its children)")
+    parser.add_argument("--theme", metavar="T", help="only annotations with this theme: its name or the start of "
+                        "one name, in any case (a group includes its children)")
     parser.add_argument("--document", metavar="D", help="only annotations of documents whose path or title contains D")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     return parser
@@ -160,7 +189,7 @@ def run_export(argv: list[str]) -> int:
     from .core.exporters import BINARY_FORMATS, ExportError, Selection, export, export_to
 
     arguments = build_export_parser().parse_args(argv)
-    database = arguments.db or shipped_corpus()[1]
+    database = database_here(arguments.db)
     selection = Selection(arguments.theme, arguments.document)
     try:
         workspace = Workspace.open_database(database)
@@ -192,13 +221,13 @@ def run_stats(argv: list[str]) -> int:
     )
     parser.add_argument("--format", choices=list(stats.RENDERERS), default="md",
                         help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
-    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="write to OUT instead of printing (-: standard output, as a file would hold it)")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     arguments = parser.parse_args(argv)
     try:
-        workspace = Workspace.open_database(arguments.db or shipped_corpus()[1])
+        workspace = Workspace.open_database(database_here(arguments.db))
         to_file = arguments.output not in (None, STDOUT)
         output = to_file and check_target(workspace, Path(arguments.output), arguments.force)
         rendered = stats.RENDERERS[arguments.format](stats.compute(workspace))
@@ -229,10 +258,10 @@ def run_import(argv: list[str]) -> int:
         "folder beside it.",
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
-    parser.add_argument("--db", type=Path, metavar="FILE", help="the database (default: the shipped corpus's)")
+    parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     arguments = parser.parse_args(argv)
     try:
-        workspace = Workspace.open_database(arguments.db or shipped_corpus()[1], for_writing=True)
+        workspace = Workspace.open_database(database_here(arguments.db), for_writing=True)
         try:
             report = import_file(workspace, arguments.file)
         finally:
@@ -304,11 +333,15 @@ def run(argv: list[str]) -> int:
         return run_import(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
-    if not paths:
+    project = None if paths or database else project_here()
+    if not paths and project is None:
         seeds, shipped_database = shipped_corpus()
         paths, database = [seeds], database or shipped_database
     try:
-        workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True)
+        if project is not None:
+            workspace = Workspace.open_project(project, author=arguments.author, lazy=True)
+        else:
+            workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True)
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .codebook import Theme
 from .progress import Progress
 from .storage import atomic_write, atomic_writer
 from .store import Annotation
@@ -42,9 +43,7 @@ class Selection:
         workspace.reanchor_changed_documents()
         chosen = workspace.annotations_in_order()
         if self.theme:
-            named = workspace.store.theme_named(self.theme)
-            if named is None:
-                raise ExportError(f"no theme named {self.theme!r} in {workspace.database_path}")
+            named = theme_for(workspace, self.theme)
             wanted = {named.id} | {t.id for t in workspace.themes if t.parent == named.id}  # and its children
             chosen = [a for a in chosen if wanted & set(a.themes)]
         if self.document:
@@ -55,6 +54,29 @@ class Selection:
                 raise ExportError(f"no document matching {self.document!r} in {workspace.database_path}")
             chosen = [a for a in chosen if a.document in ids]
         return chosen
+
+
+def theme_for(workspace: Workspace, name: str) -> Theme:
+    """The theme ``--theme name`` means: its exact name ignoring case, else the one theme whose
+    name starts with it (``--theme arms`` for *Arms trafficking*), so a long name need not be
+    typed in full. An ambiguous prefix lists the themes it could be; none names the themes."""
+    exact = workspace.store.theme_named(name)
+    if exact is not None:
+        return exact
+    wanted = " ".join(name.split()).casefold()
+    candidates = [theme for theme in workspace.themes if wanted and theme.name.casefold().startswith(wanted)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise ExportError(f"{workspace.database_path}: theme {name!r} could be {quoted_names(candidates)}")
+    known = f"the themes are {quoted_names(workspace.themes)}" if workspace.themes else "it has no themes"
+    raise ExportError(f"{workspace.database_path}: no theme named {name!r} ({known})")
+
+
+def quoted_names(themes: list[Theme], shown: int = 12) -> str:
+    """Theme names for a one-line message: the first ``shown`` and how many more."""
+    names = ", ".join(repr(theme.name) for theme in themes[:shown])
+    return names + (f" and {len(themes) - shown} more" if len(themes) > shown else "")
 
 
 def theme_names(workspace: Workspace, annotation: Annotation) -> list[str]:

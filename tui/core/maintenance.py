@@ -48,7 +48,7 @@ class DatabaseReport:
         else:
             lines.append("  backups: none yet (one is kept each time a session first changes it)")
         if self.problems:
-            lines.append(f"  {len(self.problems)} problem(s):")
+            lines.append(f"  {counted(len(self.problems), 'problem')}:")
             lines += [f"    - {problem}" for problem in self.problems]
         else:
             lines.append("  no problems found")
@@ -107,7 +107,7 @@ def check_database(database: Path) -> DatabaseReport:
     )
     if store.pending_at_open:
         report.facts.append(
-            f"{store.pending_at_open} journaled change(s) not yet in the file "
+            f"{counted(store.pending_at_open, 'journaled change')} not yet in the file "
             "(safe: they are folded in when Margin next opens it)"
         )
     holder = lock_holder(database)

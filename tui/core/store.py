@@ -59,6 +59,7 @@ from .storage import (
     take_lock,
     unusable,
 )
+from .text import counted
 
 APPLICATION = "margin"
 CONTEXT_CHARS = 32
@@ -359,7 +360,7 @@ class Store:
                 self.journal.append(self.unsaved)
             except OSError as error:
                 self.save_error = (
-                    f"{self.path}: {len(self.unsaved)} change(s) not saved yet "
+                    f"{self.path}: {counted(len(self.unsaved), 'change')} not saved yet "
                     f"({error.strerror or error}); Margin keeps them and retries"
                 )
                 return False
@@ -384,7 +385,7 @@ class Store:
         try:
             self.checkpoint()
             if self.unsaved:
-                raise StoreError(f"{self.path}: {len(self.unsaved)} change(s) could not be saved")
+                raise StoreError(f"{self.path}: {counted(len(self.unsaved), 'change')} could not be saved")
         finally:
             self.journal.close()
             if self.lock is not None:

@@ -120,15 +120,6 @@ def terminal_safe(text: str) -> str:
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]+")
 _BLANK_LINE_RE = re.compile(r"[ \t\f\v]*$")
-# A sentence ends at . ! ? (possibly repeated), then closing quotes or brackets, then space and
-# something that can start a sentence. Abbreviations and initials ("U.S. Border Patrol",
-# "Dr. Smith") are filtered out afterwards in ``TextIndex.sentence_at``.
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st no vs etc inc jr sr prof gen gov sen rep lt col sgt capt "
-    "jan feb mar apr jun jul aug sep sept oct nov dec dept approx fig e.g i.e".split()
-)
-
 
 class TextIndex:
     """Line starts and paragraph spans of a text, built once, queried by offset.
@@ -147,6 +138,9 @@ class TextIndex:
             starts.append(position + 1)
             position = find("\n", position + 1)
         self.line_starts = starts
+        # Paragraph start -> its sentence ends: segmenting is done once per paragraph, and
+        # every later ``s`` in it is a bisect.
+        self._sentence_ends: dict[int, list[int]] = {}
 
     @cached_property
     def paragraphs(self) -> list[tuple[int, int]]:
@@ -207,29 +201,19 @@ class TextIndex:
         return 0
 
     def sentence_at(self, offset: int) -> tuple[int, int] | None:
-        """The sentence holding ``offset``, bounded by its paragraph, without outer spaces."""
+        """The sentence holding ``offset``, bounded by its paragraph, without outer spaces.
+
+        The spaces after a sentence belong to the next one, so ``s`` on them selects what
+        follows, and a full stop stays with its own sentence.
+        """
         paragraph = self.paragraph_at(offset)
         if paragraph is None:
             return None
-        start, end = paragraph
-        sentence_start = start
-        for match in _SENTENCE_END_RE.finditer(self.text, start, end):
-            if self._is_abbreviation(match.start()):
-                continue
-            if match.end() > offset:
-                return strip_span(self.text, sentence_start, match.end())
-            sentence_start = match.end()
-        return strip_span(self.text, sentence_start, end)
-
-    def _is_abbreviation(self, period: int) -> bool:
-        """Whether the full stop at ``period`` closes an initial or a known abbreviation."""
-        if self.text[period] != ".":
-            return False
-        word_start = period
-        while word_start > 0 and (self.text[word_start - 1].isalpha() or self.text[word_start - 1] == "."):
-            word_start -= 1
-        word = self.text[word_start:period].lower()
-        return len(word.replace(".", "")) <= 1 or word in _ABBREVIATIONS or "." in word
+        ends = self._sentence_ends.get(paragraph[0])
+        if ends is None:
+            ends = self._sentence_ends[paragraph[0]] = sentence_ends(self.text, *paragraph)
+        index = min(bisect.bisect_right(ends, offset), len(ends) - 1)
+        return strip_span(self.text, ends[index - 1] if index else paragraph[0], ends[index])
 
     def next_word_start(self, offset: int) -> int:
         """Like vim's ``w``: the start of the next word or punctuation run."""
@@ -261,6 +245,27 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def sentence_ends(text: str, start: int, end: int) -> list[int]:
+    """Where each sentence of ``text[start:end]`` ends (trailing spaces excluded), in order;
+    the last is ``end``.
+
+    syntok decides where sentences start: after a full stop that follows a number, a
+    closing quote or a bracket, but not after "Dr.", "U.S.", "a.m." or "e.g." that go on
+    with the sentence. Only its token offsets are used, never its token text (which can
+    differ, a word hyphenated across a line break being joined), so every end is an exact
+    offset into ``text``.
+    """
+    from syntok import segmenter  # imported on the first ``s``: it costs ~70 ms to load
+
+    starts = [start + sentence[0].offset for paragraph in segmenter.analyze(text[start:end])
+              for sentence in paragraph if sentence]
+    ends: list[int] = []
+    for boundary in starts[1:]:
+        ends.append(strip_span(text, ends[-1] if ends else start, boundary)[1])
+    ends.append(end)
+    return ends
 
 
 _LINE_RE = re.compile(r"[^\n]+")

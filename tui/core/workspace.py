@@ -23,11 +23,9 @@ from .anchoring import place
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .store import Annotation, Change, Store, StoreError
 from .text import counted
-
-DATABASE_FOLDER = "annotations"
-DATABASE_NAME = "annotations.json"
 
 
 def default_database_path(corpus: Corpus) -> Path:
@@ -115,7 +113,7 @@ class ReanchorReport:
     def message(self) -> str:
         name = self.document.path.name
         if not self.moved and not self.orphaned:
-            return f"{name} changed; its {counted(self.unchanged, 'annotation')} are still in place"
+            return f"{name} changed; {counted(self.unchanged, 'annotation')} still in place"
         return (
             f"{counted(self.moved, 'annotation')} moved, {self.orphaned} orphaned in {name}"
             + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
@@ -181,6 +179,19 @@ class Workspace:
         return cls(corpus, store, author or default_author())
 
     @classmethod
+    def open_project(cls, project: Project, author: str | None = None, lazy: bool = False) -> Workspace:
+        """``margin`` with no PATH inside a project: its database, and the folders of the
+        documents it knows (see ``Project.document_folders``). The database is opened first,
+        once, since it says which folders to open; raises like ``open``."""
+        store = Store.open(project.database)
+        try:
+            corpus = open_corpus(project.document_folders(map(store.file_of, store.documents)), lazy=lazy)
+        except CorpusError:
+            store.close()
+            raise
+        return cls(corpus, store, author or default_author())
+
+    @classmethod
     def open_database(cls, database: Path, for_writing: bool = False) -> Workspace:
         """A database with whichever of its documents still exist. By default read-only and
         without the lock: exports and statistics read it while a reader may be writing it,
@@ -235,7 +246,7 @@ class Workspace:
         """Give every passage ``theme`` (never removing it), as one undo step; returns
         (passages tagged, passages that had it already). Keyword auto-coding uses this."""
         tagged = already = 0
-        with self.undoable(f"tag {len(passages)} passages with {theme.name}"):
+        with self.undoable(f"tag {counted(len(passages), 'passage')} with {theme.name}"):
             for document, start, end in passages:
                 existing = self.annotations(document).exactly(start, end)
                 if existing is not None and theme.id in existing.themes:

@@ -84,7 +84,7 @@ class CorpusSearchScreen(Screen[Hit | None]):
         results.clear_options()
         results.add_options(self._option(index, hit) for index, hit in enumerate(self.hits[:SHOWN_HITS]))
         if len(self.hits) > SHOWN_HITS:
-            results.add_option(Option(Text(f"… {len(self.hits) - SHOWN_HITS} more hits not listed", style="dim"),
+            results.add_option(Option(Text(f"… {counted(len(self.hits) - SHOWN_HITS, 'more hit')} not listed", style="dim"),
                                       disabled=True))
         if self.hits:
             results.highlighted = min(highlighted or 0, min(len(self.hits), SHOWN_HITS) - 1)

@@ -19,7 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import Annotation, Document, StoreError, Workspace
-from ...core.text import displayable
+from ...core.text import counted, displayable
 
 QUOTE_CHARS = 160
 
@@ -110,7 +110,7 @@ class OrphansScreen(ModalScreen[bool]):
         except (StoreError, ValueError) as error:
             self.notify(str(error), title="Not re-attached", severity="error", markup=False)
             return
-        self.notify(f"Re-attached to {target.end - target.start} characters of "
+        self.notify(f"Re-attached to {counted(target.end - target.start, 'character')} of "
                     f"{target.document.title}", markup=False, timeout=4)
         self.dismiss(True)
 

@@ -249,7 +249,7 @@ class ReaderScreen(Screen):
             return
         verb = "Tagged" if result.outcome is TagOutcome.ADDED else "Removed"
         preposition = "with" if result.outcome is TagOutcome.ADDED else "from"
-        self.notify(f"{verb} {span[1] - span[0]} characters {preposition} {theme.name}", markup=False, timeout=3)
+        self.notify(f"{verb} {counted(span[1] - span[0], 'character')} {preposition} {theme.name}", markup=False, timeout=3)
         self.annotations_changed(pane.document)
 
     def action_pick_theme(self) -> None:
@@ -461,7 +461,7 @@ class ReaderScreen(Screen):
             bar.append(f" READ-ONLY: {displayable(store.read_only_reason)} ", style="bold reverse")
             bar.append(" ")
         if store.save_error:
-            bar.append(f" {len(store.unsaved)} CHANGE(S) NOT SAVED YET, RETRYING ", style="bold reverse")
+            bar.append(f" {counted(len(store.unsaved), 'change').upper()} NOT SAVED YET, RETRYING ", style="bold reverse")
             bar.append(" ")
         orphans = len(self.workspace.orphans())
         if orphans:  # first, where a narrow terminal cannot cut it off
@@ -469,7 +469,8 @@ class ReaderScreen(Screen):
             bar.append(" ")
         bar.append("Database ", style="dim")
         bar.append(displayable(shown) + state)
-        bar.append(f"  ·  {len(self.workspace.documents)} documents · {len(self.workspace.themes)} themes"
-                   f" · {len(store.annotations)} annotations · coder {self.workspace.author}",
+        bar.append(f"  ·  {counted(len(self.workspace.documents), 'document')} · "
+                   f"{counted(len(self.workspace.themes), 'theme')} · "
+                   f"{counted(len(store.annotations), 'annotation')} · coder {self.workspace.author}",
                    style="dim")
         self.query_one("#database-bar", Static).update(bar)

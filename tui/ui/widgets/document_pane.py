@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ...core import Document, Workspace
-from ...core.text import displayable
+from ...core.text import counted, displayable
 from .document_view import DocumentView
 
 
@@ -57,7 +57,7 @@ class DocumentPane(Vertical):
         count = self.workspace.annotation_count(self.document)
         status = Text()
         status.append(view.position_label)
-        status.append(f" │ {count} annotation{'s' if count != 1 else ''}")
+        status.append(f" │ {counted(count, 'annotation')}")
         if view.match_label:
             status.append(f" │ {view.match_label}", style="bold")
         selection = view.selection

@@ -1,0 +1,70 @@
+"""Finding the project the user stands in, the way git finds a repository.
+
+A project is a folder holding ``annotations/annotations.json``: what ``margin ~/study/docs``
+creates beside its corpus (``~/study/annotations/annotations.json``). Commands run without
+``--db`` look for one in the current folder, then in each parent up to the filesystem root,
+and use the first found; only outside any project do they fall back to the shipped corpus.
+The walk has no ceiling (unlike git's ``GIT_CEILING_DIRECTORIES``): a project folder is
+something the user made, and an ``annotations/annotations.json`` above it is one too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .corpus import CorpusError
+from .extract import is_document
+
+DATABASE_FOLDER = "annotations"
+DATABASE_NAME = "annotations.json"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A folder with an ``annotations/annotations.json`` in it."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE_FOLDER / DATABASE_NAME
+
+    def document_folders(self, known: Iterable[Path]) -> list[Path]:
+        """The folders ``margin`` opens in this project when given no PATH.
+
+        The folders of the documents the database knows (``known``), where documents still
+        are: the corpus the user coded, wherever it lies. A database that knows none yet (its
+        themes were made, nothing was coded) opens the folders beside ``annotations/`` that
+        hold documents, the way ``seeds/`` sits beside it. Raises ``CorpusError`` when there
+        is neither.
+        """
+        folders = sorted({path.parent for path in known})
+        folders = [folder for folder in folders if holds_documents(folder)]
+        if not folders:
+            beside = sorted(child for child in self.root.iterdir()
+                            if child.is_dir() and child.name != DATABASE_FOLDER and not child.name.startswith("."))
+            folders = [folder for folder in beside if holds_documents(folder)]
+        if not folders:
+            raise CorpusError(f"{self.database}: no documents found for this project "
+                              "(name them: margin PATH)")
+        return folders
+
+
+def holds_documents(folder: Path) -> bool:
+    """Whether ``folder`` has a document directly in it (what opening it would list)."""
+    try:
+        return any(is_document(child) and child.is_file() for child in folder.iterdir())
+    except OSError:  # gone, or not a folder, or not readable
+        return False
+
+
+def find_project(start: Path) -> Project | None:
+    """The project holding ``start`` (a folder): itself or its nearest parent with an
+    ``annotations/annotations.json``, or None outside any project."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / DATABASE_FOLDER / DATABASE_NAME).is_file():
+            return Project(folder)
+    return None
