@@ -10,7 +10,7 @@ import pytest
 
 from tui.cli import main
 from tui.core import Workspace
-from tui.core.storage import take_lock
+from tui.core.lock import take_lock
 
 
 def coded_sessions(corpus_dir: Path, database: Path, sessions: int) -> None:

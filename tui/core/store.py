@@ -41,28 +41,31 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import msgspec
 from filelock import FileLock
 from tinydb import TinyDB
 
 from .anchoring import Placement
+from .backups import backups_of, rotate
 from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
 from .journal import Entry, Journal
+from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
+from .records import APPLICATION
 from .storage import (
-    DatabaseBusy,
+    FileReplaced,
     MarginTinyDB,
     SnapshotStorage,
     StoreError,
+    atomic_write,
+    remove_stale_temporaries,
     sidecar,
-    take_lock,
-    unusable,
+    unused_sidecar,
 )
 
-APPLICATION = "margin"
 CONTEXT_CHARS = 32
-BACKUPS = 3
 
 
 def passage_fields(text: str, start: int, end: int) -> dict[str, Any]:
@@ -165,6 +168,8 @@ class Store:
     save_error: str | None = None
     dirty: bool = False
     pending_at_open: int = 0  # journaled changes that were not yet in the file
+    journal_problems: list[str] = field(default_factory=list)  # journal lines not applied, and why
+    journal_torn: bool = False  # the journal's last line was cut short by a kill (never acknowledged)
     schema_at_open: int = SCHEMA_VERSION  # the file's schema before any migration
     last_change: float = 0.0
     _on_disk: bool = False
@@ -183,16 +188,24 @@ class Store:
             store.read_only_reason = "opened for inspection"
         else:
             store._take_lock()
+        if store.writable:
+            remove_stale_temporaries(path)
         data = db.storage.read()
         store._on_disk = data is not None
-        if data:
-            store._check_schema()
-        replayed = store.pending_at_open = store.journal.replay(data if data is not None else {})
-        if data is None and replayed and store.writable:  # a reader may just race the first write
+        if db.storage.empty_file and (backups_of(path) or not store.journal.is_empty()):
+            raise StoreError(
+                f"{path}: the file is empty but has backups or a journal beside it; if this is "
+                "unexpected, run `margin db restore` (left untouched)"
+            )
+        replay = store.journal.replay(data if data is not None else {})
+        store.pending_at_open, store.journal_problems, store.journal_torn = replay.applied, replay.dropped, replay.torn
+        if data is None and replay.applied and store.writable:  # a reader may just race the first write
             raise StoreError(f"{store.journal.path}: a journal without its database; restore a backup")
         if store.writable and not store.journal.is_empty():
             # Fold it in (or drop a torn fragment) now: a new entry appended behind a torn
             # line would be glued onto it and lost.
+            if replay.dropped:
+                store._keep_dropped_journal()
             if data:
                 store.dirty = True
                 store.checkpoint()
@@ -223,17 +236,17 @@ class Store:
     def exists_on_disk(self) -> bool:
         return self._on_disk
 
-    def _check_schema(self) -> None:
-        meta = self.db.table("meta").all()
-        if not meta or meta[0].get("application") != APPLICATION:
-            raise unusable(self.path, "not a Margin database (no Margin schema record)")
-        version = meta[0].get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise unusable(
-                self.path,
-                f"written by a newer Margin (schema {version}, this one reads up to "
-                f"{SCHEMA_VERSION}); upgrade Margin to open it",
-            )
+    def _keep_dropped_journal(self) -> None:
+        """Copy a journal with lines replay refused aside before it is emptied, and say where."""
+        kept = unused_sidecar(self.path, "journal-dropped")
+        try:
+            atomic_write(kept, self.journal.path.read_bytes())
+        except OSError as error:
+            raise StoreError(
+                f"{self.journal.path}: cannot keep a copy of its {len(self.journal_problems)} unusable "
+                f"line(s) ({error.strerror or error}); nothing was changed"
+            ) from None
+        self.journal_problems.append(f"the journal as it was is kept as {kept.name}")
 
     def schema_backup_path(self, version: int) -> Path:
         return sidecar(self.path, f"schema-{version}")
@@ -310,20 +323,12 @@ class Store:
                 self._on_disk = True
                 self._backed_up = True  # nothing older to keep
             elif not self._backed_up:
-                self._rotate_backups()
+                rotate(self.path)  # the file as this session found it
                 self._backed_up = True
+        except FileReplaced:
+            self._stop_writing()
         except OSError as error:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
-
-    def backup_path(self, number: int) -> Path:
-        return sidecar(self.path, f"backup-{number}")
-
-    def _rotate_backups(self) -> None:
-        """Keep the file as it was at the start of each of the last few writing sessions."""
-        for number in range(BACKUPS - 1, 0, -1):
-            if self.backup_path(number).exists():
-                os.replace(self.backup_path(number), self.backup_path(number + 1))
-        shutil.copy2(self.path, self.backup_path(1))
 
     def _log(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
         """Journal one change, with any earlier ones that could not be written yet."""
@@ -374,9 +379,39 @@ class Store:
         try:
             self.db.storage.flush()
             self.journal.clear()
+        except FileReplaced:
+            self._stop_writing()
         except OSError as error:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
         self.dirty = False
+
+    def _stop_writing(self) -> NoReturn:
+        """The file on disk is no longer the one Margin read or wrote (git, a sync client, a
+        person put another there): never overwrite it. Keep Margin's own version, with every
+        change, beside it, move the journal (which belongs to the old file) aside with it,
+        and become read-only with a reason that says how to get the kept version back."""
+        kept = unused_sidecar(self.path, "kept")
+        try:
+            atomic_write(kept, msgspec.json.encode(self.db.storage.read() or {}))
+            self.unsaved = []
+            self.dirty = False
+            where = f"its own version, with every change, is kept as {kept.name} (`margin db restore {kept}` puts it back)"
+        except OSError as error:
+            where = (
+                f"it could not keep its own version ({error.strerror or error}); the changes journaled "
+                f"since the last save are in {kept.name}.journal"
+            )
+        self.journal.close()
+        if not self.journal.is_empty():
+            try:
+                os.replace(self.journal.path, sidecar(kept, "journal"))
+            except OSError:
+                where += f"; its journal stays as {self.journal.path.name}"
+        self.read_only_reason = (
+            f"{self.path.name} was replaced or removed on disk by another program, so Margin "
+            f"stopped writing to it; {where}"
+        )
+        raise StoreError(f"{self.path}: {self.read_only_reason}")
 
     def close(self) -> None:
         """Checkpoint and release the lock. Raises ``StoreError`` if changes could not be saved,
