@@ -12,7 +12,7 @@ optional here; ``migrations.py`` fills them in) and leave unknown tables and fie
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
 from typing import Any, NamedTuple
 
 from .migrations import SCHEMA_VERSION
@@ -26,21 +26,22 @@ CHANGING_TABLES = ("documents", "themes", "annotations")
 
 
 class Kind(NamedTuple):
-    """An allowed type of a field, and how a message names it."""
+    """The allowed types of a field (exact types: ``True`` is not an integer here, and never a
+    valid offset or id), of its items if it is a list, and how a message names them."""
 
     name: str
-    test: Callable[[Any], bool]
+    types: frozenset[type]
+    items: frozenset[type] | None = None
+
+    def test(self, value: Any) -> bool:
+        return type(value) in self.types and (self.items is None or all(type(i) in self.items for i in value))
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int  # bool is an int subclass, and never a valid offset or id
-
-
-INTEGER = Kind("an integer", _is_int)
-OPTIONAL_INTEGER = Kind("an integer or null", lambda v: v is None or type(v) is int)
-STRING = Kind("a string", lambda v: type(v) is str)
-BOOLEAN = Kind("true or false", lambda v: type(v) is bool)
-INTEGERS = Kind("a list of integers", lambda v: type(v) is list and all(type(i) is int for i in v))
+INTEGER = Kind("an integer", frozenset({int}))
+OPTIONAL_INTEGER = Kind("an integer or null", frozenset({int, type(None)}))
+STRING = Kind("a string", frozenset({str}))
+BOOLEAN = Kind("true or false", frozenset({bool}))
+INTEGERS = Kind("a list of integers", frozenset({list}), items=frozenset({int}))
 
 # field: (kind, required)
 FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
@@ -59,7 +60,14 @@ FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
         "orphaned": (BOOLEAN, False),
     },
 }
-_MISSING = object()
+
+
+class _Missing:
+    """An absent field, told apart from a field holding null."""
+
+
+_MISSING = _Missing()
+_RECORD_ID = re.compile(r"[1-9][0-9]*")
 
 
 def shown(value: Any) -> str:
@@ -86,8 +94,24 @@ def record_problem(table: str, key: Any, record: Any) -> str | None:
 def is_record_id(key: Any) -> bool:
     """TinyDB's ids are positive integers (strings of digits in the file)."""
     if type(key) is str:
-        return key.isascii() and key.isdigit() and int(key) > 0
-    return _is_int(key) and key > 0
+        return _RECORD_ID.fullmatch(key) is not None
+    return type(key) is int and key > 0
+
+
+def table_is_sound(table: str, rows: dict[str, Any]) -> bool:
+    """Whether every record of ``rows`` is valid, checked a field at a time over all records
+    (about ten times faster than record by record: opening 100,000 annotations checks them
+    all). Says only yes or no; ``record_problem`` then finds the first bad one."""
+    records = rows.values()
+    if not all(map(_RECORD_ID.fullmatch, rows)) or {type(record) for record in records} - {dict}:
+        return False
+    for name, (kind, required) in FIELDS[table].items():
+        allowed = kind.types if required else kind.types | {_Missing}
+        if {type(record.get(name, _MISSING)) for record in records} - allowed:
+            return False
+        if kind.items and {type(item) for record in records for item in record.get(name, ())} - kind.items:
+            return False
+    return True
 
 
 def schema_problem(data: Any) -> str | None:
@@ -104,7 +128,7 @@ def schema_problem(data: Any) -> str | None:
     if type(first) is not dict or first.get("application") != APPLICATION:
         return "not a Margin database (no Margin schema record)"
     version = first.get("schema_version")
-    if not _is_int(version) or version > SCHEMA_VERSION:
+    if type(version) is not int or version > SCHEMA_VERSION:
         return (
             f"written by a newer Margin (schema {shown(version)}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade Margin to open it"
@@ -121,6 +145,8 @@ def database_problem(data: Any) -> str | None:
         rows = data.get(table, {})
         if type(rows) is not dict:
             return f'table "{table}" is {shown(rows)}, not a table of records'
+        if table_is_sound(table, rows):
+            continue
         for key, record in rows.items():
             if not is_record_id(key):
                 return f'table "{table}": record id {shown(key)} is not a positive integer'

@@ -49,6 +49,7 @@ class MarginApp(App[None]):
             self.workspace.checkpoint_if_idle()
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            self.reader.update_database_bar()  # e.g. READ-ONLY: the file was replaced on disk
         if had_error and not self.workspace.store.save_error:
             self.notify("Pending changes are saved now.", timeout=5)
             self.reader.update_database_bar()
