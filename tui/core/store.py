@@ -415,11 +415,14 @@ class Store:
 
     def close(self) -> None:
         """Checkpoint and release the lock. Raises ``StoreError`` if changes could not be saved,
+        or if this writer had to stop writing (the reason says where its version is kept),
         after releasing the lock (the journal still holds what was journaled)."""
         try:
             self.checkpoint()
             if self.unsaved:
                 raise StoreError(f"{self.path}: {len(self.unsaved)} change(s) could not be saved")
+            if self.lock is not None and not self.writable:
+                raise StoreError(f"{self.path}: {self.read_only_reason}")
         finally:
             self.journal.close()
             if self.lock is not None:
