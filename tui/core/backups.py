@@ -15,7 +15,15 @@ import os
 from pathlib import Path
 
 from .lock import DatabaseBusy, take_lock
-from .storage import StoreError, atomic_write, atomic_writer, decode_database, sidecar, unused_sidecar
+from .storage import (
+    StoreError,
+    atomic_write,
+    atomic_writer,
+    decode_database,
+    fsync_folder,
+    sidecar,
+    unused_sidecar,
+)
 
 BACKUPS = 3
 
@@ -29,17 +37,24 @@ def rotate(database: Path) -> None:
     oldest, but only once the copy is whole on disk (raises ``OSError``; nothing moved)."""
 
     def shift_older() -> None:
-        for number in range(BACKUPS - 1, 0, -1):
-            if backup_path(database, number).exists():
-                os.replace(backup_path(database, number), backup_path(database, number + 1))
+        """Make room at 1 by shifting only up to the first free number (the oldest is
+        dropped only when none is free): a shift a failure cut short is not shifted again."""
+        numbers = range(1, BACKUPS + 1)
+        free = next((n for n in numbers if not backup_path(database, n).exists()), BACKUPS)
+        for number in range(free - 1, 0, -1):
+            os.replace(backup_path(database, number), backup_path(database, number + 1))
 
     with open(database, "rb") as source:
         saved = os.fstat(source.fileno())
-        with atomic_writer(backup_path(database, 1), before_replace=shift_older) as copy:
+        with atomic_writer(backup_path(database, 1), before_replace=shift_older, sync_folder=False) as copy:
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
-    try:  # the listing shows when the copied file was saved; a courtesy, not a promise
-        os.utime(backup_path(database, 1), ns=(saved.st_atime_ns, saved.st_mtime_ns))
+    # The copy is in place: failing now must not make the caller rotate again (that would
+    # shift a generation out for nothing). A power cut undoing these renames costs only the
+    # new copy; the database itself is untouched, and its next checkpoint syncs the folder.
+    try:
+        os.utime(backup_path(database, 1), ns=(saved.st_atime_ns, saved.st_mtime_ns))  # "saved" in listings
+        fsync_folder(database.parent)
     except OSError:
         pass
 

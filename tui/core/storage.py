@@ -49,12 +49,15 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path, before_replace: Callable[[], None] | None = None) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: Path, before_replace: Callable[[], None] | None = None, sync_folder: bool = True
+) -> Iterator[BinaryIO]:
     """A file to write ``path``'s new content into, streamed; it replaces ``path`` only when
     the block ends without error, so a crash or a full disk leaves the old file whole.
 
     ``before_replace`` runs once the new content is safely on disk, just before it takes
-    ``path``'s place (backups shift the older copies along there). The temporary file is
+    ``path``'s place (backups shift the older copies along there). ``sync_folder=False``
+    leaves making the rename durable to the caller, who must know the rename happened. The temporary file is
     ``.<name>.<random>.tmp`` beside ``path``; a kill can leave one behind, which
     ``remove_stale_temporaries`` clears.
     """
@@ -72,7 +75,8 @@ def atomic_writer(path: Path, before_replace: Callable[[], None] | None = None) 
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    fsync_folder(path.parent)
+    if sync_folder:
+        fsync_folder(path.parent)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -190,8 +194,10 @@ class SnapshotStorage(Storage):
         if the file is not the one this storage read or last wrote)."""
         if identity_of(self.path) != self.identity:
             raise FileReplaced(f"{self.path.name} was replaced on disk by another program")
-        atomic_write(self.path, msgspec.json.encode(self._data or {}))
-        self.identity = identity_of(self.path)
+        try:
+            atomic_write(self.path, msgspec.json.encode(self._data or {}))
+        finally:  # the rename may have happened even if syncing the folder after it failed
+            self.identity = identity_of(self.path)
 
     def close(self) -> None:
         """Nothing to release: the store checkpoints before it closes."""
