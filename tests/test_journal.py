@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.cli import main
+from tui.core import Workspace
 from tui.core.records import database_problem
 from tui.core.store import Store, StoreError
+from tui.ui.app import MarginApp
 
 
 def journal_of(database: Path) -> Path:
@@ -130,3 +132,18 @@ def test_no_journal_line_can_break_the_database(tmp_path: Path, lines: list) -> 
     except StoreError as error:  # only a journal without a sound result may stop it
         raise AssertionError(f"a journal line made the database unopenable: {error}") from None
     assert database_problem(store.db.storage.read()) is None
+
+
+async def test_the_reader_says_which_journal_lines_were_not_applied(corpus_dir: Path, database: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database)
+    workspace.toggle_theme(workspace.documents[0], 0, 10, workspace.themes[0])
+    workspace.close()
+    journal_of(database).write_text('{"seq": 9, "table": "annotations", "id": 1, "record": {"start": 1}}\n')
+    app = MarginApp(Workspace.open([corpus_dir], database=database))
+    messages: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **options: (messages.append(str(message)), notify(message, **options))[1]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+    assert any('journal line 1: annotation 1: "document" is missing; not applied' in m for m in messages)
+    assert len(Workspace.open([corpus_dir], database=database).store.annotations) == 1

@@ -1,4 +1,4 @@
-"""The annotation database: a plain TinyDB JSON file, written atomically on every change.
+"""The annotation database: a plain TinyDB JSON file, every change journaled before it shows.
 
 Schema (version 2; ``migrations.py`` lists the versions and upgrades older files), one TinyDB
 table per heading; ids are TinyDB document ids:
@@ -18,23 +18,24 @@ table per heading; ids are TinyDB document ids:
   gets ``orphaned: true`` until the user re-attaches or dismisses it.
 
 TinyDB's own ``JSONStorage`` rewrites the file in place and re-reads it on every query. Here the
-data lives in memory (``SnapshotStorage`` in ``storage.py``); each change is first appended and fsynced to the
-journal (``journal.py``), then at checkpoints the whole data replaces the TinyDB file
-atomically (temporary file in the same folder, fsync, rename, fsync of the folder), so a crash
-leaves either the old or the new file, never half of one, and the journal holds the rest.
+data lives in memory (``SnapshotStorage`` in ``storage.py``); each change is first appended and
+fsynced to the journal (``journal.py``), then at checkpoints the whole data replaces the TinyDB
+file atomically, so a crash leaves either the old or the new file, never half of one, and the
+journal holds the rest. This module keeps the typed records and decides *when* the file
+layer acts; each promise about files has its own home:
 
-Beside ``annotations.json`` live ``annotations.json.journal`` (changes since the last
-checkpoint), ``annotations.json.lock`` (held by the one Margin that may write),
-``annotations.json.owner`` (who holds it) and ``annotations.json.backup-1`` … ``-3`` (the file
-as it was when each of the last three writing sessions started, newest first), plus
-``annotations.json.schema-N``, the file as it was before it was upgraded from schema N.
+- ``lock.py``: one writer at a time (``annotations.json.lock``, ``.owner``);
+- ``journal.py``: changes on disk before they show, batches whole or not at all on replay;
+- ``storage.py``: atomic snapshots, never over a file another program put there meanwhile;
+- ``backups.py``: ``annotations.json.backup-1`` … ``-3`` and restoring one;
+- ``records.py``: what a sound database and a valid change look like;
+- ``migrations.py``: older schemas (``annotations.json.schema-N`` keeps the file as it was).
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -263,7 +264,7 @@ class Store:
             return
         if self.writable:
             try:
-                shutil.copy2(self.path, self.schema_backup_path(version))
+                atomic_write(self.schema_backup_path(version), self.path.read_bytes())
             except OSError as error:
                 raise StoreError(
                     f"{self.path}: cannot keep a copy before upgrading schema {version} "
