@@ -95,3 +95,25 @@ async def test_the_reader_bar_says_margin_stopped_writing(corpus_dir: Path, data
         assert "READ-ONLY: annotations.json was replaced or removed on disk by another program" in bar
     assert database.read_bytes() == theirs
     assert "stopped writing" in app.unsaved_report
+
+
+def test_when_its_own_version_cannot_be_kept_the_journal_is_kept_and_named(database: Path, monkeypatch) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+    store.create_theme("Journaled")
+    theirs = replace_behind_margins_back(database)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.core.store.atomic_write", disk_full)
+    with pytest.raises(StoreError) as stopped:
+        store.checkpoint()
+    (journal,) = database.parent.glob("annotations.json.kept-*.journal")
+    assert str(stopped.value).endswith(
+        f"it could not keep its own version (No space left on device); the changes journaled since "
+        f"the last save are in {journal.name}"
+    )
+    assert '"Journaled"' in journal.read_text()
+    assert database.read_bytes() == theirs

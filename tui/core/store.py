@@ -392,22 +392,23 @@ class Store:
         change, beside it, move the journal (which belongs to the old file) aside with it,
         and become read-only with a reason that says how to get the kept version back."""
         kept = unused_sidecar(self.path, "kept")
+        self.journal.close()
+        journal = None  # where the journal is now, if it holds anything
+        if not self.journal.is_empty():
+            journal = sidecar(kept, "journal")
+            try:
+                os.replace(self.journal.path, journal)
+            except OSError:
+                journal = self.journal.path
         try:
             atomic_write(kept, msgspec.json.encode(self.db.storage.read() or {}))
             self.unsaved = []
             self.dirty = False
             where = f"its own version, with every change, is kept as {kept.name} (`margin db restore {kept}` puts it back)"
         except OSError as error:
-            where = (
-                f"it could not keep its own version ({error.strerror or error}); the changes journaled "
-                f"since the last save are in {kept.name}.journal"
-            )
-        self.journal.close()
-        if not self.journal.is_empty():
-            try:
-                os.replace(self.journal.path, sidecar(kept, "journal"))
-            except OSError:
-                where += f"; its journal stays as {self.journal.path.name}"
+            where = f"it could not keep its own version ({error.strerror or error})"
+            if journal is not None:
+                where += f"; the changes journaled since the last save are in {journal.name}"
         self.read_only_reason = (
             f"{self.path.name} was replaced or removed on disk by another program, so Margin "
             f"stopped writing to it; {where}"
