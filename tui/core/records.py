@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
+from operator import methodcaller
 from typing import Any, NamedTuple
 
 from .migrations import SCHEMA_VERSION
@@ -99,17 +101,23 @@ def is_record_id(key: Any) -> bool:
 
 
 def table_is_sound(table: str, rows: dict[str, Any]) -> bool:
-    """Whether every record of ``rows`` is valid, checked a field at a time over all records
-    (about ten times faster than record by record: opening 100,000 annotations checks them
-    all). Says only yes or no; ``record_problem`` then finds the first bad one."""
+    """Whether every record of ``rows`` is valid, checked by shape: the records of a table
+    Margin wrote share one or a few (field names, field types) shapes, so each distinct
+    shape is checked once instead of every field of every record (opening 100,000
+    annotations checks them all). Says only yes or no; ``record_problem`` finds the first
+    bad one."""
     records = rows.values()
     if not all(map(_RECORD_ID.fullmatch, rows)) or {type(record) for record in records} - {dict}:
         return False
-    for name, (kind, required) in FIELDS[table].items():
-        allowed = kind.types if required else kind.types | {_Missing}
-        if {type(record.get(name, _MISSING)) for record in records} - allowed:
-            return False
-        if kind.items and {type(item) for record in records for item in record.get(name, ())} - kind.items:
+    shapes = {(tuple(record), tuple(map(type, record.values()))) for record in records}
+    fields = FIELDS[table].items()
+    for names, types in shapes:
+        found = dict(zip(names, types, strict=True))
+        for name, (kind, required) in fields:
+            if name in found and found[name] not in kind.types or name not in found and required:
+                return False
+    for name, (kind, _) in fields:
+        if kind.items and set(map(type, chain.from_iterable(map(methodcaller("get", name, ()), records)))) - kind.items:
             return False
     return True
 
