@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 SOUND = {
@@ -42,7 +41,6 @@ def folder_state(folder: Path) -> dict[str, tuple[bytes, int, int]]:
     for entry in sorted(folder.iterdir()):
         status = entry.stat()
         state[entry.name] = (entry.read_bytes(), status.st_ino, status.st_mtime_ns)
-    assert os.path.isdir(folder)
     return state
 
 
