@@ -23,7 +23,12 @@ class Killed(BaseException):
     """The process dies here: nothing after this line runs, no handler for errors runs."""
 
 
-TARGETS = {"os.replace": (os, "replace"), "os.fsync": (os, "fsync"), "tempfile.mkstemp": (tempfile, "mkstemp")}
+TARGETS = {
+    "open": (builtins, "open"),
+    "os.replace": (os, "replace"),
+    "os.fsync": (os, "fsync"),
+    "tempfile.mkstemp": (tempfile, "mkstemp"),
+}
 
 
 class Fault:
