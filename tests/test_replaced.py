@@ -117,3 +117,31 @@ def test_when_its_own_version_cannot_be_kept_the_journal_is_kept_and_named(datab
     )
     assert '"Journaled"' in journal.read_text()
     assert database.read_bytes() == theirs
+
+
+def test_the_first_change_after_a_replacement_is_refused_before_it_is_journaled(database: Path) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+    store.create_theme("Journaled")
+    theirs = replace_behind_margins_back(database)
+    with pytest.raises(StoreError, match="stopped writing to it"):
+        store.create_theme("After")
+    assert "After" not in {theme.name for theme in store.themes}
+    assert not database.with_name("annotations.json.journal").exists()  # nothing to replay onto theirs
+    (kept,) = kept_versions(database)
+    assert [t.name for t in Store.open(kept, inspect=True).themes] == ["Saved", "Journaled"]
+    assert database.read_bytes() == theirs
+
+
+async def test_a_refused_tag_after_a_replacement_reaches_the_bar(corpus_dir: Path, database: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database, author="tester")
+    app = MarginApp(workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        workspace.toggle_theme(workspace.documents[0], 0, 10, workspace.themes[0])
+        workspace.store.checkpoint()
+        replace_behind_margins_back(database)
+        await pilot.press("1")  # tag the paragraph under the cursor: refused
+        await pilot.pause(0.7)  # one idle tick
+        bar = str(app.screen.query_one("#database-bar").content)
+        assert "READ-ONLY: annotations.json was replaced or removed on disk" in bar

@@ -189,10 +189,14 @@ class SnapshotStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
 
+    def replaced(self) -> bool:
+        """Whether the file is no longer the one this storage read or last wrote (one stat)."""
+        return identity_of(self.path) != self.identity
+
     def flush(self) -> None:
         """Replace the file with the in-memory data (raises ``OSError``, or ``FileReplaced``
         if the file is not the one this storage read or last wrote)."""
-        if identity_of(self.path) != self.identity:
+        if self.replaced():
             raise FileReplaced(f"{self.path.name} was replaced on disk by another program")
         try:
             atomic_write(self.path, msgspec.json.encode(self._data or {}))

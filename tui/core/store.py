@@ -315,9 +315,13 @@ class Store:
     # -- durability ---------------------------------------------------------------------
 
     def _before_change(self) -> None:
-        """Refuse in read-only mode; create a new database's file; back up an old one once."""
+        """Refuse in read-only mode, or once the file was replaced (before the change is
+        journaled for a file it no longer belongs to); create a new database's file; back up
+        an old one once."""
         if not self.writable:
             raise StoreError(f"{self.path}: read-only, {self.read_only_reason}")
+        if self.db.storage.replaced():
+            self._stop_writing()
         try:
             if not self._on_disk:
                 self.db.storage.flush()
