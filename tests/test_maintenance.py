@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from databases import abandon, folder_state
 
 from tui.cli import main
 from tui.core import Workspace
-from tui.core.storage import take_lock
+from tui.core.lock import take_lock
+from tui.core.store import Store
 
 
 def coded_sessions(corpus_dir: Path, database: Path, sessions: int) -> None:
@@ -111,3 +113,32 @@ def test_check_reports_an_older_schema_without_upgrading_it(database: Path, caps
     status, out = check(database, capsys)
     assert status == 0 and "schema 1 (will be upgraded to 2 when opened)" in out
     assert database.read_bytes() == original
+
+
+@pytest.mark.parametrize("folder_mode", [0o755, 0o555])
+@pytest.mark.parametrize("state", ["never-locked", "locked", "journal"])
+def test_check_only_reads(corpus_dir: Path, database: Path, capsys, folder_mode: int, state: str) -> None:
+    """No lock, owner or journal file is created, nothing is rewritten, even in a read-only
+    folder (run as root, the mode is not enforced, and the snapshot still must not change)."""
+    coded_sessions(corpus_dir, database, 2)
+    for sidecar in ("lock", "owner", "journal"):
+        database.with_name(f"annotations.json.{sidecar}").unlink(missing_ok=True)
+    lock = None
+    if state == "locked":
+        lock = take_lock(database)
+    elif state == "journal":
+        store = Store.open(database)
+        store.create_theme("Journaled, not yet in the file")
+        abandon(store)
+    before = folder_state(database.parent)
+    database.parent.chmod(folder_mode)
+    try:
+        status, out = check(database, capsys)
+    finally:
+        database.parent.chmod(0o755)
+        if lock:
+            lock.release()
+    assert status == 0
+    assert ("lock: another Margin is writing it" in out) == (state == "locked")
+    assert ("1 journaled change(s) not yet in the file" in out) == (state == "journal")
+    assert folder_state(database.parent) == before

@@ -140,7 +140,8 @@ def build_db_parser() -> argparse.ArgumentParser:
 
 
 def run_db(argv: list[str]) -> int:
-    from .core.maintenance import check_database, resolve_backup, restore_backup
+    from .core.backups import resolve_backup, restore_backup
+    from .core.maintenance import check_database
 
     arguments = build_db_parser().parse_args(argv)
     database = Path(os.path.abspath(database_here(arguments.db)))

@@ -5,50 +5,108 @@ So each change is appended here as one JSON line carrying the whole new record (
 for a deletion), which makes replaying it idempotent. At checkpoints the store folds the
 journal into the TinyDB file with an atomic rewrite and empties the journal.
 
-A kill in the middle of an append leaves at most one torn last line; replay skips it.
+Changes journaled together (an import, an undo step, re-anchoring a document) are one line,
+``{"seq", "batch": [change, ...]}``, so a kill in the middle of writing them tears that one
+line and replay drops the whole batch: the database ends up as before it or with all of it.
+A single change is ``{"seq", "table", "id", "record"}`` (the only form older Margins wrote).
+
+A kill in the middle of an append leaves at most one torn last line, without its newline; it
+was never acknowledged, and replay skips it. Every other line is checked before it is
+applied (a known table, a record id, a record of the right shape, ``records.py``): one that
+is not a valid change is dropped, and the replay says which and why.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .records import CHANGING_TABLES, is_record_id, record_problem, shown
 
 Entry = dict[str, Any]
 
 
+@dataclass
+class Replay:
+    """What replaying a journal did: how many changes it applied, and what it left out."""
+
+    applied: int = 0
+    dropped: list[str] = field(default_factory=list)  # one line per journal line not applied
+    torn: bool = False  # a last line cut short by a kill: never acknowledged, so not a problem
+
+
+def change_problem(change: Any) -> str | None:
+    """Why one journaled change may not be applied (None: it may)."""
+    if type(change) is not dict:
+        return f"{shown(change)} is not a change"
+    table, record_id = change.get("table"), change.get("id")
+    if table not in CHANGING_TABLES:
+        return f"unknown table {shown(table)}"
+    if not is_record_id(record_id):
+        return f"record id {shown(record_id)} is not a positive integer"
+    if "record" not in change:
+        return f"{table} {record_id}: no record"
+    return None if change["record"] is None else record_problem(table, record_id, change["record"])
+
+
+def entry_changes(entry: Any) -> tuple[list[Any], str | None]:
+    """The changes one journal line holds, or why none of them may be applied."""
+    if type(entry) is dict and "batch" in entry:
+        changes = entry["batch"]
+        if type(changes) is not list:
+            return [], f"batch is {shown(changes)}, not a list of changes"
+    else:
+        changes = [entry]
+    for change in changes:
+        problem = change_problem(change)
+        if problem:
+            whole = f" (so none of its batch of {len(changes)} was applied)" if len(changes) > 1 else ""
+            return [], problem + whole
+    return changes, None
+
+
 class Journal:
-    """``<database>.journal``: JSON lines ``{"seq", "table", "id", "record"}``."""
+    """``<database>.journal``: one JSON line per change, or per batch of changes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle = None
         self._sequence = 0
 
-    def replay(self, tables: dict[str, Any]) -> int:
-        """Apply every complete entry to ``tables`` (TinyDB's raw data); return how many."""
+    def replay(self, tables: dict[str, Any]) -> Replay:
+        """Apply every complete, valid line to ``tables`` (TinyDB's raw data)."""
+        replay = Replay()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return 0
-        applied = 0
-        for line in raw.split(b"\n"):
+            return replay
+        *lines, rest = raw.split(b"\n")
+        replay.torn = bool(rest.strip())  # an append always ends with its newline
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 entry = json.loads(line)
-                table, key, record = entry["table"], str(entry["id"]), entry["record"]
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn line from a kill mid-append: it was never acknowledged
-            rows = tables.setdefault(table, {})
-            if record is None:
-                rows.pop(key, None)
+            except ValueError:
+                entry, changes, problem = None, [], "not valid JSON"
             else:
-                rows[key] = record
-            self._sequence = max(self._sequence, entry.get("seq", 0))
-            applied += 1
-        return applied
+                changes, problem = entry_changes(entry)
+            if problem:
+                replay.dropped.append(f"journal line {number}: {problem}; not applied")
+                continue
+            for change in changes:
+                rows = tables.setdefault(change["table"], {})
+                if change["record"] is None:
+                    rows.pop(str(change["id"]), None)
+                else:
+                    rows[str(change["id"])] = change["record"]
+            if type(entry.get("seq")) is int:
+                self._sequence = max(self._sequence, entry["seq"])
+            replay.applied += len(changes)
+        return replay
 
     def is_empty(self) -> bool:
         """No bytes at all: not even a torn fragment that a new line would be glued onto."""
@@ -58,20 +116,19 @@ class Journal:
             return True
 
     def append(self, entries: list[Entry]) -> None:
-        """Write ``entries`` and fsync: when this returns, they survive a kill or power cut."""
+        """Write ``entries`` as one line and fsync: when this returns, they survive a kill or
+        power cut, all of them; a kill before it returns loses all of them on replay."""
         if self._handle is None:
             self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for the session
-        lines = []
-        for entry in entries:
-            self._sequence += 1
-            lines.append(json.dumps({"seq": self._sequence, **entry}, ensure_ascii=False, separators=(",", ":")))
+        self._sequence += 1
+        line = {"seq": self._sequence, **entries[0]} if len(entries) == 1 else {"seq": self._sequence, "batch": entries}
         size = self._handle.tell()
         try:
-            self._handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+            self._handle.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
             self._handle.flush()
             os.fsync(self._handle.fileno())
         except OSError:
-            self._sequence -= len(entries)
+            self._sequence -= 1
             try:  # never leave a torn line for a later append to land behind
                 self._handle.truncate(size)
             except OSError:

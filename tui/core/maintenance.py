@@ -1,23 +1,23 @@
-"""``margin db check`` and ``margin db restore``: looking after a database without the reader.
+"""``margin db check``: reporting on a database without the reader, and without writing.
 
-Checking never writes anything (it opens the database for inspection, without the lock).
-Restoring takes the lock, so it cannot pull a file from under a running Margin, and it keeps
-the file it replaces (and any journal of changes not yet folded into it) beside the database.
+Checking never writes anything: it opens the database for inspection, without the lock, and
+only probes the lock (``lock.lock_holder``). Restoring lives with the backups (``backups.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .backups import backups_of
 from .extract import extract_text
+from .lock import lock_holder
 from .migrations import SCHEMA_VERSION
-from .storage import DatabaseBusy, StoreError, atomic_write, sidecar, take_lock
-from .store import BACKUPS, Store
+from .storage import StoreError
+from .store import Store
 from .text import UndecodableText, counted
 
 
@@ -55,29 +55,12 @@ class DatabaseReport:
         return lines
 
 
-def backups_of(database: Path) -> list[Path]:
-    """Every kept copy beside the database: rotating backups first, then pre-upgrade copies."""
-    rotating = [sidecar(database, f"backup-{n}") for n in range(1, BACKUPS + 1)]
-    kept = sorted(database.parent.glob(f"{database.name}.schema-*"))
-    return [path for path in rotating if path.exists()] + kept
-
-
 def summarise(path: Path) -> str:
     try:
         store = Store.open(path, inspect=True)
     except StoreError as error:
         return f"unusable: {str(error).split(': ', 1)[-1]}"
     return f"{counted(len(store.annotations), 'annotation')}, {counted(len(store.themes), 'theme')}"
-
-
-def lock_holder(database: Path) -> str | None:
-    """Who is writing the database right now, if anybody (the lock is released at once)."""
-    try:
-        lock = take_lock(database)
-    except DatabaseBusy as busy:
-        return str(busy)
-    lock.release()
-    return None
 
 
 def check_database(database: Path) -> DatabaseReport:
@@ -110,6 +93,9 @@ def check_database(database: Path) -> DatabaseReport:
             f"{counted(store.pending_at_open, 'journaled change')} not yet in the file "
             "(safe: they are folded in when Margin next opens it)"
         )
+    if store.journal_torn:
+        report.facts.append("the journal's last line was cut short by a crash (it was never acknowledged; dropped)")
+    report.problems += store.journal_problems
     holder = lock_holder(database)
     report.facts.append(f"lock: {holder}" if holder else "lock: free")
     report.facts += document_facts(store)
@@ -159,40 +145,3 @@ def integrity_problems(store: Store) -> list[str]:
         if theme.parent is not None and theme.parent not in theme_ids:
             problems.append(f"theme {theme.name!r}: its parent theme {theme.parent} is not in the database")
     return problems
-
-
-def resolve_backup(database: Path, choice: str) -> Path:
-    """``1``..``3`` name the rotating backups; anything else is a path."""
-    path = sidecar(database, f"backup-{choice}") if choice.isdigit() else Path(choice)
-    if not path.is_file():
-        raise StoreError(f"{path}: no such backup")
-    return path
-
-
-def restore_backup(database: Path, backup: Path) -> Path | None:
-    """Put ``backup`` in place of ``database``; return where the replaced file was kept.
-
-    The backup must open as a Margin database. The current file, and its journal if it has
-    one, are kept as ``annotations.json.before-restore-<time>`` (``.journal``) first.
-    """
-    try:
-        lock = take_lock(database)
-    except DatabaseBusy as busy:
-        raise StoreError(f"{database}: not restored, {busy}") from None
-    try:
-        Store.open(backup, inspect=True)  # refuses a corrupt or foreign file with a clear reason
-        payload = backup.read_bytes()
-        kept = None
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        journal = sidecar(database, "journal")
-        if database.exists():
-            kept = sidecar(database, f"before-restore-{stamp}")
-            atomic_write(kept, database.read_bytes())
-        if journal.exists() and journal.stat().st_size:
-            os.replace(journal, sidecar(database, f"before-restore-{stamp}.journal"))
-        atomic_write(database, payload)
-        return kept
-    except OSError as error:
-        raise StoreError(f"{database}: not restored ({error.strerror or error})") from None
-    finally:
-        lock.release()

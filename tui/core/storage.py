@@ -1,28 +1,29 @@
 """The file layer under the store: how the TinyDB file is read, held and written.
 
 The data lives in memory (``SnapshotStorage``) and the file is replaced atomically at
-checkpoints (``atomic_write``); TinyDB's tables change that memory in place
-(``InPlaceTable``); one process at a time may write (``take_lock``). ``store.py`` builds the
-typed database on top of this.
+checkpoints (``atomic_write``), never over a file another program put there meanwhile
+(``FileReplaced``); TinyDB's tables change that memory in place (``InPlaceTable``).
+``store.py`` builds the typed database on top of this; ``lock.py`` says who may write.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import socket
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
+
+from .records import database_problem
 
 
 class StoreError(Exception):
@@ -36,39 +37,9 @@ def unusable(path: Path, problem: str) -> StoreError:
     return StoreError(f"{path}: {problem} (left untouched{hint})")
 
 
-class DatabaseBusy(Exception):
-    """Another process holds the database's lock, or the lock cannot be taken; says why."""
-
-
 def sidecar(database: Path, suffix: str) -> Path:
     """A file beside the database: ``annotations.json.lock``, ``.journal``, ``.backup-1``..."""
     return database.with_name(f"{database.name}.{suffix}")
-
-
-def take_lock(database: Path) -> FileLock:
-    """Become the one writer of ``database``, or raise ``DatabaseBusy`` naming the holder.
-
-    The lock lives in a sidecar file (the database itself is replaced by rename at every
-    checkpoint); the OS drops it when its process dies, so a kill -9 leaves no stale lock.
-    """
-    owner_path = sidecar(database, "owner")
-    try:
-        database.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(sidecar(database, "lock"), blocking=False)
-        lock.acquire()
-    except Timeout:
-        try:
-            owner = owner_path.read_text(encoding="utf-8").strip()
-        except OSError:
-            owner = "another process"
-        raise DatabaseBusy(f"another Margin is writing it ({owner})") from None
-    except OSError as error:
-        raise DatabaseBusy(f"cannot write in {database.parent} ({error.strerror})") from None
-    try:
-        owner_path.write_text(f"process {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
-    except OSError:
-        pass  # who holds the lock is a courtesy; the lock itself is what counts
-    return lock
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
@@ -78,9 +49,18 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: Path, before_replace: Callable[[], None] | None = None, sync_folder: bool = True
+) -> Iterator[BinaryIO]:
     """A file to write ``path``'s new content into, streamed; it replaces ``path`` only when
-    the block ends without error, so a crash or a full disk leaves the old file whole."""
+    the block ends without error, so a crash or a full disk leaves the old file whole.
+
+    ``before_replace`` runs once the new content is safely on disk, just before it takes
+    ``path``'s place (backups shift the older copies along there). ``sync_folder=False``
+    leaves making the rename durable to the caller, who must know the rename happened. The temporary file is
+    ``.<name>.<random>.tmp`` beside ``path``; a kill can leave one behind, which
+    ``remove_stale_temporaries`` clears.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -89,15 +69,44 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
             handle.flush()
             os.fchmod(handle.fileno(), file_mode(path))  # mkstemp's 0600 is for the temporary only
             os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
+    if sync_folder:
+        fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` survive a power cut."""
+    descriptor = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(folder)
+        os.fsync(descriptor)
     finally:
-        os.close(folder)
+        os.close(descriptor)
+
+
+def remove_stale_temporaries(database: Path) -> None:
+    """Delete the temporary files a killed writer of ``database`` left behind.
+
+    Only the writer holding the lock calls this, and only for its own files' pattern
+    (``.annotations.json.*.tmp``): nobody else can be writing one at that moment.
+    """
+    for stale in database.parent.glob(f".{database.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def unused_sidecar(database: Path, label: str) -> Path:
+    """``annotations.json.<label>-<time>``, with a counter if that name (or its ``.journal``)
+    is taken already: a file kept aside never overwrites another one kept earlier."""
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    candidate, number = sidecar(database, f"{label}-{stamp}"), 1
+    while candidate.exists() or sidecar(candidate, "journal").exists():
+        number += 1
+        candidate = sidecar(database, f"{label}-{stamp}-{number}")
+    return candidate
 
 
 def file_mode(path: Path) -> int:
@@ -110,36 +119,69 @@ def file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+FileIdentity = tuple[int, int, int]  # (inode, size, modification time in ns)
+
+
+def identity_of(path: Path) -> FileIdentity | None:
+    """What tells this file apart from one another program put in its place (None: absent)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+class FileReplaced(StoreError):
+    """The database file is no longer the one Margin read or last wrote."""
+
+
+def decode_database(path: Path, raw: bytes) -> dict[str, Any]:
+    """Parse and check a database file's bytes, or raise ``StoreError`` naming the first
+    problem (``records.py`` says what a sound database looks like)."""
+    gc.disable()  # parsing 100k records is otherwise dominated by garbage collection
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as error:
+        raise unusable(path, f"the database is corrupt (not valid JSON: {error})") from None
+    finally:
+        gc.enable()
+    problem = database_problem(data)
+    if problem:
+        raise unusable(path, problem)
+    return data
+
+
 class SnapshotStorage(Storage):
     """TinyDB storage holding the data in memory; ``flush`` writes a whole snapshot atomically.
 
     TinyDB's writes only change memory: durability comes from the store's journal, and the
-    file is rewritten at checkpoints.
+    file is rewritten at checkpoints, but only if it is still the file read or last written
+    (``identity``): one that git, a sync client or a person put there meanwhile is not
+    overwritten (``FileReplaced``).
     """
 
     def __init__(self, path: str) -> None:
         self.path = Path(path)
+        self.identity: FileIdentity | None = None
         self._data: dict[str, Any] | None = self._load()
 
     def _load(self) -> dict[str, Any] | None:
+        """The file's data; None for a new database (no file, or an empty one)."""
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                status = os.fstat(handle.fileno())
+                raw = handle.read()
         except FileNotFoundError:
             return None
         except OSError as error:
             raise StoreError(f"{self.path}: cannot read the database ({error.strerror})") from None
-        if not raw.strip():
-            return None
-        gc.disable()  # parsing 100k records is otherwise dominated by garbage collection
-        try:
-            data = msgspec.json.decode(raw)
-        except msgspec.DecodeError as error:
-            raise unusable(self.path, f"the database is corrupt (not valid JSON: {error})") from None
-        finally:
-            gc.enable()
-        if not isinstance(data, dict):
-            raise unusable(self.path, "not a Margin database (no TinyDB tables in it)")
-        return data
+        self.identity = status.st_ino, status.st_size, status.st_mtime_ns
+        return decode_database(self.path, raw) if raw.strip() else None
+
+    @property
+    def empty_file(self) -> bool:
+        """A file is there, but holds nothing (or only whitespace)."""
+        return self._data is None and self.identity is not None
 
     def read(self) -> dict[str, Any] | None:
         return self._data
@@ -147,9 +189,19 @@ class SnapshotStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         self._data = data
 
+    def replaced(self) -> bool:
+        """Whether the file is no longer the one this storage read or last wrote (one stat)."""
+        return identity_of(self.path) != self.identity
+
     def flush(self) -> None:
-        """Replace the file with the in-memory data (raises ``OSError``)."""
-        atomic_write(self.path, msgspec.json.encode(self._data or {}))
+        """Replace the file with the in-memory data (raises ``OSError``, or ``FileReplaced``
+        if the file is not the one this storage read or last wrote)."""
+        if self.replaced():
+            raise FileReplaced(f"{self.path.name} was replaced on disk by another program")
+        try:
+            atomic_write(self.path, msgspec.json.encode(self._data or {}))
+        finally:  # the rename may have happened even if syncing the folder after it failed
+            self.identity = identity_of(self.path)
 
     def close(self) -> None:
         """Nothing to release: the store checkpoints before it closes."""

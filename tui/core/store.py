@@ -1,4 +1,4 @@
-"""The annotation database: a plain TinyDB JSON file, written atomically on every change.
+"""The annotation database: a plain TinyDB JSON file, every change journaled before it shows.
 
 Schema (version 2; ``migrations.py`` lists the versions and upgrades older files), one TinyDB
 table per heading; ids are TinyDB document ids:
@@ -18,52 +18,56 @@ table per heading; ids are TinyDB document ids:
   gets ``orphaned: true`` until the user re-attaches or dismisses it.
 
 TinyDB's own ``JSONStorage`` rewrites the file in place and re-reads it on every query. Here the
-data lives in memory (``SnapshotStorage`` in ``storage.py``); each change is first appended and fsynced to the
-journal (``journal.py``), then at checkpoints the whole data replaces the TinyDB file
-atomically (temporary file in the same folder, fsync, rename, fsync of the folder), so a crash
-leaves either the old or the new file, never half of one, and the journal holds the rest.
+data lives in memory (``SnapshotStorage`` in ``storage.py``); each change is first appended and
+fsynced to the journal (``journal.py``), then at checkpoints the whole data replaces the TinyDB
+file atomically, so a crash leaves either the old or the new file, never half of one, and the
+journal holds the rest. This module keeps the typed records and decides *when* the file
+layer acts; each promise about files has its own home:
 
-Beside ``annotations.json`` live ``annotations.json.journal`` (changes since the last
-checkpoint), ``annotations.json.lock`` (held by the one Margin that may write),
-``annotations.json.owner`` (who holds it) and ``annotations.json.backup-1`` … ``-3`` (the file
-as it was when each of the last three writing sessions started, newest first), plus
-``annotations.json.schema-N``, the file as it was before it was upgraded from schema N.
+- ``lock.py``: one writer at a time (``annotations.json.lock``, ``.owner``);
+- ``journal.py``: changes on disk before they show, batches whole or not at all on replay;
+- ``storage.py``: atomic snapshots, never over a file another program put there meanwhile;
+- ``backups.py``: ``annotations.json.backup-1`` … ``-3`` and restoring one;
+- ``records.py``: what a sound database and a valid change look like;
+- ``migrations.py``: older schemas (``annotations.json.schema-N`` keeps the file as it was).
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import msgspec
 from filelock import FileLock
 from tinydb import TinyDB
 
 from .anchoring import Placement
+from .backups import backups_of, rotate
 from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
 from .journal import Entry, Journal
+from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
+from .records import APPLICATION
 from .storage import (
-    DatabaseBusy,
+    FileReplaced,
     MarginTinyDB,
     SnapshotStorage,
     StoreError,
+    atomic_write,
+    remove_stale_temporaries,
     sidecar,
-    take_lock,
-    unusable,
+    unused_sidecar,
 )
 from .text import counted
 
-APPLICATION = "margin"
 CONTEXT_CHARS = 32
-BACKUPS = 3
 
 
 def passage_fields(text: str, start: int, end: int) -> dict[str, Any]:
@@ -166,6 +170,8 @@ class Store:
     save_error: str | None = None
     dirty: bool = False
     pending_at_open: int = 0  # journaled changes that were not yet in the file
+    journal_problems: list[str] = field(default_factory=list)  # journal lines not applied, and why
+    journal_torn: bool = False  # the journal's last line was cut short by a kill (never acknowledged)
     schema_at_open: int = SCHEMA_VERSION  # the file's schema before any migration
     last_change: float = 0.0
     _on_disk: bool = False
@@ -184,16 +190,24 @@ class Store:
             store.read_only_reason = "opened for inspection"
         else:
             store._take_lock()
+        if store.writable:
+            remove_stale_temporaries(path)
         data = db.storage.read()
         store._on_disk = data is not None
-        if data:
-            store._check_schema()
-        replayed = store.pending_at_open = store.journal.replay(data if data is not None else {})
-        if data is None and replayed and store.writable:  # a reader may just race the first write
+        if db.storage.empty_file and (backups_of(path) or not store.journal.is_empty()):
+            raise StoreError(
+                f"{path}: the file is empty but has backups or a journal beside it; if this is "
+                "unexpected, run `margin db restore` (left untouched)"
+            )
+        replay = store.journal.replay(data if data is not None else {})
+        store.pending_at_open, store.journal_problems, store.journal_torn = replay.applied, replay.dropped, replay.torn
+        if data is None and replay.applied and store.writable:  # a reader may just race the first write
             raise StoreError(f"{store.journal.path}: a journal without its database; restore a backup")
         if store.writable and not store.journal.is_empty():
             # Fold it in (or drop a torn fragment) now: a new entry appended behind a torn
             # line would be glued onto it and lost.
+            if replay.dropped:
+                store._keep_dropped_journal()
             if data:
                 store.dirty = True
                 store.checkpoint()
@@ -224,17 +238,17 @@ class Store:
     def exists_on_disk(self) -> bool:
         return self._on_disk
 
-    def _check_schema(self) -> None:
-        meta = self.db.table("meta").all()
-        if not meta or meta[0].get("application") != APPLICATION:
-            raise unusable(self.path, "not a Margin database (no Margin schema record)")
-        version = meta[0].get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise unusable(
-                self.path,
-                f"written by a newer Margin (schema {version}, this one reads up to "
-                f"{SCHEMA_VERSION}); upgrade Margin to open it",
-            )
+    def _keep_dropped_journal(self) -> None:
+        """Copy a journal with lines replay refused aside before it is emptied, and say where."""
+        kept = unused_sidecar(self.path, "journal-dropped")
+        try:
+            atomic_write(kept, self.journal.path.read_bytes())
+        except OSError as error:
+            raise StoreError(
+                f"{self.journal.path}: cannot keep a copy of its {len(self.journal_problems)} unusable "
+                f"line(s) ({error.strerror or error}); nothing was changed"
+            ) from None
+        self.journal_problems.append(f"the journal as it was is kept as {kept.name}")
 
     def schema_backup_path(self, version: int) -> Path:
         return sidecar(self.path, f"schema-{version}")
@@ -251,7 +265,7 @@ class Store:
             return
         if self.writable:
             try:
-                shutil.copy2(self.path, self.schema_backup_path(version))
+                atomic_write(self.schema_backup_path(version), self.path.read_bytes())
             except OSError as error:
                 raise StoreError(
                     f"{self.path}: cannot keep a copy before upgrading schema {version} "
@@ -302,29 +316,25 @@ class Store:
     # -- durability ---------------------------------------------------------------------
 
     def _before_change(self) -> None:
-        """Refuse in read-only mode; create a new database's file; back up an old one once."""
+        """Refuse in read-only mode, or once the file was replaced (before the change is
+        journaled for a file it no longer belongs to); create a new database's file; back up
+        an old one once."""
         if not self.writable:
             raise StoreError(f"{self.path}: read-only, {self.read_only_reason}")
+        if self.db.storage.replaced():
+            self._stop_writing()
         try:
             if not self._on_disk:
                 self.db.storage.flush()
                 self._on_disk = True
                 self._backed_up = True  # nothing older to keep
             elif not self._backed_up:
-                self._rotate_backups()
+                rotate(self.path)  # the file as this session found it
                 self._backed_up = True
+        except FileReplaced:
+            self._stop_writing()
         except OSError as error:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
-
-    def backup_path(self, number: int) -> Path:
-        return sidecar(self.path, f"backup-{number}")
-
-    def _rotate_backups(self) -> None:
-        """Keep the file as it was at the start of each of the last few writing sessions."""
-        for number in range(BACKUPS - 1, 0, -1):
-            if self.backup_path(number).exists():
-                os.replace(self.backup_path(number), self.backup_path(number + 1))
-        shutil.copy2(self.path, self.backup_path(1))
 
     def _log(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
         """Journal one change, with any earlier ones that could not be written yet."""
@@ -375,17 +385,51 @@ class Store:
         try:
             self.db.storage.flush()
             self.journal.clear()
+        except FileReplaced:
+            self._stop_writing()
         except OSError as error:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
         self.dirty = False
 
+    def _stop_writing(self) -> NoReturn:
+        """The file on disk is no longer the one Margin read or wrote (git, a sync client, a
+        person put another there): never overwrite it. Keep Margin's own version, with every
+        change, beside it, move the journal (which belongs to the old file) aside with it,
+        and become read-only with a reason that says how to get the kept version back."""
+        kept = unused_sidecar(self.path, "kept")
+        self.journal.close()
+        journal = None  # where the journal is now, if it holds anything
+        if not self.journal.is_empty():
+            journal = sidecar(kept, "journal")
+            try:
+                os.replace(self.journal.path, journal)
+            except OSError:
+                journal = self.journal.path
+        try:
+            atomic_write(kept, msgspec.json.encode(self.db.storage.read() or {}))
+            self.unsaved = []
+            self.dirty = False
+            where = f"its own version, with every change, is kept as {kept.name} (`margin db restore {kept}` puts it back)"
+        except OSError as error:
+            where = f"it could not keep its own version ({error.strerror or error})"
+            if journal is not None:
+                where += f"; the changes journaled since the last save are in {journal.name}"
+        self.read_only_reason = (
+            f"{self.path.name} was replaced or removed on disk by another program, so Margin "
+            f"stopped writing to it; {where}"
+        )
+        raise StoreError(f"{self.path}: {self.read_only_reason}")
+
     def close(self) -> None:
         """Checkpoint and release the lock. Raises ``StoreError`` if changes could not be saved,
+        or if this writer had to stop writing (the reason says where its version is kept),
         after releasing the lock (the journal still holds what was journaled)."""
         try:
             self.checkpoint()
             if self.unsaved:
                 raise StoreError(f"{self.path}: {counted(len(self.unsaved), 'change')} could not be saved")
+            if self.lock is not None and not self.writable:
+                raise StoreError(f"{self.path}: {self.read_only_reason}")
         finally:
             self.journal.close()
             if self.lock is not None:

@@ -38,6 +38,7 @@ class MarginApp(App[None]):
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reader = ReaderScreen(workspace, panes=panes)
+        self._read_only_shown = workspace.store.read_only_reason  # what the reader's bar says
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._checkpoint_when_idle)
@@ -51,6 +52,9 @@ class MarginApp(App[None]):
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
         if had_error and not self.workspace.store.save_error:
             self.notify("Pending changes are saved now.", timeout=5)
+            self.reader.update_database_bar()
+        if self.workspace.store.read_only_reason != self._read_only_shown:  # e.g. the file was replaced
+            self._read_only_shown = self.workspace.store.read_only_reason
             self.reader.update_database_bar()
 
     def on_unmount(self) -> None:

@@ -102,6 +102,9 @@ class ReaderScreen(Screen):
                         title="Database is read-only", severity="warning", markup=False, timeout=15)
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
+        if self.workspace.store.journal_problems:
+            self.notify("\n".join(self.workspace.store.journal_problems), title="Journal lines not applied",
+                        severity="warning", markup=False, timeout=20)
         self.announce_reanchoring()
         waiting = [document for document in self.workspace.documents if not document.loaded]
         if waiting:

@@ -1,0 +1,100 @@
+"""A structurally wrong database is refused with one line naming the first bad record, by
+``margin``, ``margin db check`` and ``Store.open``, and is never changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from databases import folder_state, sound_database, write_database
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.cli import main
+from tui.core.maintenance import check_database
+from tui.core.records import FIELDS, database_problem
+from tui.core.store import Store, StoreError
+
+
+def test_a_sound_database_has_no_problem() -> None:
+    assert database_problem(sound_database()) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(meta=[]), 'table "meta" is [], not a table of records'),
+        (lambda d: d.update(themes=[1, 2]), 'table "themes" is [1, 2], not a table of records'),
+        (lambda d: d["annotations"]["2"].update(start="12"), 'annotation 2: "start" is "12", not an integer'),
+        (lambda d: d["annotations"]["3"].update(themes="1"), 'annotation 3: "themes" is "1", not a list of integers'),
+        (lambda d: d["annotations"]["1"].update(orphaned=0), 'annotation 1: "orphaned" is 0, not true or false'),
+        (lambda d: d["annotations"]["1"].update(end=True), 'annotation 1: "end" is true, not an integer'),
+        (lambda d: d["annotations"]["1"].pop("quote"), 'annotation 1: "quote" is missing'),
+        (lambda d: d["themes"].update({"2": "Arms"}), 'theme 2 is "Arms", not a record'),
+        (lambda d: d["themes"]["1"].update(key="1"), 'theme 1: "key" is "1", not an integer or null'),
+        (lambda d: d["documents"]["1"].update(path=None), 'document 1: "path" is null, not a string'),
+        (lambda d: d["annotations"].update(x={}), 'table "annotations": record id "x" is not a positive integer'),
+    ],
+)
+def test_the_first_bad_record_is_named_and_margin_exits_2(
+    change, expected: str, corpus_dir: Path, database: Path, capsys
+) -> None:
+    data = sound_database()
+    change(data)
+    payload = write_database(database, data)
+
+    assert main([str(corpus_dir), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert f"annotations.json: {expected} (left untouched" in error and error.count("\n") == 1
+
+    assert main(["db", "check", "--db", str(database)]) == 2
+    assert f"- {expected} (left untouched" in capsys.readouterr().out
+    assert database.read_bytes() == payload
+
+
+WRONG_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
+    st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+def kind_accepts(table: str, field: str, value: object) -> bool:
+    kind, _ = FIELDS[table][field]
+    return kind.test(value)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_record_of_a_wrong_type_is_refused_and_the_file_left_alone(tmp_path: Path, data) -> None:
+    database = tmp_path / "db" / "annotations.json"
+    content = sound_database()
+    table = data.draw(st.sampled_from(["documents", "themes", "annotations", "meta"]))
+    key = data.draw(st.sampled_from(sorted(content[table])))
+    what = data.draw(st.sampled_from(["field", "record", "table"]))
+    if what == "field":
+        field = data.draw(st.sampled_from(sorted(FIELDS[table])))
+        value = data.draw(WRONG_VALUES.filter(lambda v: not kind_accepts(table, field, v)))
+        content[table][key][field] = value
+    elif what == "record":
+        content[table][key] = data.draw(WRONG_VALUES.filter(lambda v: not isinstance(v, dict)))
+    else:
+        content[table] = data.draw(WRONG_VALUES.filter(lambda v: not isinstance(v, dict)))
+    payload = write_database(database, content)
+    before = folder_state(database.parent)
+
+    with pytest.raises(StoreError) as refused:
+        Store.open(database, inspect=True)
+    assert str(refused.value).startswith(f"{database}: ") and "\n" not in str(refused.value)
+    assert not check_database(database).usable
+    assert database.read_bytes() == payload
+    assert folder_state(database.parent) == before
+
+
+def test_a_writer_refuses_it_too_without_writing(database: Path) -> None:
+    data = sound_database()
+    data["annotations"]["2"]["start"] = "12"
+    payload = write_database(database, data)
+    with pytest.raises(StoreError, match=r'annotation 2: "start" is "12", not an integer'):
+        Store.open(database)
+    assert database.read_bytes() == payload
+    assert not list(database.parent.glob("*.backup-*")) and not list(database.parent.glob("*.journal"))
