@@ -99,7 +99,7 @@ def test_an_invalid_change_is_not_applied_and_is_reported(database: Path, capsys
     assert 'journal line 4: unknown table "colours" (so none of its batch of 2 was applied); not applied' in out
     assert 'journal line 5: record id "x" is not a positive integer; not applied' in out
     assert "journal line 6: not valid JSON; not applied" in out
-    assert "2 journaled change(s) not yet in the file" in out
+    assert "2 journaled changes not yet in the file" in out
 
     store = Store.open(database)
     assert store.annotations[1].note == "kept" and store.annotations[2].start == 2 and 3 not in store.annotations

@@ -140,5 +140,5 @@ def test_check_only_reads(corpus_dir: Path, database: Path, capsys, folder_mode:
             lock.release()
     assert status == 0
     assert ("lock: another Margin is writing it" in out) == (state == "locked")
-    assert ("1 journaled change(s) not yet in the file" in out) == (state == "journal")
+    assert ("1 journaled change not yet in the file" in out) == (state == "journal")
     assert folder_state(database.parent) == before
