@@ -98,10 +98,10 @@ class DocumentView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.workspace = workspace
         self.document = document
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         self.matches: list[Span] = []
         self._match_starts: list[int] = []  # matches never overlap: sorted by start and by end
-        self.query: str = ""
+        self.search_text = ""  # the last search, offered again by /
         self._layout: WrappedText | None = None
         self._recentre = False
         self._goal_x: int | None = None
@@ -196,7 +196,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Switch to another document (the pane's document list calls this)."""
         self.document = document
         self._layout = None
-        self.anchor = None
+        self.selection_anchor = None
         self._set_matches([])
         self.cursor = 0
         self._open(document)
@@ -210,9 +210,9 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> Span | None:
         """The selected characters (cursor and anchor both included), or None."""
-        if self.anchor is None:
+        if self.selection_anchor is None:
             return None
-        start, end = sorted((self.anchor, self.cursor))
+        start, end = sorted((self.selection_anchor, self.cursor))
         return Span(start, min(end + 1, len(self.document.text)))
 
     @property
@@ -233,15 +233,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)`` and put the cursor on its last character."""
-        self.anchor = start
+        self.selection_anchor = start
         self.move_to(max(start, end - 1))
 
     def action_toggle_selection(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.selection_anchor = None if self.selection_anchor is not None else self.cursor
         self._changed()
 
     def action_clear_selection(self) -> None:
-        self.anchor = None
+        self.selection_anchor = None
         self._changed()
 
     def action_select_sentence(self) -> None:
@@ -333,7 +333,7 @@ class DocumentView(ScrollView, can_focus=True):
     def search(self, query: str) -> bool:
         """Find every match of ``query`` (case-insensitive unless it has capitals) and go to
         the first one after the cursor, wrapping around. Returns whether anything matched."""
-        self.query = query
+        self.search_text = query
         flags = 0 if any(ch.isupper() for ch in query) else re.IGNORECASE
         pattern = re.compile(re.escape(query), flags) if query else None
         self._set_matches(
@@ -382,7 +382,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         self.focus()
-        self.anchor = None
+        self.selection_anchor = None
         self.move_to(self._offset_at_event(event))
         self._mouse_selecting = True
         self.capture_mouse()
@@ -390,8 +390,8 @@ class DocumentView(ScrollView, can_focus=True):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._mouse_selecting:
             offset = self._offset_at_event(event)
-            if offset != self.cursor and self.anchor is None:
-                self.anchor = self.cursor
+            if offset != self.cursor and self.selection_anchor is None:
+                self.selection_anchor = self.cursor
             self.move_to(offset)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
