@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conftest import SEEDS
 from rich.cells import cell_len
+from textual import events
 from tinydb import TinyDB
 
 from tui.core import Workspace, quotation
@@ -293,14 +294,57 @@ async def test_help_lists_every_key(corpus_dir: Path, database: Path) -> None:
         assert isinstance(app.screen, ReaderScreen)
 
 
-async def test_mouse_click_and_drag_select(corpus_dir: Path, database: Path) -> None:
+async def click_at(pilot, view: DocumentView, offset: int, times: int = 1) -> None:
+    """Click (twice: a double click) on the screen cell of the character at ``offset``."""
+    row, x = view.layout_rows.column_of(offset)
+    await pilot.click(view, offset=(GUTTER_WIDTH + x, row - view.scroll_offset.y), times=times)
+
+
+def selected_text(view: DocumentView) -> str:
+    return view.document.text[view.selection.start : view.selection.end]
+
+
+async def test_click_focuses_the_pane_and_moves_the_cursor_double_and_triple_click_select(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        right = view_of(app, 1)
+        text = right.document.text
+        assert view_of(app, 0).has_focus
+        await click_at(pilot, right, text.index("Brownsville") + 3)
+        assert right.has_focus and right.cursor == text.index("Brownsville") + 3
+        assert right.selection is None
+        await click_at(pilot, right, text.index("Brownsville") + 3, times=2)  # no crash: a word
+        assert selected_text(right) == "Brownsville"
+        await click_at(pilot, right, text.index("Brownsville") + 3, times=3)
+        assert selected_text(right) == text[text.index("BROWNSVILLE") : text.index("United States.") + 14]
+        await pilot.press("1")  # a mouse selection is tagged like any other
+        assert app.workspace.annotations(right.document).items[0].quote.startswith("BROWNSVILLE, Texas")
+
+
+async def test_drag_selects_characters_and_the_wheel_scrolls(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database, panes=1)
     async with app.run_test(size=SIZE) as pilot:
         view = view_of(app)
         await pilot.mouse_down(view, offset=(GUTTER_WIDTH + 0, 0))
         await pilot.hover(view, offset=(GUTTER_WIDTH + 7, 0))
         await pilot.mouse_up(view, offset=(GUTTER_WIDTH + 7, 0))
-        assert view.document.text[view.selection.start : view.selection.end] == "Set Text"
+        assert selected_text(view) == "Set Text"
+        assert "8 selected" in status_of(app)
+        # Pilot has no wheel method in Textual 8: post the wheel events the way it posts clicks.
+        await pilot._post_mouse_events([events.MouseScrollDown] * 3, view, offset=(20, 5))
+        assert view.scroll_offset.y > 0
+
+
+async def test_clicking_a_document_in_the_list_opens_it_in_the_current_pane(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")  # the second pane is the current one
+        await pilot.click("#documents", offset=(3, 1 + 4))  # inside the border: the fifth row
+        pane = app.screen.query(DocumentPane)[1]
+        assert pane.document is app.workspace.documents[4]
+        assert pane.view.has_focus and app.screen.query(DocumentPane)[0].document is app.workspace.documents[0]
 
 
 async def test_untrusted_text_is_shown_literally(tmp_path: Path, database: Path) -> None:

@@ -43,6 +43,8 @@ class Span:
 class DocumentView(ScrollView, can_focus=True):
     """Shows one document; moves a cursor over it; selects characters, sentences, paragraphs."""
 
+    ALLOW_SELECT = False  # the view draws its own selection; Textual's screen-wide one would fight it
+
     BINDINGS = [
         Binding("h,left", "move_char(-1)", "Left", show=False),
         Binding("l,right", "move_char(1)", "Right", show=False),
@@ -105,7 +107,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._layout: WrappedText | None = None
         self._recentre = False
         self._goal_x: int | None = None
-        self._mouse_selecting = False
+        self._drag_start: int | None = None  # where the mouse was pressed, while it is held
         self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
 
     # -- reading the file ---------------------------------------------------------------------
@@ -374,6 +376,9 @@ class DocumentView(ScrollView, can_focus=True):
         self.scroll_to_cursor(center=True)
 
     # -- mouse -------------------------------------------------------------------------------
+    # Pressing puts the cursor on the character under the pointer and dragging selects from
+    # there; Textual counts the clicks of a chain, so a double click selects the word and a
+    # triple click the paragraph. The wheel scrolls (ScrollView) and leaves the cursor be.
 
     def _offset_at_event(self, event: events.MouseEvent) -> int:
         position = event.get_content_offset_capture(self)
@@ -381,22 +386,33 @@ class DocumentView(ScrollView, can_focus=True):
         return rows.offset_at(position.y + self.scroll_offset.y, max(0, position.x - GUTTER_WIDTH))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or not self.document.loaded:
+            return
         self.focus()
         self.selection_anchor = None
         self.move_to(self._offset_at_event(event))
-        self._mouse_selecting = True
+        self._drag_start = self.cursor
         self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._mouse_selecting:
+        if self._drag_start is not None:
             offset = self._offset_at_event(event)
-            if offset != self.cursor and self.selection_anchor is None:
-                self.selection_anchor = self.cursor
+            self.selection_anchor = self._drag_start if offset != self._drag_start else None
             self.move_to(offset)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
-        self._mouse_selecting = False
-        self.release_mouse()
+        if self._drag_start is not None:
+            self._drag_start = None
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain < 2 or not self.document.loaded:
+            return
+        index = self.document.index
+        offset = self._offset_at_event(event)
+        span = index.word_at(offset) if event.chain == 2 else index.paragraph_at(offset)
+        if span is not None:
+            self.select(*span)
 
     # -- rendering ---------------------------------------------------------------------------
 
