@@ -200,6 +200,13 @@ async def test_vim_motions(corpus_dir: Path, database: Path) -> None:
         half_page = view.scroll_offset.y
         await pilot.press("ctrl+u")
         assert view.scroll_offset.y < half_page
+        await search(pilot, "reigns")
+        rows = view.layout_rows
+        row = rows.row_of(view.cursor)
+        await pilot.press("0")
+        assert view.cursor == rows.row_start(row)
+        await pilot.press("dollar_sign")
+        assert view.cursor == rows.last_offset_in_row(row)
 
 
 async def test_theme_picker_filters_and_creates(corpus_dir: Path, database: Path) -> None:

@@ -13,9 +13,10 @@ import inspect
 import pkgutil
 import textwrap
 
-import pytest
+from textual.actions import parse
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import Keys, _character_to_key
 from textual.reactive import Reactive
 
 import tui.ui
@@ -120,3 +121,27 @@ def test_the_shadowing_check_catches_a_string_named_query() -> None:
         "test_the_shadowing_check_catches_a_string_named_query.<locals>.Shadowing.anchor hides Widget.anchor",
         "test_the_shadowing_check_catches_a_string_named_query.<locals>.Shadowing.query hides DOMNode.query",
     ]
+
+
+# Every key Textual can send: a printable character's name (``0``, ``dollar_sign``) or a named key.
+KEYS = {_character_to_key(chr(code)) for code in range(32, 127)} | {key.value for key in Keys}
+
+
+def test_every_binding_is_a_key_textual_sends_bound_to_an_action_that_exists() -> None:
+    """A binding on a key name Textual never sends (``zero`` for ``0``) or on a missing
+    action is a key that silently does nothing."""
+    from tui.ui.app import MarginApp
+
+    problems = []
+    for cls in margin_classes():
+        for binding in Binding.make_bindings(vars(cls).get("BINDINGS", [])):
+            where = f"{cls.__qualname__} {binding.key!r} → {binding.action}"
+            if binding.key not in KEYS:
+                problems.append(f"{where}: not a key Textual sends")
+            namespace, name, arguments = parse(binding.action)
+            method = getattr(MarginApp if namespace == "app" else cls, f"action_{name}", None)
+            try:
+                inspect.signature(method).bind(None, *arguments)
+            except (TypeError, ValueError):
+                problems.append(f"{where}: no such action, or not with these arguments")
+    assert problems == []

@@ -60,7 +60,7 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
         Binding("pagedown,space", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("zero", "row_edge(-1)", "Row start", show=False),
+        Binding("0", "row_edge(-1)", "Row start", show=False),
         Binding("dollar_sign", "row_edge(1)", "Row end", show=False),
         Binding("v", "toggle_selection", "Select", tooltip="Start or stop a character selection"),
         Binding("s", "select_sentence", "Sentence"),
