@@ -166,6 +166,30 @@ async def test_digit_again_removes_the_theme(corpus_dir: Path, database: Path) -
     assert TinyDB(database).table("annotations").all() == []
 
 
+async def test_tagging_ends_the_selection_and_the_next_digit_edits_that_passage(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "pledged")
+        await pilot.press("s", "1")
+        assert view.selection is None and "selected" not in status_of(app)
+        (tagged,) = app.workspace.annotations(view.document).items
+        await pilot.press("h", "3")  # the cursor moved: no selection grew, the same passage gains 3
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert (annotation.start, annotation.end) == (tagged.start, tagged.end)
+        assert [app.workspace.theme(t).name for t in annotation.themes] == ["Human smuggling", "Migrant safety"]
+        await pilot.press("1")
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert [app.workspace.theme(t).name for t in annotation.themes] == ["Migrant safety"]
+        await search(pilot, "Her promise")  # outside any annotation: a digit codes the paragraph
+        await pilot.press("2")
+        assert len(app.workspace.annotations(view.document)) == 2
+    saved = TinyDB(database).table("annotations").all()
+    assert sorted(len(record["themes"]) for record in saved) == [1, 1]
+
+
 async def test_character_selection_with_v_and_motion(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
