@@ -8,11 +8,14 @@ from pathlib import Path
 from conftest import SEEDS
 from rich.cells import cell_len
 from textual import events
+from textual.widgets import TextArea
 from tinydb import TinyDB
 
 from tui.core import Workspace, quotation
 from tui.ui.app import MarginApp
 from tui.ui.screens.help import HelpScreen, key_map
+from tui.ui.screens.memo import MemoEditor
+from tui.ui.screens.prompt import ChoicePrompt
 from tui.ui.screens.reader import ReaderScreen
 from tui.ui.screens.theme_picker import ThemePicker
 from tui.ui.widgets.document_pane import DocumentPane
@@ -499,6 +502,46 @@ async def test_memo_is_written_marked_in_the_gutter_and_saved(corpus_dir: Path, 
         await pilot.press("m", "escape")  # cancelling leaves it alone
         assert app.workspace.annotations(view.document).items[0].note == annotation.note
     assert TinyDB(database).table("annotations").all()[0]["note"] == "Opening pleasantry\nnot substantive"
+
+
+def footer_keys(app: MarginApp) -> set[str]:
+    """The key descriptions the footer of the active screen shows."""
+    return {key.description for key in app.screen.query("FooterKey")}
+
+
+async def test_a_changed_memo_is_never_lost_to_escape(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("1", "m")
+        assert isinstance(app.screen, MemoEditor)
+        await pilot.pause()
+        assert {"Save", "Close"} <= footer_keys(app) and "Theme" not in footer_keys(app)
+        await type_text(pilot, "draft")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChoicePrompt)  # changed: Escape asks
+        await pilot.press("escape")  # ... and Escape in the question keeps editing
+        assert isinstance(app.screen, MemoEditor)
+        await type_text(pilot, " two")
+        assert app.screen.query_one(TextArea).text == "draft two"
+        await pilot.press("escape", "d")  # discard
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.workspace.annotations(view.document).items[0].note == ""
+        await pilot.press("m")
+        await type_text(pilot, "kept")
+        await pilot.press("escape", "s")  # save from the question
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.workspace.annotations(view.document).items[0].note == "kept"
+        await pilot.press("m")
+        await type_text(pilot, " and clicked")
+        await pilot.press("escape")
+        answers = app.screen.query(".answer")
+        await pilot.click(next(a for a in answers if a.name == "s"))  # the answers take clicks too
+        assert app.workspace.annotations(view.document).items[0].note == "kept and clicked"
+        await pilot.press("m", "escape")  # unchanged: Escape just closes
+        assert isinstance(app.screen, ReaderScreen)
+    assert TinyDB(database).table("annotations").all()[0]["note"] == "kept and clicked"
 
 
 async def test_u_undoes_and_ctrl_r_redoes_on_screen_and_on_disk(corpus_dir: Path, database: Path) -> None:
