@@ -45,10 +45,14 @@ def assigned_on_self(cls: type) -> set[str]:
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     names = set()
     for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, (ast.AnnAssign, ast.AugAssign)) else []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
         for target in targets:
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            if isinstance(target, ast.Attribute) and getattr(target.value, "id", None) == "self":
                 names.add(target.attr)
     return names
 
@@ -89,7 +93,8 @@ def shadowed_names(cls: type) -> list[str]:
         theirs = inspect.getattr_static(base, name)
         if name in vars(cls):
             ours = vars(cls)[name]
-            if kind(ours) == kind(theirs) and (kind(ours) != "data" or theirs is None or isinstance(ours, type(theirs))):
+            same_kind = kind(ours) == kind(theirs)
+            if same_kind and (kind(ours) != "data" or theirs is None or isinstance(ours, type(theirs))):
                 continue  # an override: compose, on_mount, BINDINGS, CSS_PATH, can_focus…
         elif settable(theirs):
             continue  # setting Textual's own attribute, e.g. self.sub_title

@@ -25,7 +25,8 @@ class MemoEditor(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the memo", id="memo.save"),
-        Binding("escape", "close", "Close", tooltip="Close the memo (asks first if it changed)", id="memo.close"),
+        Binding("escape", "close", "Close", tooltip="Close the memo (asks first if it changed)",
+                id="memo.close"),
     ]
 
     def __init__(self, quote: str, note: str) -> None:
