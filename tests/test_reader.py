@@ -545,6 +545,14 @@ async def test_a_changed_memo_is_never_lost_to_escape(corpus_dir: Path, database
         assert app.workspace.annotations(view.document).items[0].note == "kept and clicked"
         await pilot.press("m", "escape")  # unchanged: Escape just closes
         assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("m")
+        await type_text(pilot, "!")
+        await pilot.press("ctrl+q")  # quitting asks too, and waits for the answer
+        assert isinstance(app.screen, ChoicePrompt)
+        await pilot.press("ctrl+q", "d")
+        assert isinstance(app.screen, ReaderScreen) and app.is_running
+        await pilot.press("ctrl+q")  # with no memo open, Ctrl+Q quits
+        assert app.return_code == 0
     assert TinyDB(database).table("annotations").all()[0]["note"] == "kept and clicked"
 
 

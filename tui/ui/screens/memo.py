@@ -51,11 +51,16 @@ class MemoEditor(ModalScreen[str | None]):
     def _written(self) -> str:
         return self.query_one(TextArea).text.strip()
 
+    @property
+    def has_changes(self) -> bool:
+        """Whether closing now would lose something typed (the app asks before quitting)."""
+        return self._written != self.note.strip()
+
     def action_save(self) -> None:
         self.dismiss(self._written)
 
     def action_close(self) -> None:
-        if self._written == self.note.strip():
+        if not self.has_changes:
             self.dismiss(None)
             return
         self.app.push_screen(ChoicePrompt("This memo has changes that are not saved.", UNSAVED_CHOICES,
