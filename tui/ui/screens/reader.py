@@ -249,19 +249,11 @@ class ReaderScreen(Screen):
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
             return
-        self._end_selection(pane.view, span)
+        pane.view.end_selection(*span)  # the next digit edits this passage's themes
         verb = "Tagged" if result.outcome is TagOutcome.ADDED else "Removed"
         preposition = "with" if result.outcome is TagOutcome.ADDED else "from"
         self.notify(f"{verb} {span[1] - span[0]} characters {preposition} {theme.name}", markup=False, timeout=3)
         self.annotations_changed(pane.document)
-
-    @staticmethod
-    def _end_selection(view: DocumentView, span: tuple[int, int]) -> None:
-        """Tagging ends the selection, so moving no longer grows it. The cursor stays on the
-        passage (not on whitespace trimmed off it), where the next digit edits its themes."""
-        view.action_clear_selection()
-        if not span[0] <= view.cursor < span[1]:
-            view.move_to(span[1] - 1)
 
     def action_pick_theme(self) -> None:
         """Themes for what a digit would code (see ``_target_span``), those it has ticked."""

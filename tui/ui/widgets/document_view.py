@@ -246,6 +246,15 @@ class DocumentView(ScrollView, can_focus=True):
         self.selection_anchor = None
         self._changed()
 
+    def end_selection(self, start: int, end: int) -> None:
+        """Tagging ends the selection, so moving no longer grows it. The cursor stays on the
+        tagged passage ``[start, end)`` (not on whitespace trimmed off the selection)."""
+        self.selection_anchor = None
+        if start <= self.cursor < end:
+            self._changed()
+        else:
+            self.move_to(end - 1)
+
     def action_select_sentence(self) -> None:
         span = self.document.index.sentence_at(self.cursor)
         if span is None or span[0] == span[1]:
@@ -386,9 +395,11 @@ class DocumentView(ScrollView, can_focus=True):
         return rows.offset_at(position.y + self.scroll_offset.y, max(0, position.x - GUTTER_WIDTH))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        if event.button != 1 or not self.document.loaded:
+        if event.button != 1:
             return
         self.focus()
+        if not self.document.loaded:
+            return  # no rows yet to put the cursor on
         self.selection_anchor = None
         self.move_to(self._offset_at_event(event))
         self._drag_start = self.cursor
