@@ -7,11 +7,15 @@ from pathlib import Path
 
 from conftest import SEEDS
 from rich.cells import cell_len
+from textual import events
+from textual.widgets import TextArea
 from tinydb import TinyDB
 
 from tui.core import Workspace, quotation
 from tui.ui.app import MarginApp
 from tui.ui.screens.help import HelpScreen, key_map
+from tui.ui.screens.memo import MemoEditor
+from tui.ui.screens.prompt import ChoicePrompt
 from tui.ui.screens.reader import ReaderScreen
 from tui.ui.screens.theme_picker import ThemePicker
 from tui.ui.widgets.document_pane import DocumentPane
@@ -165,6 +169,31 @@ async def test_digit_again_removes_the_theme(corpus_dir: Path, database: Path) -
     assert TinyDB(database).table("annotations").all() == []
 
 
+async def test_tagging_ends_the_selection_and_the_next_digit_edits_that_passage(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "pledged")
+        await pilot.press("s", "1")
+        assert view.selection is None and "selected" not in status_of(app)
+        (tagged,) = app.workspace.annotations(view.document).items
+        await pilot.press("h", "3")  # the cursor moved: no selection grew, the same passage gains 3
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert (annotation.start, annotation.end) == (tagged.start, tagged.end)
+        names = [app.workspace.theme(t).name for t in annotation.themes]
+        assert names == ["Human smuggling", "Migrant safety"]
+        await pilot.press("1")
+        (annotation,) = app.workspace.annotations(view.document).items
+        assert [app.workspace.theme(t).name for t in annotation.themes] == ["Migrant safety"]
+        await search(pilot, "Her promise")  # outside any annotation: a digit codes the paragraph
+        await pilot.press("2")
+        assert len(app.workspace.annotations(view.document)) == 2
+    saved = TinyDB(database).table("annotations").all()
+    assert sorted(len(record["themes"]) for record in saved) == [1, 1]
+
+
 async def test_character_selection_with_v_and_motion(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     async with app.run_test(size=SIZE) as pilot:
@@ -199,6 +228,13 @@ async def test_vim_motions(corpus_dir: Path, database: Path) -> None:
         half_page = view.scroll_offset.y
         await pilot.press("ctrl+u")
         assert view.scroll_offset.y < half_page
+        await search(pilot, "reigns")
+        rows = view.layout_rows
+        row = rows.row_of(view.cursor)
+        await pilot.press("0")
+        assert view.cursor == rows.row_start(row)
+        await pilot.press("dollar_sign")
+        assert view.cursor == rows.last_offset_in_row(row)
 
 
 async def test_theme_picker_filters_and_creates(corpus_dir: Path, database: Path) -> None:
@@ -293,14 +329,60 @@ async def test_help_lists_every_key(corpus_dir: Path, database: Path) -> None:
         assert isinstance(app.screen, ReaderScreen)
 
 
-async def test_mouse_click_and_drag_select(corpus_dir: Path, database: Path) -> None:
+async def click_at(pilot, view: DocumentView, offset: int, times: int = 1) -> None:
+    """Click (twice: a double click) on the screen cell of the character at ``offset``."""
+    row, x = view.layout_rows.column_of(offset)
+    await pilot.click(view, offset=(GUTTER_WIDTH + x, row - view.scroll_offset.y), times=times)
+
+
+def selected_text(view: DocumentView) -> str:
+    return view.document.text[view.selection.start : view.selection.end]
+
+
+async def test_click_focuses_the_pane_and_moves_the_cursor_double_and_triple_click_select(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        right = view_of(app, 1)
+        text = right.document.text
+        assert view_of(app, 0).has_focus
+        await click_at(pilot, right, text.index("Brownsville") + 3)
+        assert right.has_focus and right.cursor == text.index("Brownsville") + 3
+        assert right.selection is None
+        await click_at(pilot, right, text.index("Brownsville") + 3, times=2)  # no crash: a word
+        assert selected_text(right) == "Brownsville"
+        await click_at(pilot, right, text.index("Brownsville") + 3, times=3)
+        assert selected_text(right) == text[text.index("BROWNSVILLE") : text.index("United States.") + 14]
+        await pilot.press("1")  # a mouse selection is tagged like any other
+        assert app.workspace.annotations(right.document).items[0].quote.startswith("BROWNSVILLE, Texas")
+
+
+async def test_drag_selects_characters_and_the_wheel_scrolls(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database, panes=1)
     async with app.run_test(size=SIZE) as pilot:
         view = view_of(app)
         await pilot.mouse_down(view, offset=(GUTTER_WIDTH + 0, 0))
         await pilot.hover(view, offset=(GUTTER_WIDTH + 7, 0))
         await pilot.mouse_up(view, offset=(GUTTER_WIDTH + 7, 0))
-        assert view.document.text[view.selection.start : view.selection.end] == "Set Text"
+        assert selected_text(view) == "Set Text"
+        assert "8 selected" in status_of(app)
+        # Pilot has no wheel method in Textual 8: post the wheel events the way it posts clicks.
+        await pilot._post_mouse_events([events.MouseScrollDown] * 3, view, offset=(20, 5))
+        assert view.scroll_offset.y > 0
+
+
+async def test_clicking_a_document_in_the_list_opens_it_in_the_current_pane(
+    corpus_dir: Path, database: Path
+) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")  # the second pane is the current one
+        await pilot.click("#documents", offset=(3, 1 + 4))  # inside the border: the fifth row
+        pane = app.screen.query(DocumentPane)[1]
+        assert pane.document is app.workspace.documents[4]
+        assert pane.view.has_focus
+        assert app.screen.query(DocumentPane)[0].document is app.workspace.documents[0]  # the other stays
 
 
 async def test_untrusted_text_is_shown_literally(tmp_path: Path, database: Path) -> None:
@@ -424,6 +506,54 @@ async def test_memo_is_written_marked_in_the_gutter_and_saved(corpus_dir: Path, 
         await pilot.press("m", "escape")  # cancelling leaves it alone
         assert app.workspace.annotations(view.document).items[0].note == annotation.note
     assert TinyDB(database).table("annotations").all()[0]["note"] == "Opening pleasantry\nnot substantive"
+
+
+def footer_keys(app: MarginApp) -> set[str]:
+    """The key descriptions the footer of the active screen shows."""
+    return {key.description for key in app.screen.query("FooterKey")}
+
+
+async def test_a_changed_memo_is_never_lost_to_escape(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await search(pilot, "Greetings")
+        await pilot.press("1", "m")
+        assert isinstance(app.screen, MemoEditor)
+        await pilot.pause()
+        assert {"Save", "Close"} <= footer_keys(app) and "Theme" not in footer_keys(app)
+        await type_text(pilot, "draft")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChoicePrompt)  # changed: Escape asks
+        await pilot.press("escape")  # ... and Escape in the question keeps editing
+        assert isinstance(app.screen, MemoEditor)
+        await type_text(pilot, " two")
+        assert app.screen.query_one(TextArea).text == "draft two"
+        await pilot.press("escape", "d")  # discard
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.workspace.annotations(view.document).items[0].note == ""
+        await pilot.press("m")
+        await type_text(pilot, "kept")
+        await pilot.press("escape", "s")  # save from the question
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.workspace.annotations(view.document).items[0].note == "kept"
+        await pilot.press("m")
+        await type_text(pilot, " and clicked")
+        await pilot.press("escape")
+        answers = app.screen.query(".answer")
+        await pilot.click(next(a for a in answers if a.name == "s"))  # the answers take clicks too
+        assert app.workspace.annotations(view.document).items[0].note == "kept and clicked"
+        await pilot.press("m", "escape")  # unchanged: Escape just closes
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("m")
+        await type_text(pilot, "!")
+        await pilot.press("ctrl+q")  # quitting asks too, and waits for the answer
+        assert isinstance(app.screen, ChoicePrompt)
+        await pilot.press("ctrl+q", "d")
+        assert isinstance(app.screen, ReaderScreen) and app.is_running
+        await pilot.press("ctrl+q")  # with no memo open, Ctrl+Q quits
+        assert app.return_code == 0
+    assert TinyDB(database).table("annotations").all()[0]["note"] == "kept and clicked"
 
 
 async def test_u_undoes_and_ctrl_r_redoes_on_screen_and_on_disk(corpus_dir: Path, database: Path) -> None:

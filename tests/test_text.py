@@ -217,6 +217,15 @@ def test_word_motion() -> None:
     assert index.previous_word_start(0) == 0
 
 
+def test_word_at_is_what_a_double_click_selects() -> None:
+    text = "alpha, beta  gamma\nnext"
+    index = TextIndex(text)
+    assert index.word_at(text.index("eta")) == (text.index("beta"), text.index("beta") + 4)
+    assert index.word_at(text.index(",")) == (5, 6)  # punctuation on its own
+    assert index.word_at(text.index("  ")) is None
+    assert index.word_at(len(text) - 1) == (text.index("next"), len(text))
+
+
 def test_strip_span_and_titles() -> None:
     assert strip_span("  quote \n", 0, 9) == (2, 7)
     assert title_from_text("\n\n  Set\x1b Text  \n", "x") == "Set␛ Text"

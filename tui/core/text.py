@@ -215,6 +215,17 @@ class TextIndex:
         index = min(bisect.bisect_right(ends, offset), len(ends) - 1)
         return strip_span(self.text, ends[index - 1] if index else paragraph[0], ends[index])
 
+    def word_at(self, offset: int) -> tuple[int, int] | None:
+        """The word (or punctuation run) holding ``offset``, as a double click selects it;
+        None on a space."""
+        line = self.line_of(offset)
+        for match in _WORD_RE.finditer(self.text, self.line_starts[line], self.line_end(line)):
+            if match.start() <= offset < match.end():
+                return match.span()
+            if match.start() > offset:
+                break
+        return None
+
     def next_word_start(self, offset: int) -> int:
         """Like vim's ``w``: the start of the next word or punctuation run."""
         match = _WORD_RE.search(self.text, offset)

@@ -94,6 +94,18 @@ class MarginApp(App[None]):
             ("Orphans (O)", OrphansScreen.BINDINGS),
         ]
 
+    async def action_quit(self) -> None:
+        """Quit (everything is saved already), except over a memo with changes: Ctrl+Q is a
+        priority key that works even while typing, so the memo editor asks first, and while
+        that question is open Ctrl+Q waits for its answer."""
+        from .screens.memo import MemoEditor
+
+        if any(isinstance(screen, MemoEditor) and screen.has_changes for screen in self.screen_stack):
+            if isinstance(self.screen, MemoEditor):
+                self.screen.action_close()
+            return
+        self.exit()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections() + self.screen_sections()))

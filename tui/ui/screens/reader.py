@@ -222,13 +222,16 @@ class ReaderScreen(Screen):
     # -- coding --------------------------------------------------------------------------
 
     def _target_span(self, pane: DocumentPane) -> tuple[int, int] | None:
-        """The selection, or else the paragraph under the cursor, without outer whitespace."""
+        """What a digit or the picker codes: the selection; with none, the passage of the
+        annotation under the cursor (so a second digit edits the passage just tagged, not
+        its paragraph); else the paragraph under the cursor. Without outer whitespace."""
         view = pane.view
         selection = view.selection
         if selection is not None:
             span = strip_span(pane.document.text, selection.start, selection.end)
         else:
-            span = pane.document.index.paragraph_at(view.cursor)
+            under = self.workspace.annotations(pane.document).at(view.cursor)
+            span = (under[0].start, under[0].end) if under else pane.document.index.paragraph_at(view.cursor)
         if span is None or span[0] >= span[1]:
             self.notify("Nothing to tag here: select a passage or move to a paragraph.", severity="warning")
             return None
@@ -250,17 +253,16 @@ class ReaderScreen(Screen):
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
             return
+        pane.view.end_selection(*span)  # the next digit edits this passage's themes
         verb = "Tagged" if result.outcome is TagOutcome.ADDED else "Removed"
         preposition = "with" if result.outcome is TagOutcome.ADDED else "from"
         self.notify(f"{verb} {counted(span[1] - span[0], 'character')} {preposition} {theme.name}", markup=False, timeout=3)
         self.annotations_changed(pane.document)
 
     def action_pick_theme(self) -> None:
-        """Themes for the selection; with none, for the annotation under the cursor (editing
-        its themes), else for the paragraph."""
+        """Themes for what a digit would code (see ``_target_span``), those it has ticked."""
         pane = self.current_pane
-        under = self._annotation_here(pane) if pane.view.selection is None else None
-        span = (under.start, under.end) if under else self._target_span(pane)
+        span = self._target_span(pane)
         if span is None:
             return
         existing = self.workspace.annotations(pane.document).exactly(*span)

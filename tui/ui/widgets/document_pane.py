@@ -87,7 +87,7 @@ class DocumentPane(Vertical):
 
     def action_search(self) -> None:
         search = self.query_one(".pane-search", Input)
-        search.value = self.view.query
+        search.value = self.view.search_text
         search.add_class("-active")
         search.focus()
 

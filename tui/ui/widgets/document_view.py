@@ -43,6 +43,8 @@ class Span:
 class DocumentView(ScrollView, can_focus=True):
     """Shows one document; moves a cursor over it; selects characters, sentences, paragraphs."""
 
+    ALLOW_SELECT = False  # the view draws its own selection; Textual's screen-wide one would fight it
+
     BINDINGS = [
         Binding("h,left", "move_char(-1)", "Left", show=False),
         Binding("l,right", "move_char(1)", "Right", show=False),
@@ -58,7 +60,7 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("ctrl+u", "half_page(-1)", "Half page up", show=False),
         Binding("pagedown,space", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("zero", "row_edge(-1)", "Row start", show=False),
+        Binding("0", "row_edge(-1)", "Row start", show=False),
         Binding("dollar_sign", "row_edge(1)", "Row end", show=False),
         Binding("v", "toggle_selection", "Select", tooltip="Start or stop a character selection"),
         Binding("s", "select_sentence", "Sentence"),
@@ -98,14 +100,14 @@ class DocumentView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.workspace = workspace
         self.document = document
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         self.matches: list[Span] = []
         self._match_starts: list[int] = []  # matches never overlap: sorted by start and by end
-        self.query: str = ""
+        self.search_text = ""  # the last search, offered again by /
         self._layout: WrappedText | None = None
         self._recentre = False
         self._goal_x: int | None = None
-        self._mouse_selecting = False
+        self._drag_start: int | None = None  # where the mouse was pressed, while it is held
         self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
 
     # -- reading the file ---------------------------------------------------------------------
@@ -197,7 +199,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Switch to another document (the pane's document list calls this)."""
         self.document = document
         self._layout = None
-        self.anchor = None
+        self.selection_anchor = None
         self._set_matches([])
         self.cursor = 0
         self._open(document)
@@ -211,9 +213,9 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> Span | None:
         """The selected characters (cursor and anchor both included), or None."""
-        if self.anchor is None:
+        if self.selection_anchor is None:
             return None
-        start, end = sorted((self.anchor, self.cursor))
+        start, end = sorted((self.selection_anchor, self.cursor))
         return Span(start, min(end + 1, len(self.document.text)))
 
     @property
@@ -234,16 +236,25 @@ class DocumentView(ScrollView, can_focus=True):
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)`` and put the cursor on its last character."""
-        self.anchor = start
+        self.selection_anchor = start
         self.move_to(max(start, end - 1))
 
     def action_toggle_selection(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.selection_anchor = None if self.selection_anchor is not None else self.cursor
         self._changed()
 
     def action_clear_selection(self) -> None:
-        self.anchor = None
+        self.selection_anchor = None
         self._changed()
+
+    def end_selection(self, start: int, end: int) -> None:
+        """Tagging ends the selection, so moving no longer grows it. The cursor stays on the
+        tagged passage ``[start, end)`` (not on whitespace trimmed off the selection)."""
+        self.selection_anchor = None
+        if start <= self.cursor < end:
+            self._changed()
+        else:
+            self.move_to(end - 1)
 
     def action_select_sentence(self) -> None:
         span = self.document.index.sentence_at(self.cursor)
@@ -334,7 +345,7 @@ class DocumentView(ScrollView, can_focus=True):
     def search(self, query: str) -> bool:
         """Find every match of ``query`` (case-insensitive unless it has capitals) and go to
         the first one after the cursor, wrapping around. Returns whether anything matched."""
-        self.query = query
+        self.search_text = query
         flags = 0 if any(ch.isupper() for ch in query) else re.IGNORECASE
         pattern = re.compile(re.escape(query), flags) if query else None
         self._set_matches(
@@ -375,6 +386,9 @@ class DocumentView(ScrollView, can_focus=True):
         self.scroll_to_cursor(center=True)
 
     # -- mouse -------------------------------------------------------------------------------
+    # Pressing puts the cursor on the character under the pointer and dragging selects from
+    # there; Textual counts the clicks of a chain, so a double click selects the word and a
+    # triple click the paragraph. The wheel scrolls (ScrollView) and leaves the cursor be.
 
     def _offset_at_event(self, event: events.MouseEvent) -> int:
         position = event.get_content_offset_capture(self)
@@ -382,22 +396,35 @@ class DocumentView(ScrollView, can_focus=True):
         return rows.offset_at(position.y + self.scroll_offset.y, max(0, position.x - GUTTER_WIDTH))
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
         self.focus()
-        self.anchor = None
+        if not self.document.loaded:
+            return  # no rows yet to put the cursor on
+        self.selection_anchor = None
         self.move_to(self._offset_at_event(event))
-        self._mouse_selecting = True
+        self._drag_start = self.cursor
         self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._mouse_selecting:
+        if self._drag_start is not None:
             offset = self._offset_at_event(event)
-            if offset != self.cursor and self.anchor is None:
-                self.anchor = self.cursor
+            self.selection_anchor = self._drag_start if offset != self._drag_start else None
             self.move_to(offset)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
-        self._mouse_selecting = False
-        self.release_mouse()
+        if self._drag_start is not None:
+            self._drag_start = None
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.chain < 2 or not self.document.loaded:
+            return
+        index = self.document.index
+        offset = self._offset_at_event(event)
+        span = index.word_at(offset) if event.chain == 2 else index.paragraph_at(offset)
+        if span is not None:
+            self.select(*span)
 
     # -- rendering ---------------------------------------------------------------------------
 
