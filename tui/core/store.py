@@ -47,7 +47,7 @@ from filelock import FileLock
 from tinydb import TinyDB
 
 from .anchoring import Placement
-from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
+from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, next_color
 from .journal import Entry, Journal
 from .migrations import SCHEMA_VERSION, migrate
 from .storage import (
@@ -428,12 +428,24 @@ class Store:
 
     @contextmanager
     def recording(self) -> Iterator[list[Change]]:
-        """Collect the changes made inside, for undo; they are journaled with one fsync."""
+        """Collect the changes made inside, for undo; they are journaled with one fsync.
+
+        If the block raises, its changes are taken back before they reach the journal, so an
+        action that fails halfway (an import) leaves the database as it was."""
         changes: list[Change] = []
         self._recording = changes
+        pending, dirty = len(self.unsaved), self.dirty
         try:
             with self.batch():
-                yield changes
+                try:
+                    yield changes
+                except BaseException:
+                    del self.unsaved[pending:]
+                    for change in reversed(changes):
+                        self.db.table(change.table).put(change.id, change.before)
+                        self._reload(change.table, change.id, change.before)
+                    self.dirty = dirty
+                    raise
         finally:
             self._recording = None
 
@@ -505,8 +517,45 @@ class Store:
 
     def theme_named(self, name: str) -> Theme | None:
         """The theme with this name, ignoring case and runs of spaces."""
-        wanted = " ".join(name.split()).casefold()
+        wanted = folded(name)
         return next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+
+    def import_themes(self, specs: list[ThemeSpec]) -> dict[str, Theme]:
+        """Every spec's theme, by ``folded`` name: found by name, or created at the end of the
+        codebook with its colour, description and group (a top-level theme of the codebook
+        or of ``specs``; deeper nesting is not Margin's). One pass and one ``renumber``, so a
+        codebook of thousands of codes imports in linear time, where ``create_theme`` and
+        ``set_parent`` per code would rescan the whole codebook each time."""
+        by_name = {folded(theme.name): theme for theme in self.themes}
+        colors = {theme.color for theme in self.themes}
+        used_keys = {theme.key for theme in self.themes}
+        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
+        themes, created = list(self.themes), []
+        for spec in specs:
+            name = " ".join(spec.name.split())
+            if not name:
+                raise ValueError("a theme needs a name")
+            if folded(name) in by_name:
+                continue
+            record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
+                      "description": spec.description, "order": len(themes), "parent": None}
+            theme = self._theme_from_record(self._insert("themes", record), record)
+            by_name[folded(name)] = theme
+            colors.add(theme.color)
+            themes.append(theme)
+            created.append((len(themes) - 1, spec.parent))
+        groups, grouped = set(), set()  # themes with children, themes with a parent
+        for index, parent in created:
+            theme, group = themes[index], by_name.get(folded(parent)) if parent else None
+            if group is None or group.id == theme.id or group.parent is not None or group.id in grouped or theme.id in groups:
+                continue
+            self._replace("themes", theme.id, {"parent": group.id})
+            themes[index] = replace(theme, parent=group.id)
+            groups.add(group.id)
+            grouped.add(theme.id)
+        if created:
+            self.renumber(themes)
+        return {name: self._themes_by_id.get(theme.id, theme) for name, theme in by_name.items()}
 
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
         name = " ".join(name.split())
@@ -539,11 +588,14 @@ class Store:
         """Order the codebook as ``wanted`` says, each group's children right after their
         parent; the first nine themes in that order take the keys 1..9."""
         ids = {theme.id for theme in wanted}
-        tops = [t for t in wanted if t.parent is None or t.parent not in ids]
+        children: dict[int, list[Theme]] = {}
+        for theme in wanted:
+            if theme.parent in ids:
+                children.setdefault(theme.parent, []).append(theme)
         ordered = []
-        for top in tops:
+        for top in [t for t in wanted if t.parent is None or t.parent not in ids]:
             ordered.append(top)
-            ordered += [t for t in wanted if t.parent == top.id]
+            ordered += children.get(top.id, [])
         for position, theme in enumerate(ordered):
             key = position + 1 if position < KEYED_THEMES else None
             record = self._raw("themes", theme.id)
