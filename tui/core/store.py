@@ -522,40 +522,35 @@ class Store:
 
     def import_themes(self, specs: list[ThemeSpec]) -> dict[str, Theme]:
         """Every spec's theme, by ``folded`` name: found by name, or created at the end of the
-        codebook with its colour, description and group (a top-level theme of the codebook
-        or of ``specs``; deeper nesting is not Margin's). One pass and one ``renumber``, so a
-        codebook of thousands of codes imports in linear time, where ``create_theme`` and
-        ``set_parent`` per code would rescan the whole codebook each time."""
+        codebook with its colour, description and group (``parent``, when that names a
+        top-level theme here or earlier in ``specs``; deeper nesting is not Margin's).
+
+        One pass and one ``renumber``, so a codebook of thousands of codes imports in linear
+        time, where ``create_theme`` and ``set_parent`` per code rescan the codebook each
+        time. A group's codes listed right after it (a REFI-QDA codebook, depth first) are in
+        place already, so ``renumber`` rewrites nothing."""
         by_name = {folded(theme.name): theme for theme in self.themes}
         colors = {theme.color for theme in self.themes}
         used_keys = {theme.key for theme in self.themes}
         free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
-        themes, created = list(self.themes), []
+        themes = list(self.themes)
         for spec in specs:
             name = " ".join(spec.name.split())
             if not name:
                 raise ValueError("a theme needs a name")
             if folded(name) in by_name:
                 continue
+            group = by_name.get(folded(spec.parent)) if spec.parent else None
             record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
-                      "description": spec.description, "order": len(themes), "parent": None}
+                      "description": spec.description, "order": len(themes),
+                      "parent": group.id if group is not None and group.parent is None else None}
             theme = self._theme_from_record(self._insert("themes", record), record)
             by_name[folded(name)] = theme
             colors.add(theme.color)
             themes.append(theme)
-            created.append((len(themes) - 1, spec.parent))
-        groups, grouped = set(), set()  # themes with children, themes with a parent
-        for index, parent in created:
-            theme, group = themes[index], by_name.get(folded(parent)) if parent else None
-            if group is None or group.id == theme.id or group.parent is not None or group.id in grouped or theme.id in groups:
-                continue
-            self._replace("themes", theme.id, {"parent": group.id})
-            themes[index] = replace(theme, parent=group.id)
-            groups.add(group.id)
-            grouped.add(theme.id)
-        if created:
+        if len(themes) > len(self.themes):
             self.renumber(themes)
-        return {name: self._themes_by_id.get(theme.id, theme) for name, theme in by_name.items()}
+        return {name: self._themes_by_id[theme.id] for name, theme in by_name.items()}
 
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
         name = " ".join(name.split())
