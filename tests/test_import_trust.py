@@ -439,3 +439,14 @@ def test_find_document_never_loads_a_path_outside(project: dict[str, Path]) -> N
                                            os.fspath(project["secret"]))
     assert found == "outside the project (use --sources DIR to allow)"
     workspace.close()
+
+
+def test_a_hidden_folder_under_the_import_file_is_refused(tmp_path: Path, capsys) -> None:
+    """Importing a file saved in the home folder does not open ``~/.ssh`` to it."""
+    (tmp_path / ".ssh").mkdir()
+    (tmp_path / ".ssh" / "id_rsa").write_text(SECRET, encoding="utf-8")
+    source = jsonl_naming(tmp_path / "incoming.jsonl", ".ssh/id_rsa")
+    database = tmp_path / "study" / "annotations.json"
+    assert main(["import", str(source), "--db", str(database)]) == 1
+    assert "not placed: “-----BEGIN OPENSSH PRIVATE KEY” (.ssh/id_rsa): outside the project" in capsys.readouterr().out
+    assert main(["import", str(source), "--db", str(database), "--sources", str(tmp_path / ".ssh")]) == 0

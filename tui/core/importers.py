@@ -227,8 +227,9 @@ def parse(path: Path) -> Parsed:
 
 class Confinement:
     """The folders an import may read documents from: those of the database's documents and
-    corpus, the import file's own folder, and ``allowed`` (``--sources``). Checked on the
-    resolved path, so a symlink is judged by where it leads."""
+    corpus, the import file's own folder, and ``allowed`` (``--sources``), each with its
+    subfolders except hidden ones (``~/.ssh`` when a file is imported from the home folder).
+    Checked on the resolved path, so a symlink is judged by where it leads."""
 
     def __init__(self, workspace: Workspace, import_file: Path, allowed: list[Path]) -> None:
         store = workspace.store
@@ -239,11 +240,15 @@ class Confinement:
     def refusal(self, path: Path) -> str | None:
         """None if ``path`` may be read; else why not (not found, not a file, outside)."""
         real = Path(os.path.realpath(path))
-        if not any(real.is_relative_to(root) for root in self.roots):
+        if not any(self._under(real, root) for root in self.roots):
             return OUTSIDE if os.path.lexists(path) else "document not found"
         if not real.exists():
             return "document not found"
         return None if real.is_file() else "not a regular file"
+
+    @staticmethod
+    def _under(real: Path, root: Path) -> bool:
+        return real.is_relative_to(root) and not any(part.startswith(".") for part in real.relative_to(root).parts)
 
 
 def find_document(workspace: Workspace, confinement: Confinement, source: Path, name: str) -> Document | str:
