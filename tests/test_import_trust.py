@@ -450,3 +450,21 @@ def test_a_hidden_folder_under_the_import_file_is_refused(tmp_path: Path, capsys
     assert main(["import", str(source), "--db", str(database)]) == 1
     assert "not placed: “-----BEGIN OPENSSH PRIVATE KEY” (.ssh/id_rsa): outside the project" in capsys.readouterr().out
     assert main(["import", str(source), "--db", str(database), "--sources", str(tmp_path / ".ssh")]) == 0
+
+
+def test_a_malformed_w3c_annotation_or_project_element_is_named(exports: dict[str, Path], tmp_path: Path,
+                                                               capsys) -> None:
+    collection = json.loads(exports["w3c"].read_text(encoding="utf-8"))
+    collection["first"]["items"][1]["target"]["selector"][1]["start"] = "3"
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text(json.dumps(collection), encoding="utf-8")
+    database = fresh_target(exports)
+    assert main(["import", str(bad), "--db", str(database)]) == 2
+    assert capsys.readouterr().err == (f'margin: {bad}: "first.items[1].target.selector[1].start" must be an '
+                                       'integer or null, got "3"\n')
+    project = write_project(tmp_path / "bad.qdpx", FOREIGN_PROJECT.replace('startPosition="4"', 'startPosition="x"'),
+                            {"s-1.txt": "The cartel men came at night.\n"})
+    assert main(["import", str(project), "--db", str(database)]) == 2
+    assert capsys.readouterr().err == (f'margin: {project}: project.qde: PlainTextSelection "p-1": startPosition '
+                                       'must be a non-negative integer, got "x"\n')
+    assert not (database.parent / "imported").exists()

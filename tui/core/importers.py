@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -304,7 +304,7 @@ def matching_document(workspace: Workspace, source: ProjectSource) -> Document |
 
 # -- 3. write -----------------------------------------------------------------------------
 
-def import_file(workspace: Workspace, path: Path, sources: list[Path] = ()) -> ImportReport:
+def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) -> ImportReport:
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
     ``sources`` are more folders documents may be read from."""
     parsed = parse(path)
@@ -317,8 +317,9 @@ def import_file(workspace: Workspace, path: Path, sources: list[Path] = ()) -> I
     for item in parsed.items:
         if item.document not in documents:
             found = find_document(workspace, confinement, path, item.document)
-            if isinstance(found, str) and item.elsewhere:
-                found = find_document(workspace, confinement, path, item.elsewhere)
+            if isinstance(found, str) and item.elsewhere:  # keep the first reason if both fail
+                elsewhere = find_document(workspace, confinement, path, item.elsewhere)
+                found = found if isinstance(elsewhere, str) else elsewhere
             documents[item.document] = found
 
     report = ImportReport()
@@ -335,9 +336,9 @@ def import_file(workspace: Workspace, path: Path, sources: list[Path] = ()) -> I
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
             for item, document, placement in placed:
-                merged = workspace.import_passage(
-                    document, placement.start, placement.end, list(dict.fromkeys(themes[folded(n)] for n in item.themes)),
-                    item.note, item.author, item.created, item.modified)
+                coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
+                merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
+                                                  item.author, item.created, item.modified)
                 report.merged += merged
                 report.imported += not merged
     except BaseException:
