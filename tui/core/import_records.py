@@ -35,7 +35,8 @@ _NAME_PATTERN = r"\S"
 MAX_NAME = 500  # characters of a theme name
 
 Offset = Annotated[int, Meta(ge=0, description="a code-point index into the document's decoded text")]
-Date = Annotated[str, Meta(pattern=_DATE_PATTERN, description="ISO 8601 (RFC 3339 profile), e.g. 2026-03-01T10:00:00Z")]
+Date = Annotated[str, Meta(pattern=_DATE_PATTERN,
+                           description="ISO 8601 (RFC 3339 profile), e.g. 2026-03-01T10:00:00Z")]
 ThemeName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, pattern=_NAME_PATTERN,
                                 description="a theme name: not empty, not only spaces")]
 NonEmpty = Annotated[str, Meta(min_length=1)]
@@ -51,7 +52,8 @@ class JsonlRecord(Struct):
     and ``suffix``, the offsets being hints.
     """
 
-    document_path: Annotated[str, Meta(min_length=1, description="the document, relative to the database's folder")]
+    document_path: Annotated[str, Meta(min_length=1,
+                                       description="the document, relative to the database's folder")]
     start: Offset
     end: Offset
     quote: NonEmpty
@@ -146,9 +148,10 @@ def check_date(value: str | None, field: str) -> None:
         raise RecordError(f'"{field}" is not a date that exists, got {shown(value)}') from None
 
 
-_TYPES = {"int": "an integer", "str": "a string", "array": "a list", "object": "an object", "bool": "true or false",
-          "null": "null", "float": "a number", "str | null": "a string or null", "int | null": "an integer or null"}
-_PATTERNS = {_DATE_PATTERN: "must be an ISO 8601 date (2026-03-01T10:00:00Z)", _NAME_PATTERN: "must not be blank"}
+_TYPES = {"int": "an integer", "str": "a string", "array": "a list", "object": "an object",
+          "bool": "true or false", "null": "null", "float": "a number"}
+_PATTERNS = {_DATE_PATTERN: "must be an ISO 8601 date (2026-03-01T10:00:00Z)",
+             _NAME_PATTERN: "must not be blank"}
 _AT = re.compile(r" - at `\$(.*)`$")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 
@@ -171,11 +174,11 @@ def describe(message: str, raw: Any, at: str = "") -> str:
     if missing := re.fullmatch(r"Object missing required field `(\w+)`", body):
         return f'"{(place + "." if place else "") + missing.group(1)}" is missing'
     if expected := re.fullmatch(r"Expected `([\w |]+)`, got `\w+`", body):
-        kind = expected.group(1)
-        what = _TYPES.get(kind, f"`{kind}`")
-        return f"{subject}must be {what}{got}" if place else f"must be {what}{got}"
+        what = " or ".join(_TYPES.get(kind, kind) for kind in expected.group(1).split(" | "))
+        return f"{subject}must be {what}{got}"
     if bound := re.fullmatch(r"Expected `(\w+)` ([<>]=) (\d+)", body):
-        return f"{subject}must be {_TYPES.get(bound.group(1), bound.group(1))} {bound.group(2)} {bound.group(3)}{got}"
+        kind, operator, limit = bound.groups()
+        return f"{subject}must be {_TYPES.get(kind, kind)} {operator} {limit}{got}"
     if re.fullmatch(r"Expected `str` of length >= 1", body):
         return f"{subject}must not be empty"
     if longest := re.fullmatch(r"Expected `str` of length <= (\d+)", body):

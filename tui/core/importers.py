@@ -217,7 +217,8 @@ def read_capped(path: Path) -> bytes:
 def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        raise ImportFileError(f"{path}: cannot import {path.suffix or 'this'} files (jsonl, json, jsonld or qdpx)")
+        kind = path.suffix or "this"
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld or qdpx)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     return READERS[suffix](path, read_capped(path))
@@ -248,7 +249,9 @@ class Confinement:
 
     @staticmethod
     def _under(real: Path, root: Path) -> bool:
-        return real.is_relative_to(root) and not any(part.startswith(".") for part in real.relative_to(root).parts)
+        if not real.is_relative_to(root):
+            return False
+        return not any(part.startswith(".") for part in real.relative_to(root).parts)
 
 
 def find_document(workspace: Workspace, confinement: Confinement, source: Path, name: str) -> Document | str:
@@ -384,7 +387,8 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
     ) for s in source.selections]
 
 
-def write_source(folder: Path, source: ProjectSource, report: ImportReport, created: list[Path]) -> Document | None:
+def write_source(folder: Path, source: ProjectSource, report: ImportReport,
+                 created: list[Path]) -> Document | None:
     """The source's text written to ``folder`` as a document (None, with ``source.problem``,
     if it cannot be); files this import creates go in ``created``, to be removed on failure."""
     try:

@@ -233,7 +233,7 @@ def read_project(data: bytes, folder: Path) -> Project:
                 _source(element, archive, folder, users, notes, names)
                 for element in root.iterfind(f"{q}Sources/{q}TextSource")
             ]
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:  # corrupt, exotic, encrypted
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:  # corrupt, odd, encrypted
         raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
     except KeyError as error:  # project.qde itself is missing
         raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
