@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -468,3 +470,40 @@ def test_a_malformed_w3c_annotation_or_project_element_is_named(exports: dict[st
     assert capsys.readouterr().err == (f'margin: {project}: project.qde: PlainTextSelection "p-1": startPosition '
                                        'must be a non-negative integer, got "x"\n')
     assert not (database.parent / "imported").exists()
+
+
+KILLED_IMPORT = """
+import os, sys
+from pathlib import Path
+from tui.core import Workspace, journal
+from tui.core.importers import import_file
+
+real = journal.Journal.append
+
+def append_then_die(self, entries):
+    if sys.argv[3] == "after":
+        real(self, entries)
+    os._exit(9)  # as kill -9 would: no cleanup, no checkpoint
+
+journal.Journal.append = append_then_die
+workspace = Workspace.open_database(Path(sys.argv[1]), for_writing=True)
+import_file(workspace, Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "qdpx"])
+def test_a_kill_during_an_import_leaves_the_database_before_or_with_the_whole_import(
+        exports: dict[str, Path], fmt: str) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for moment, expected in (("before", 1), ("after", 16)):
+        database = fresh_target(exports)
+        child = subprocess.run([sys.executable, "-c", KILLED_IMPORT, str(database), str(exports[fmt]), moment],
+                               cwd=root, capture_output=True, text=True, timeout=120)
+        assert child.returncode == 9, child.stderr
+        workspace = Workspace.open_database(database, for_writing=True)
+        assert len(workspace.store.annotations) == expected
+        if fmt == "qdpx" and moment == "before":  # its documents were written first: the next import reuses them
+            written = sorted(p.name for p in (database.parent / "imported").iterdir())
+            assert import_file(workspace, exports[fmt]).imported == 15
+            assert sorted(p.name for p in (database.parent / "imported").iterdir()) == written
+        workspace.close()
