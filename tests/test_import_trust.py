@@ -507,3 +507,28 @@ def test_a_kill_during_an_import_leaves_the_database_before_or_with_the_whole_im
             assert import_file(workspace, exports[fmt]).imported == 15
             assert sorted(p.name for p in (database.parent / "imported").iterdir()) == written
         workspace.close()
+
+
+def test_a_long_quote_or_context_costs_no_more_than_its_length(project: dict[str, Path], capsys) -> None:
+    """A quote that is nowhere is not aligned against a big document character by character
+    (minutes for 20,000 characters), and a long context is not compared at every occurrence."""
+    import random
+    import time
+
+    rng = random.Random(12)
+    words = "border night men came cartel river boat smuggling".split()
+    big = project["folder"] / "seeds" / "big.txt"
+    big.write_text(" ".join(rng.choice(words) for _ in range(40_000)), encoding="utf-8")
+    quote = " ".join(rng.choice(words) for _ in range(3_500))
+    records = [{"document_path": "../seeds/big.txt", "start": 0, "end": len(quote), "quote": quote,
+                "theme_names": ["Long"]},
+               {"document_path": "../seeds/big.txt", "start": 0, "end": 4, "quote": "men ", "prefix": "x" * 2**20,
+                "suffix": "y" * 2**20, "theme_names": ["Short"]}]
+    source = project["folder"] / "long.jsonl"
+    source.write_text("\n".join(json.dumps(record) for record in records), encoding="utf-8")
+    began = time.perf_counter()
+    assert main(["import", str(source), "--db", str(project["database"])]) == 1
+    assert time.perf_counter() - began < 15
+    out = capsys.readouterr().out
+    assert "imported 1 annotation" in out
+    assert "quote not found in the document (a quote over 1,000 characters must match exactly)" in out

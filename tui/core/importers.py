@@ -57,6 +57,7 @@ from .text import counted
 from .workspace import Workspace
 
 MAX_IMPORT_BYTES = 512 * 2**20  # an import file, and a source a project names outside itself
+MAX_FUZZY_QUOTE = 1_000  # longer quotes must be found exactly: aligning one costs its length × the text's
 IMPORTED_FOLDER = "imported"
 OUTSIDE = "outside the project (use --sources DIR to allow)"
 
@@ -355,7 +356,9 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
 
 def placements(items: list[Incoming], documents: dict[str, Document | str],
                report: ImportReport) -> list[tuple[Incoming, Document, Placement]]:
-    """Where each passage is found by its quote; the others are listed in ``report``."""
+    """Where each passage is found by its quote; the others are listed in ``report``. The
+    context is cut to what the store keeps (a long one would be compared at every
+    occurrence of a short quote)."""
     placed = []
     for item in items:
         document = documents[item.document]
@@ -364,8 +367,12 @@ def placements(items: list[Incoming], documents: dict[str, Document | str],
             report.unplaced.append(f"{where}: no theme to code it with")
         elif isinstance(document, str):
             report.unplaced.append(f"{where}: {document}")
-        elif (placement := place(document.text, item.quote, item.prefix, item.suffix, item.start)) is None:
-            report.unplaced.append(f"{where}: quote not found in the document")
+        elif (placement := place(document.text, item.quote, item.prefix[-CONTEXT_CHARS:],
+                                 item.suffix[:CONTEXT_CHARS], item.start,
+                                 fuzzy=len(item.quote) <= MAX_FUZZY_QUOTE)) is None:
+            long = len(item.quote) > MAX_FUZZY_QUOTE
+            exactly = f" (a quote over {MAX_FUZZY_QUOTE:,} characters must match exactly)" if long else ""
+            report.unplaced.append(f"{where}: quote not found in the document{exactly}")
         else:
             report.moved += (placement.start, placement.end) != (item.start, item.end)
             placed.append((item, document, placement))
