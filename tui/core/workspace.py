@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import gc
 import getpass
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ class DocumentAnnotations:
 
     def exactly(self, start: int, end: int) -> Annotation | None:
         index = bisect.bisect_left(self._starts, start)
-        for annotation in self.items[index:]:
+        for annotation in itertools.islice(self.items, index, None):  # not a copy of the tail: an import asks per passage
             if annotation.start != start:
                 break
             if annotation.end == end:
