@@ -95,7 +95,7 @@ class DocumentAnnotations:
 
     def exactly(self, start: int, end: int) -> Annotation | None:
         index = bisect.bisect_left(self._starts, start)
-        for annotation in itertools.islice(self.items, index, None):  # not a copy of the tail: an import asks per passage
+        for annotation in itertools.islice(self.items, index, None):  # no copy: an import asks per passage
             if annotation.start != start:
                 break
             if annotation.end == end:
