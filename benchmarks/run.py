@@ -539,6 +539,74 @@ def bench_export_csv(folder: Path) -> list[Result]:
                    f"{baseline:.2f} s (json.load + csv.writer, no Margin)", measured / baseline, measured < 2)]
 
 
+CODES = 5_000
+BASELINE_CODES = 1_000  # the per-code path is quadratic: 5,000 codes take minutes
+
+
+def nested_codebook(codes: int) -> bytes:
+    """A REFI-QDA project of ``codes`` codes, three deep: ten per top-level code."""
+    groups = []
+    for top in range(codes // 10):
+        children = "".join(
+            f'<Code guid="c{top}-{n}" name="Code {top}.{n}" isCodable="true" color="#2A6F97">'
+            f'<Code guid="d{top}-{n}" name="Detail {top}.{n}" isCodable="true"/></Code>' for n in range(4))
+        groups.append(f'<Code guid="t{top}" name="Group {top}" isCodable="true">{children}'
+                      f'<Code guid="e{top}" name="Other {top}" isCodable="true"/></Code>')
+    return (f'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="bench"><CodeBook><Codes>'
+            f'{"".join(groups)}</Codes></CodeBook></Project>').encode()
+
+
+def bench_import_codebook(folder: Path) -> list[Result]:
+    """``margin import`` of a big nested codebook (parse, check, one journal batch), beside
+    the per-code path the importer used before (``create_theme`` + ``set_parent`` per code)."""
+    import zipfile
+
+    from tui.core import Workspace
+    from tui.core.importers import import_file
+    from tui.core.refi import read_project
+
+    def project(codes: int) -> Path:
+        path = folder / f"codebook-{codes}.qdpx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr("project.qde", nested_codebook(codes))
+        return path
+
+    def imported(codes: int, run: int) -> float:
+        workspace = Workspace.open_database(folder / f"import-{codes}-{run}" / "annotations.json", for_writing=True)
+        began = time.perf_counter()
+        import_file(workspace, project(codes))
+        seconds = time.perf_counter() - began
+        assert len(workspace.themes) == codes
+        workspace.close()
+        return seconds
+
+    def per_code(codes: int) -> float:
+        workspace = Workspace.open_database(folder / "per-code" / "annotations.json", for_writing=True)
+        specs = read_project(project(codes).read_bytes(), folder).codes
+        store = workspace.store
+        began = time.perf_counter()
+        with workspace.undoable("import"):
+            for spec in specs:
+                theme = store.update_theme(store.create_theme(spec.name), color=spec.color or "#000000")
+                group = store.theme_named(spec.parent) if spec.parent else None
+                if group is not None and group.parent is None:
+                    store.set_parent(theme, group)
+        seconds = time.perf_counter() - began
+        workspace.close()
+        return seconds
+
+    measured = statistics.median(imported(CODES, run) for run in range(3))
+    small = statistics.median(imported(BASELINE_CODES, run) for run in range(3))
+    baseline = per_code(BASELINE_CODES)
+    return [
+        Result(f"import: nested codebook of {CODES:,} codes < 1.5 s", f"{measured:.2f} s",
+               f"{baseline:.2f} s (per-code create + set_parent, {BASELINE_CODES:,} codes only)",
+               measured / baseline, measured < 1.5),
+        Result(f"import: {BASELINE_CODES:,} codes, faster than per-code", f"{small:.2f} s",
+               f"{baseline:.2f} s (per-code create + set_parent)", small / baseline, small < baseline / 10),
+    ]
+
+
 BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "first-paint": bench_first_paint,
     "keystrokes": bench_keystrokes,
@@ -548,6 +616,7 @@ BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "store-checkpoint": bench_store_checkpoint,
     "app-tag": bench_app_tag,
     "browser-filter": bench_browser_filter,
+    "import-codebook": bench_import_codebook,
 }
 
 

@@ -4,7 +4,7 @@
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
-    margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
+    margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
@@ -254,17 +254,20 @@ def run_import(argv: list[str]) -> int:
     parser = Parser(
         prog="margin import",
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
-        "REFI-QDA project to a database. Each passage is found again by its quote; what cannot be placed "
-        "is listed. A project's documents that the database does not know are written to an 'imported' "
-        "folder beside it.",
+        "REFI-QDA project to a database, all or nothing: a malformed file changes nothing. Each passage "
+        "is found again by its quote; what cannot be placed is listed. A project's documents that the "
+        "database does not know are written to an 'imported' folder beside it.",
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
+    parser.add_argument("--sources", type=Path, metavar="DIR", action="append", default=[],
+                        help="also read documents from DIR (repeatable). Without it, documents are read only "
+                             "from the archive, the database's document folders and FILE's folder")
     arguments = parser.parse_args(argv)
     try:
         workspace = Workspace.open_database(database_here(arguments.db), for_writing=True)
         try:
-            report = import_file(workspace, arguments.file)
+            report = import_file(workspace, arguments.file, arguments.sources)
         finally:
             workspace.close()
     except (StoreError, ImportFileError) as error:

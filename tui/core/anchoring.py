@@ -35,8 +35,11 @@ class Placement:
     how: str  # "unchanged", "exact" or "fuzzy"
 
 
-def place(text: str, quote: str, prefix: str, suffix: str, old_start: int) -> Placement | None:
-    """Where the passage ``quote`` (once at ``old_start``) is in ``text`` now, or None."""
+def place(text: str, quote: str, prefix: str, suffix: str, old_start: int,
+          fuzzy: bool = True) -> Placement | None:
+    """Where the passage ``quote`` (once at ``old_start``) is in ``text`` now, or None.
+    ``fuzzy=False`` accepts exact occurrences only: the alignment's cost grows with the
+    quote's length times the text's, which an import bounds for quotes a stranger wrote."""
     if not quote:
         return None
     if text.startswith(quote, old_start):
@@ -44,6 +47,8 @@ def place(text: str, quote: str, prefix: str, suffix: str, old_start: int) -> Pl
     occurrence = nearest_occurrence(text, quote, prefix, suffix, old_start)
     if occurrence is not None:
         return Placement(occurrence, occurrence + len(quote), "exact")
+    if not fuzzy:
+        return None
     span = fuzzy_span(text, quote, prefix, suffix, old_start)
     return Placement(*span, "fuzzy") if span else None
 

@@ -49,6 +49,7 @@ class ThemeSpec:
     name: str
     description: str = ""
     color: str | None = None
+    parent: str | None = None  # the name of the theme it is grouped under (an imported codebook)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,11 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
         ]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CodebookError(f"{path}: not a valid codebook ({error})") from None
+
+
+def folded(name: str) -> str:
+    """A theme name as names are compared: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
 
 
 def next_color(used: set[str]) -> str:

@@ -1,35 +1,69 @@
 """``margin import``: annotations exported as JSON lines, W3C Web Annotation or a REFI-QDA
 project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back.
 
-Each passage is found in its document again by its quote (``anchoring.place``), so offsets
-that disagree with the text (an edited document, a tool counting differently) are fixed, and
-what cannot be placed is reported, never dropped silently. Themes are matched by name and
-created when missing. A passage already coded is given the imported themes, not duplicated.
-The whole import is one undo step.
+An import file is written by a stranger, so an import runs in three phases and writes only
+in the last:
+
+1. **Parse**: the whole file (size capped) is read into typed items (``Parsed``) and checked
+   (``import_records``, ``refi.read_project``). The first malformed record raises
+   ``ImportFileError`` naming the file, the line or element, and what is wrong.
+2. **Resolve**: each document the file names is found, but only inside the project
+   (``Confinement``): the database's corpus folders, the import file's folder, and folders
+   the user allows (``--sources``). Paths, ``relative://``/``absolute://`` sources and
+   ``file://`` IRIs that lead elsewhere, symlinks included, are listed and never read.
+3. **Write**: a project's unknown sources are written to ``imported/`` beside the database,
+   then every passage found again by its quote (``anchoring.place``) is added in one undo
+   step (one journal batch). If anything fails there, the files are removed and the store
+   takes its changes back (``Store.recording``).
+
+Themes are matched by name and created when missing (``Store.import_themes``, linear in the
+number of codes). A passage already coded is given the imported themes, not duplicated.
+Passages that cannot be placed (document not found or outside the project, quote not in it,
+no theme) are reported, never dropped silently: they are not a malformed file.
 
 A project's text sources are matched to documents by their text, then by name. A source that
-matches none is written, as UTF-8 text, to an ``imported`` folder beside the database (never
-over an existing file) and coded there, so a project from another tool can be read in Margin.
+matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file) and
+coded there, so a project from another tool can be read in Margin.
 """
 
 from __future__ import annotations
 
-import json
+import codecs
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .anchoring import place
+import msgspec
+
+from .anchoring import Placement, place
+from .codebook import ThemeSpec, folded
 from .corpus import CorpusError, Document, load_document
-from .refi import Project, ProjectError, ProjectSource, read_project
+from .import_records import (
+    JsonlRecord,
+    RecordError,
+    W3CAnnotation,
+    W3CCollection,
+    W3CCreator,
+    W3CPage,
+    check_date,
+    check_span,
+    convert,
+)
+from .refi import ProjectError, ProjectSource, decoded, read_project
 from .store import CONTEXT_CHARS
 from .text import counted
 from .workspace import Workspace
 
+MAX_IMPORT_BYTES = 512 * 2**20  # an import file, and a source a project names outside itself
+MAX_FUZZY_QUOTE = 1_000  # longer quotes must be found exactly: aligning one costs its length × the text's
+IMPORTED_FOLDER = "imported"
+OUTSIDE = "outside the project (use --sources DIR to allow)"
+
 
 class ImportFileError(Exception):
-    """The file cannot be imported at all; the message names it."""
+    """The file cannot be imported at all; the message names it. Nothing was written."""
 
 
 @dataclass
@@ -48,6 +82,17 @@ class Incoming:
     author: str = ""
     created: str | None = None
     modified: str | None = None
+
+
+@dataclass
+class Parsed:
+    """A whole import file, checked: the codes it defines, the passages it codes, and (a
+    project) its text sources, whose passages are known once their documents are found.
+    A codebook (``.qdc``) reader would fill ``codes`` alone."""
+
+    codes: list[ThemeSpec] = field(default_factory=list)
+    items: list[Incoming] = field(default_factory=list)
+    sources: list[ProjectSource] = field(default_factory=list)
 
 
 @dataclass
@@ -70,159 +115,304 @@ class ImportReport:
         return ", ".join(parts)
 
 
-def read_jsonl(path: Path) -> list[Incoming]:
+# -- 1. parse -----------------------------------------------------------------------------
+
+def parse_jsonl(path: Path, data: bytes) -> Parsed:
+    """Every line a ``JsonlRecord`` (blank lines skipped)."""
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            items.append(Incoming(
-                document=record["document_path"], elsewhere=record.get("document_file", ""),
-                start=record["start"], end=record["end"],
-                quote=record["quote"], prefix=record.get("prefix", ""), suffix=record.get("suffix", ""),
-                themes=list(record.get("theme_names", [])), note=record.get("note", ""),
-                author=record.get("author", ""), created=record.get("created"), modified=record.get("modified"),
-            ))
-        except (ValueError, KeyError, TypeError) as error:
-            raise ImportFileError(f"{path}: line {number} is not a Margin JSON-lines annotation ({error})") from None
-    return items
+            raw = msgspec.json.decode(line)
+            record = convert(raw, JsonlRecord)
+            check_span(record.start, record.end)
+            check_date(record.created, "created")
+            check_date(record.modified, "modified")
+        except msgspec.DecodeError as error:
+            raise ImportFileError(f"{path}: line {number}: not valid JSON ({error})") from None
+        except RecordError as error:
+            raise ImportFileError(f"{path}: line {number}: {error}") from None
+        items.append(Incoming(
+            document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
+            quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
+            note=record.note, author=record.author, created=record.created, modified=record.modified,
+        ))
+    return Parsed(items=items)
 
 
-def read_w3c(path: Path) -> list[Incoming]:
+def parse_w3c(path: Path, data: bytes) -> Parsed:
+    """An ``AnnotationCollection``, a page of ``items``, or one ``Annotation``."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        items = data["first"]["items"] if data.get("type") == "AnnotationCollection" else data.get("items", [data])
-        return [w3c_item(item) for item in items]
-    except (ValueError, KeyError, TypeError, StopIteration) as error:
-        raise ImportFileError(f"{path}: not a W3C Web Annotation file Margin can read ({error})") from None
+        raw = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8))
+        if isinstance(raw, dict) and raw.get("type") == "AnnotationCollection":
+            annotations, where = convert(raw, W3CCollection).first.items, "first.items"
+        elif isinstance(raw, dict) and "items" in raw:
+            annotations, where = convert(raw, W3CPage).items, "items"
+        else:
+            annotations, where = [convert(raw, W3CAnnotation)], ""
+        items = [w3c_item(annotation, f"{where}[{index}]: " if where else "")
+                 for index, annotation in enumerate(annotations)]
+    except msgspec.DecodeError as error:
+        raise ImportFileError(f"{path}: not valid JSON ({error})") from None
+    except RecordError as error:
+        raise ImportFileError(f"{path}: {error}") from None
+    return Parsed(items=items)
 
 
-def w3c_item(item: dict) -> Incoming:
-    target = item["target"]
-    selectors = {selector["type"]: selector for selector in target["selector"]}
-    quote = selectors["TextQuoteSelector"]
-    position = selectors.get("TextPositionSelector", {"start": 0, "end": 0})
-    bodies = item.get("body", [])
-    source = urlparse(target["source"])
+def w3c_item(annotation: W3CAnnotation, where: str) -> Incoming:
+    """One annotation's passage, themes and memo; ``where`` prefixes a complaint."""
+    target = annotation.target
+    selectors = target.selector if isinstance(target.selector, list) else [target.selector]
+    quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
+    if quote is None or not quote.exact:
+        raise RecordError(f"{where}target: no TextQuoteSelector with an \"exact\" quote")
+    position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
+    start, end = (position.start or 0, position.end or 0) if position else (0, 0)
+    check_span(start, end, f"{where}TextPositionSelector: ")
+    for name in ("created", "modified"):
+        try:
+            check_date(getattr(annotation, name), name)
+        except RecordError as error:
+            raise RecordError(f"{where}{error}") from None
+    bodies = annotation.body if isinstance(annotation.body, list) else [annotation.body]
+    tags = [body.value for body in bodies if body.purpose == "tagging"]
+    if any(not tag.strip() for tag in tags):
+        raise RecordError(f"{where}body: a tagging body needs a theme name")
+    source = urlparse(target.source)
+    creator = annotation.creator
     return Incoming(
-        document=unquote(source.path) if source.scheme == "file" else target["source"],
-        start=position["start"], end=position["end"], quote=quote["exact"],
-        prefix=quote.get("prefix", ""), suffix=quote.get("suffix", ""),
-        themes=[b["value"] for b in bodies if b.get("purpose") == "tagging"],
-        note="\n\n".join(b["value"] for b in bodies if b.get("purpose") == "commenting"),
-        author=(item.get("creator") or {}).get("name", ""),
-        created=item.get("created"), modified=item.get("modified"),
+        document=unquote(source.path) if source.scheme == "file" else target.source,
+        start=start, end=end, quote=quote.exact, prefix=quote.prefix, suffix=quote.suffix, themes=tags,
+        note="\n\n".join(body.value for body in bodies if body.purpose == "commenting"),
+        author=creator.name if isinstance(creator, W3CCreator) else creator or "",
+        created=annotation.created, modified=annotation.modified,
     )
 
 
-READERS = {".jsonl": read_jsonl, ".json": read_w3c, ".jsonld": read_w3c}
-PROJECT_SUFFIX = ".qdpx"
-IMPORTED_FOLDER = "imported"
+def parse_qdpx(path: Path, data: bytes) -> Parsed:
+    try:
+        project = read_project(data, path.parent)
+    except ProjectError as error:
+        raise ImportFileError(f"{path}: {error}") from None
+    return Parsed(codes=project.codes, sources=project.sources)
 
 
-def import_file(workspace: Workspace, path: Path) -> ImportReport:
+READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
+    ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx,
+}
+
+
+def read_capped(path: Path) -> bytes:
+    """The file's bytes, refusing one larger than ``MAX_IMPORT_BYTES`` without reading it all."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        raise ImportFileError(f"{path}: cannot read ({error.strerror or error})") from None
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{path}: larger than {MAX_IMPORT_BYTES // 2**20} MB, the most Margin imports")
+    return data
+
+
+def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
-    if suffix not in READERS and suffix != PROJECT_SUFFIX:
-        raise ImportFileError(f"{path}: cannot import {path.suffix or 'this'} files (jsonl, json, jsonld or qdpx)")
+    if suffix not in READERS:
+        kind = path.suffix or "this"
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld or qdpx)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    report = ImportReport()
-    if suffix == PROJECT_SUFFIX:
-        try:
-            project = read_project(path.read_bytes(), path.parent)
-        except ProjectError as error:
-            raise ImportFileError(f"{path}: {error}") from None
-        with workspace.undoable(f"import {path.name}"):
-            items, documents = project_items(workspace, project, report)
-            place_all(workspace, path, items, report, documents)
-    else:
-        incoming = READERS[suffix](path)
-        with workspace.undoable(f"import {path.name}"):
-            place_all(workspace, path, incoming, report)
-    return report
+    return READERS[suffix](path, read_capped(path))
 
 
-def place_all(workspace: Workspace, path: Path, incoming: list[Incoming], report: ImportReport,
-              documents: dict[str, Document | None] | None = None) -> None:
-    """Code every passage where its quote is found, and list the ones that are not.
-    ``documents`` are those found already, by the names the items give."""
-    documents = dict(documents or {})
-    for item in incoming:
-        if item.document not in documents:
-            documents[item.document] = (find_document(workspace, path, item.document)
-                                        or (item.elsewhere and find_document(workspace, path, item.elsewhere))
-                                        or None)
-        document = documents[item.document]
-        where = f"“{item.quote[:40]}” ({item.document})"
-        if not item.themes:
-            report.unplaced.append(f"{where}: no theme to code it with")
+# -- 2. resolve ---------------------------------------------------------------------------
+
+class Confinement:
+    """The folders an import may read documents from: those of the database's documents and
+    corpus, the import file's own folder, and ``allowed`` (``--sources``), each with its
+    subfolders except hidden ones (``~/.ssh`` when a file is imported from the home folder).
+    Checked on the resolved path, so a symlink is judged by where it leads."""
+
+    def __init__(self, workspace: Workspace, import_file: Path, allowed: list[Path]) -> None:
+        store = workspace.store
+        folders = {store.file_of(document_id).parent for document_id in store.documents}
+        folders |= {*workspace.corpus.folders, import_file.absolute().parent, *allowed}
+        self.roots = [Path(os.path.realpath(folder)) for folder in folders]
+
+    def refusal(self, path: Path) -> str | None:
+        """None if ``path`` may be read; else why not (not found, not a file, outside)."""
+        real = Path(os.path.realpath(path))
+        if not any(self._under(real, root) for root in self.roots):
+            return OUTSIDE if os.path.lexists(path) else "document not found"
+        if not real.exists():
+            return "document not found"
+        return None if real.is_file() else "not a regular file"
+
+    @staticmethod
+    def _under(real: Path, root: Path) -> bool:
+        if not real.is_relative_to(root):
+            return False
+        return not any(part.startswith(".") for part in real.relative_to(root).parts)
+
+
+def find_document(workspace: Workspace, confinement: Confinement, source: Path, name: str) -> Document | str:
+    """The document a path names, beside the database or the import file, or absolute;
+    else why it cannot be had."""
+    candidates = [Path(name)] if os.path.isabs(name) else [workspace.database_path.parent / name,
+                                                           source.absolute().parent / name]
+    problem = "document not found"
+    for candidate in candidates:
+        normal = Path(os.path.normpath(candidate))
+        refused = confinement.refusal(normal)
+        if refused is not None:
+            problem = refused if problem == "document not found" else problem
             continue
-        if document is None:
-            report.unplaced.append(f"{where}: document not found")
-            continue
-        placement = place(document.text, item.quote, item.prefix, item.suffix, item.start)
-        if placement is None:
-            report.unplaced.append(f"{where}: quote not found in the document")
-            continue
-        report.moved += (placement.start, placement.end) != (item.start, item.end)
-        merged = workspace.import_passage(document, placement.start, placement.end, item.themes, item.note,
-                                          item.author, item.created, item.modified)
-        report.merged += merged
-        report.imported += not merged
-
-
-def project_items(workspace: Workspace, project: Project,
-                  report: ImportReport) -> tuple[list[Incoming], dict[str, Document | None]]:
-    """The project's codes added to the codebook, and its selections as passages to place,
-    with the documents its sources turned out to be (so nothing is read twice)."""
-    for code in project.codes:  # parents come first, in document order
-        if code.name.strip():
-            workspace.import_theme(code.name, code.description, code.color, code.parent)
-    items, documents = [], {}
-    for source in project.sources:
-        document = source_document(workspace, source, report)
+        document = workspace.corpus.by_key(str(normal))
         if document is not None:
-            documents[document.key] = document
-        for selection in source.selections:
-            if document is None:
-                report.unplaced.append(f"a passage of {source.name}: {source.problem}")
-                continue
-            text, start, end = source.text or "", selection.start, selection.end
-            items.append(Incoming(
-                document=document.key, start=start, end=end, quote=text[start:end],
-                prefix=text[max(0, start - CONTEXT_CHARS):start], suffix=text[end:end + CONTEXT_CHARS],
-                themes=[name for name in selection.codes if name], note=selection.note, author=selection.author,
-                created=selection.created, modified=selection.modified,
-            ))
-    return items, documents
+            return document
+        try:
+            return load_document(normal)
+        except CorpusError as error:
+            problem = str(error)
+    return problem
 
 
-def source_document(workspace: Workspace, source: ProjectSource, report: ImportReport) -> Document | None:
-    """The document a project's source is: one with the same text, else the same name, else
-    the source's text written beside the database. None (with ``source.problem``) if none."""
-    if source.text is None:
-        return None
+def source_text(confinement: Confinement, source: ProjectSource) -> None:
+    """Read a project's source that lives outside the archive, if it is inside the project."""
+    if source.outside is None:
+        return
+    refused = confinement.refusal(source.outside)
+    if refused is not None:
+        source.problem = f"{source.location}: {refused}"
+        return
+    try:
+        with source.outside.open("rb") as file:
+            data = file.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        source.problem = f"{source.location}: {error.strerror or error}"
+        return
+    if len(data) > MAX_IMPORT_BYTES:
+        source.problem = f"{source.location}: larger than {MAX_IMPORT_BYTES // 2**20} MB"
+        return
+    source.text, source.problem = decoded(data, source.location)
+
+
+def matching_document(workspace: Workspace, source: ProjectSource) -> Document | None:
+    """An open document with the source's text, else with its name."""
     same_text = next((d for d in workspace.documents if d.text == source.text), None)
     if same_text is not None:
         return same_text
     named = {source.name, Path(source.name).stem}
-    same_name = next((d for d in workspace.documents if {d.title, d.path.stem, d.path.name} & named), None)
-    if same_name is not None:
-        return same_name
+    return next((d for d in workspace.documents if {d.title, d.path.stem, d.path.name} & named), None)
+
+
+# -- 3. write -----------------------------------------------------------------------------
+
+def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) -> ImportReport:
+    """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
+    ``sources`` are more folders documents may be read from."""
+    parsed = parse(path)
+    confinement = Confinement(workspace, path, list(sources))
+    for source in parsed.sources:
+        source_text(confinement, source)
+    matched = [(source, matching_document(workspace, source) if source.text is not None else None)
+               for source in parsed.sources]
+    documents: dict[str, Document | str] = {}
+    for item in parsed.items:
+        if item.document not in documents:
+            found = find_document(workspace, confinement, path, item.document)
+            if isinstance(found, str) and item.elsewhere:  # keep the first reason if both fail
+                elsewhere = find_document(workspace, confinement, path, item.elsewhere)
+                found = found if isinstance(elsewhere, str) else elsewhere
+            documents[item.document] = found
+
+    report = ImportReport()
+    folder = workspace.database_path.parent / IMPORTED_FOLDER
+    folder_existed, created = folder.exists(), []
     try:
-        path = write_source(workspace.database_path.parent / IMPORTED_FOLDER, source.name, source.text)
+        items = list(parsed.items)
+        for source, document in matched:
+            if source.text is not None and document is None:
+                document = write_source(folder, source, report, created)
+            items += source_items(source, document, documents, report)
+        placed = placements(items, documents, report)
+        with workspace.undoable(f"import {path.name}"):
+            names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
+            themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
+            for item, document, placement in placed:
+                coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
+                merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
+                                                  item.author, item.created, item.modified)
+                report.merged += merged
+                report.imported += not merged
+    except BaseException:
+        for written in created:
+            written.unlink(missing_ok=True)
+        if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
+    return report
+
+
+def placements(items: list[Incoming], documents: dict[str, Document | str],
+               report: ImportReport) -> list[tuple[Incoming, Document, Placement]]:
+    """Where each passage is found by its quote; the others are listed in ``report``. The
+    context is cut to what the store keeps (a long one would be compared at every
+    occurrence of a short quote)."""
+    placed = []
+    for item in items:
+        document = documents[item.document]
+        where = f"“{item.quote[:40]}” ({item.document})"
+        if not item.themes:
+            report.unplaced.append(f"{where}: no theme to code it with")
+        elif isinstance(document, str):
+            report.unplaced.append(f"{where}: {document}")
+        elif (placement := place(document.text, item.quote, item.prefix[-CONTEXT_CHARS:],
+                                 item.suffix[:CONTEXT_CHARS], item.start,
+                                 fuzzy=len(item.quote) <= MAX_FUZZY_QUOTE)) is None:
+            long = len(item.quote) > MAX_FUZZY_QUOTE
+            exactly = f" (a quote over {MAX_FUZZY_QUOTE:,} characters must match exactly)" if long else ""
+            report.unplaced.append(f"{where}: quote not found in the document{exactly}")
+        else:
+            report.moved += (placement.start, placement.end) != (item.start, item.end)
+            placed.append((item, document, placement))
+    return placed
+
+
+def source_items(source: ProjectSource, document: Document | None, documents: dict[str, Document | str],
+                 report: ImportReport) -> list[Incoming]:
+    """A project source's selections as passages of ``document`` (None: listed as unplaced)."""
+    if document is None:
+        report.unplaced += [f"a passage of {source.name}: {source.problem}" for _ in source.selections]
+        return []
+    documents[document.key] = document
+    text = source.text or ""
+    return [Incoming(
+        document=document.key, start=s.start, end=s.end, quote=text[s.start:s.end],
+        prefix=text[max(0, s.start - CONTEXT_CHARS):s.start], suffix=text[s.end:s.end + CONTEXT_CHARS],
+        themes=s.codes, note=s.note, author=s.author, created=s.created, modified=s.modified,
+    ) for s in source.selections]
+
+
+def write_source(folder: Path, source: ProjectSource, report: ImportReport,
+                 created: list[Path]) -> Document | None:
+    """The source's text written to ``folder`` as a document (None, with ``source.problem``,
+    if it cannot be); files this import creates go in ``created``, to be removed on failure."""
+    try:
+        path, new = write_text(folder, source.name, source.text or "")
     except OSError as error:
         source.problem = f"cannot write its text beside the database ({error.strerror or error})"
         return None
+    if new:
+        created.append(path)
     if path not in report.written:
         report.written.append(path)
     return load_document(path)
 
 
-def write_source(folder: Path, name: str, text: str) -> Path:
-    """``folder/<name>.txt``, or the file of that name holding this text already; never an
-    existing file with other text (``<name> (2).txt`` then)."""
+def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
+    """``folder/<name>.txt``, or the file of that name holding this text already (then
+    False: not created); never an existing file with other text (``<name> (2).txt`` then)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = "".join(c if c.isalnum() or c in " -_.,()" else "_" for c in Path(name).stem).strip() or "source"
     for number in range(1, 1000):
@@ -230,24 +420,8 @@ def write_source(folder: Path, name: str, text: str) -> Path:
         try:
             with path.open("x", encoding="utf-8", newline="\n") as file:
                 file.write(text)
-            return path
+            return path, True
         except FileExistsError:
             if path.read_text(encoding="utf-8") == text:
-                return path
+                return path, False
     raise FileExistsError(f"{folder}: too many files named {stem}")
-
-
-def find_document(workspace: Workspace, source: Path, name: str) -> Document | None:
-    """The document a path names: open already, or beside the database or the file."""
-    candidates = [Path(name)] if os.path.isabs(name) else [
-        workspace.database_path.parent / name, source.parent / name]
-    for candidate in candidates:
-        normal = os.path.normpath(candidate)
-        document = workspace.corpus.by_key(normal)
-        if document is not None:
-            return document
-        try:
-            return load_document(Path(normal))
-        except CorpusError:
-            continue
-    return None

@@ -8,8 +8,10 @@ notes referenced from their selection. GUIDs are derived from Margin's ids (uuid
 same database exports the same GUIDs every time.
 
 Reading a project back (``read_project``) takes its codes (nesting folded to Margin's one
-level), users, text sources and their coded selections with memos. The XML is parsed with
-the standard library's expat, which refuses entity-expansion bombs.
+level), users, text sources and their coded selections with memos, and checks all of it
+(positions, dates, code references) before the importer writes anything. The XML is parsed
+with the standard library's expat, which refuses entity-expansion bombs; archive members are
+expanded within caps (a zip bomb stops at the cap).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .codebook import Theme
+from .codebook import Theme, ThemeSpec
+from .import_records import RecordError, check_date
 from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines, one_line
@@ -132,18 +136,11 @@ def xml_bytes(root: ET.Element, namespace: str) -> bytes:
 # -- reading a project back ------------------------------------------------------------------
 
 class ProjectError(Exception):
-    """The file is not a REFI-QDA project Margin can read; the message says why."""
+    """The file is not a REFI-QDA project Margin can read; the message says why and where."""
 
 
-@dataclass
-class ProjectCode:
-    """A code as the project defines it; ``parent`` is its top-level ancestor's name, since
-    Margin groups themes one level deep."""
-
-    name: str
-    color: str | None
-    description: str
-    parent: str | None
+MAX_MEMBER_BYTES = 256 * 2**20  # one file inside the archive, expanded
+MAX_EXPANDED_BYTES = 1024 * 2**20  # everything read from the archive, expanded
 
 
 @dataclass
@@ -159,30 +156,61 @@ class ProjectSelection:
 
 @dataclass
 class ProjectSource:
-    """A text source: its name, its plain text (None when it cannot be found) and selections."""
+    """A text source: its name, its plain text (None when not read), selections, and the file
+    outside the archive that holds its text (``relative://``/``absolute://``), which the
+    importer reads only if that file is inside the project (``importers.Confinement``)."""
 
     name: str
     text: str | None
     problem: str
     selections: list[ProjectSelection]
+    outside: Path | None = None
+    location: str = ""
 
 
 @dataclass
 class Project:
-    codes: list[ProjectCode]
+    """``codes`` in document order, parents first; a code's ``parent`` is its top-level
+    ancestor's name, since Margin groups themes one level deep."""
+
+    codes: list[ThemeSpec]
     sources: list[ProjectSource]
 
 
 _COLOR = re.compile("#[0-9A-Fa-f]{6}")
+_POSITION = re.compile("[0-9]{1,15}")
+
+
+class _Archive:
+    """The zip, read member by member within the caps: a member's declared size can lie, so
+    at most the cap plus one byte is ever expanded (a zip bomb stops there)."""
+
+    def __init__(self, bundle: zipfile.ZipFile) -> None:
+        self.bundle = bundle
+        self.expanded = 0
+
+    def read(self, name: str) -> bytes:
+        with self.bundle.open(name) as member:
+            data = member.read(MAX_MEMBER_BYTES + 1)
+        if len(data) > MAX_MEMBER_BYTES:
+            raise ProjectError(f"{name} expands to more than {MAX_MEMBER_BYTES // 2**20} MB, "
+                               "the most Margin reads from one archive member")
+        self.expanded += len(data)
+        if self.expanded > MAX_EXPANDED_BYTES:
+            raise ProjectError(f"the archive expands to more than {MAX_EXPANDED_BYTES // 2**20} MB, "
+                               "the most Margin reads from one project")
+        return data
 
 
 def read_project(data: bytes, folder: Path) -> Project:
-    """Parse a ``.qdpx`` archive. Sources are read from the archive (``internal://``), or from
-    ``relative://`` (to ``folder``) or ``absolute://`` paths, as the standard allows."""
+    """Parse and check a whole ``.qdpx`` archive; raise ``ProjectError`` at the first element
+    that is wrong. Sources are read from the archive (``internal://``); a ``relative://`` (to
+    ``folder``) or ``absolute://`` source is only located here, never read."""
     q = f"{{{PROJECT_NS}}}"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-            root = ET.fromstring(bundle.read("project.qde"))
+            archive = _Archive(bundle)
+            root = ET.fromstring(archive.read("project.qde"))
             if root.tag != f"{q}Project":
                 raise ProjectError(f"project.qde holds {root.tag}, not a REFI-QDA Project")
             users = {user.get("guid"): user.get("name", "") for user in root.iter(f"{q}User")}
@@ -191,61 +219,94 @@ def read_project(data: bytes, folder: Path) -> Project:
             codes_element = root.find(f"{q}CodeBook/{q}Codes")
             for top in codes_element if codes_element is not None else []:
                 for code in top.iter(f"{q}Code"):
-                    names[code.get("guid")] = code.get("name", "")
+                    name = code.get("name", "")
+                    if not name.strip():
+                        raise ProjectError(f"project.qde: {_element(code)}: a code needs a name")
+                    names[code.get("guid")] = name
                     color = code.get("color")
-                    codes.append(ProjectCode(
-                        name=code.get("name", ""), color=color if color and _COLOR.fullmatch(color) else None,
+                    codes.append(ThemeSpec(
+                        name=name, color=color if color and _COLOR.fullmatch(color) else None,
                         description=code.findtext(f"{q}Description", ""),
                         parent=None if code is top else top.get("name"),
                     ))
             sources = [
-                _source(element, bundle, folder, users, notes, names)
+                _source(element, archive, folder, users, notes, names)
                 for element in root.iterfind(f"{q}Sources/{q}TextSource")
             ]
-    except (zipfile.BadZipFile, KeyError) as error:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:  # corrupt, odd, encrypted
+        raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
+    except KeyError as error:  # project.qde itself is missing
         raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
     except ET.ParseError as error:
         raise ProjectError(f"project.qde is not well-formed XML ({error})") from None
-    except ValueError as error:  # a position that is not a number
-        raise ProjectError(f"project.qde: {error}") from None
     return Project(codes, sources)
 
 
-def _source(element: ET.Element, bundle: zipfile.ZipFile, folder: Path, users: dict, notes: dict,
+def _element(element: ET.Element) -> str:
+    """How a message names an element: its tag and GUID, as another tool's user can find it."""
+    tag = element.tag.rpartition("}")[2]
+    return f'{tag} "{element.get("guid")}"' if element.get("guid") else tag
+
+
+def _attribute_date(element: ET.Element, attribute: str) -> str | None:
+    value = element.get(attribute)
+    try:
+        check_date(value, attribute)
+    except RecordError as error:
+        raise ProjectError(f"project.qde: {_element(element)}: {error}") from None
+    return value
+
+
+def _position(element: ET.Element, attribute: str) -> int:
+    value = element.get(attribute, "")
+    if not _POSITION.fullmatch(value):
+        raise ProjectError(f'project.qde: {_element(element)}: {attribute} must be a non-negative integer, '
+                           f'got "{value[:40]}"')
+    return int(value)
+
+
+def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, notes: dict,
             names: dict) -> ProjectSource:
     q = f"{{{PROJECT_NS}}}"
     name = element.get("name", "")
-    text, problem = _source_text(element.get("plainTextPath", ""), bundle, folder)
     selections = []
     for selection in element.iterfind(f"{q}PlainTextSelection"):
+        start, end = _position(selection, "startPosition"), _position(selection, "endPosition")
+        if start > end:
+            raise ProjectError(f"project.qde: {_element(selection)}: endPosition ({end}) is before "
+                               f"startPosition ({start})")
+        codes = []
+        for ref in selection.iterfind(f"{q}Coding/{q}CodeRef"):
+            if ref.get("targetGUID") not in names:
+                raise ProjectError(f"project.qde: {_element(selection)}: CodeRef to a code the project does "
+                                   f"not define ({ref.get('targetGUID')})")
+            codes.append(names[ref.get("targetGUID")])
         memo = [notes.get(ref.get("targetGUID"), "") for ref in selection.iterfind(f"{q}NoteRef")]
         memo.insert(0, selection.findtext(f"{q}Description", ""))
         selections.append(ProjectSelection(
-            start=int(selection.get("startPosition", 0)), end=int(selection.get("endPosition", 0)),
-            codes=[names.get(ref.get("targetGUID"), "") for ref in selection.iterfind(f"{q}Coding/{q}CodeRef")],
-            note="\n\n".join(part for part in memo if part),
+            start=start, end=end, codes=codes, note="\n\n".join(part for part in memo if part),
             author=users.get(selection.get("creatingUser"), ""),
-            created=selection.get("creationDateTime"), modified=selection.get("modifiedDateTime"),
+            created=_attribute_date(selection, "creationDateTime"),
+            modified=_attribute_date(selection, "modifiedDateTime"),
         ))
-    return ProjectSource(name, text, problem, selections)
-
-
-def _source_text(location: str, bundle: zipfile.ZipFile, folder: Path) -> tuple[str | None, str]:
-    """The source's plain text, or None and why not."""
+    location = element.get("plainTextPath", "")
     scheme, _, rest = location.partition("://")
+    source = ProjectSource(name, None, "", selections, location=location)
+    if scheme == "internal":
+        try:
+            source.text, source.problem = decoded(archive.read(f"sources/{rest}"), location)
+        except KeyError:
+            source.problem = f"{location} is missing from the archive"
+    elif scheme in ("relative", "absolute"):
+        source.outside = folder / unquote(rest) if scheme == "relative" else Path(unquote(rest))
+    else:
+        source.problem = "no plain text in the project (only rich text, which Margin does not read)"
+    return source
+
+
+def decoded(data: bytes, location: str) -> tuple[str | None, str]:
+    """A source's plain text (UTF-8, as the standard says), or None and why not."""
     try:
-        if scheme == "internal":
-            data = bundle.read(f"sources/{rest}")
-        elif scheme == "relative":
-            data = (folder / unquote(rest)).read_bytes()
-        elif scheme == "absolute":
-            data = Path(unquote(rest)).read_bytes()
-        else:
-            return None, "no plain text in the project (only rich text, which Margin does not read)"
         return normalise_newlines(data.decode("utf-8-sig")), ""
-    except KeyError:
-        return None, f"{location} is missing from the archive"
-    except OSError as error:
-        return None, f"{location}: {error.strerror or error}"
     except UnicodeDecodeError:
         return None, f"{location} is not UTF-8 text"

@@ -50,7 +50,7 @@ from tinydb import TinyDB
 
 from .anchoring import Placement
 from .backups import backups_of, rotate
-from .codebook import KEYED_THEMES, Theme, ThemeSpec, next_color
+from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, next_color
 from .journal import Entry, Journal
 from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
@@ -473,12 +473,24 @@ class Store:
 
     @contextmanager
     def recording(self) -> Iterator[list[Change]]:
-        """Collect the changes made inside, for undo; they are journaled with one fsync."""
+        """Collect the changes made inside, for undo; they are journaled with one fsync.
+
+        If the block raises, its changes are taken back before they reach the journal, so an
+        action that fails halfway (an import) leaves the database as it was."""
         changes: list[Change] = []
         self._recording = changes
+        pending, dirty = len(self.unsaved), self.dirty
         try:
             with self.batch():
-                yield changes
+                try:
+                    yield changes
+                except BaseException:
+                    del self.unsaved[pending:]
+                    for change in reversed(changes):
+                        self.db.table(change.table).put(change.id, change.before)
+                        self._reload(change.table, change.id, change.before)
+                    self.dirty = dirty
+                    raise
         finally:
             self._recording = None
 
@@ -550,8 +562,40 @@ class Store:
 
     def theme_named(self, name: str) -> Theme | None:
         """The theme with this name, ignoring case and runs of spaces."""
-        wanted = " ".join(name.split()).casefold()
+        wanted = folded(name)
         return next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+
+    def import_themes(self, specs: list[ThemeSpec]) -> dict[str, Theme]:
+        """Every spec's theme, by ``folded`` name: found by name, or created at the end of the
+        codebook with its colour, description and group (``parent``, when that names a
+        top-level theme here or earlier in ``specs``; deeper nesting is not Margin's).
+
+        One pass and one ``renumber``, so a codebook of thousands of codes imports in linear
+        time, where ``create_theme`` and ``set_parent`` per code rescan the codebook each
+        time. A group's codes listed right after it (a REFI-QDA codebook, depth first) are in
+        place already, so ``renumber`` rewrites nothing."""
+        by_name = {folded(theme.name): theme for theme in self.themes}
+        colors = {theme.color for theme in self.themes}
+        used_keys = {theme.key for theme in self.themes}
+        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
+        themes = list(self.themes)
+        for spec in specs:
+            name = " ".join(spec.name.split())
+            if not name:
+                raise ValueError("a theme needs a name")
+            if folded(name) in by_name:
+                continue
+            group = by_name.get(folded(spec.parent)) if spec.parent else None
+            record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
+                      "description": spec.description, "order": len(themes),
+                      "parent": group.id if group is not None and group.parent is None else None}
+            theme = self._theme_from_record(self._insert("themes", record), record)
+            by_name[folded(name)] = theme
+            colors.add(theme.color)
+            themes.append(theme)
+        if len(themes) > len(self.themes):
+            self.renumber(themes)
+        return {name: self._themes_by_id[theme.id] for name, theme in by_name.items()}
 
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
         name = " ".join(name.split())
@@ -584,11 +628,14 @@ class Store:
         """Order the codebook as ``wanted`` says, each group's children right after their
         parent; the first nine themes in that order take the keys 1..9."""
         ids = {theme.id for theme in wanted}
-        tops = [t for t in wanted if t.parent is None or t.parent not in ids]
+        children: dict[int, list[Theme]] = {}
+        for theme in wanted:
+            if theme.parent in ids:
+                children.setdefault(theme.parent, []).append(theme)
         ordered = []
-        for top in tops:
+        for top in [t for t in wanted if t.parent is None or t.parent not in ids]:
             ordered.append(top)
-            ordered += [t for t in wanted if t.parent == top.id]
+            ordered += children.get(top.id, [])
         for position, theme in enumerate(ordered):
             key = position + 1 if position < KEYED_THEMES else None
             record = self._raw("themes", theme.id)

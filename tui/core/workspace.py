@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import gc
 import getpass
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -92,7 +93,7 @@ class DocumentAnnotations:
 
     def exactly(self, start: int, end: int) -> Annotation | None:
         index = bisect.bisect_left(self._starts, start)
-        for annotation in self.items[index:]:
+        for annotation in itertools.islice(self.items, index, None):  # no copy: an import asks per passage
             if annotation.start != start:
                 break
             if annotation.end == end:
@@ -257,11 +258,10 @@ class Workspace:
                 tagged += 1
         return tagged, already
 
-    def import_passage(self, document: Document, start: int, end: int, theme_names: list[str], note: str,
+    def import_passage(self, document: Document, start: int, end: int, themes: list[Theme], note: str,
                        author: str, created: str | None, modified: str | None) -> bool:
-        """Add an imported annotation, its themes found by name (created when missing).
-        Returns True when the passage was coded already and only gained themes."""
-        themes = [self.import_theme(name) for name in theme_names if name.strip()]
+        """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
+        them). Returns True when the passage was coded already and only gained themes."""
         existing = self.annotations(document).exactly(start, end)
         if existing is not None:
             added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
@@ -273,21 +273,6 @@ class Workspace:
                                                author or self.author, note, created, modified)
         self._reindex(document, None, annotation)
         return False
-
-    def import_theme(self, name: str, description: str = "", color: str | None = None,
-                     parent: str | None = None) -> Theme:
-        """The theme of this name; created when missing, with the look and group given (an
-        imported codebook keeps its colours). Part of the caller's undo step."""
-        theme = self.store.theme_named(name)
-        if theme is not None:
-            return theme
-        theme = self.store.create_theme(name, description)
-        if color:
-            theme = self.store.update_theme(theme, color=color)
-        group = self.store.theme_named(parent) if parent else None
-        if group is not None and group.parent is None:
-            self.store.set_parent(theme, group)
-        return self.store.theme(theme.id)
 
     # -- the codebook -----------------------------------------------------------------------
 
@@ -328,9 +313,14 @@ class Workspace:
     @contextmanager
     def undoable(self, label: str) -> Iterator[None]:
         """Make the store changes inside one undo step (and one journal fsync); an import
-        wraps all its passages in one."""
-        with self.store.recording() as changes:
-            yield
+        wraps all its passages in one. If the block raises, the store takes the changes back
+        (``Store.recording``) and the indexes built on them are dropped."""
+        try:
+            with self.store.recording() as changes:
+                yield
+        except BaseException:
+            self._by_document.clear()
+            raise
         if changes:
             self.history.record(Step(label, changes))
 

@@ -1,0 +1,195 @@
+"""What an imported file may say, as typed records validated whole before anything is written.
+
+A JSON-lines export line is a ``JsonlRecord`` and a W3C Web Annotation a ``W3CAnnotation``:
+msgspec ``Struct``s converted with ``strict=True``, so ``"start": "12"`` or ``true`` is not an
+integer and ``"theme_names": "abc"`` is not a list. The JSON Schema that other tools can
+check their files against (``schemas/margin-annotation.schema.json``, shipped in the package)
+is generated from ``JsonlRecord`` by ``jsonl_schema()``; a test keeps the two equal.
+
+Rules a schema cannot say are checked after conversion (``check_span``, ``check_date``):
+``start <= end``, and dates that exist on the calendar.
+
+Dates: ``datetime.fromisoformat`` accepts nearly any ISO 8601 form in Python 3.11 (``20260301``,
+week dates, ``T10`` alone), which other tools could then not read back. Margin accepts the
+RFC 3339 profile its exports write: ``YYYY-MM-DD``, optionally followed by ``THH:MM``,
+optional seconds with up to six decimals, and ``Z`` or ``±HH:MM``.
+
+Messages name the field as the file spells it and the value found, for one line on stderr:
+``"start" must be an integer, got "12"``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct
+
+SCHEMA_ID = "https://github.com/margin-reader/margin/schemas/margin-annotation.schema.json"
+
+_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+_NAME_PATTERN = r"\S"
+MAX_NAME = 500  # characters of a theme name
+
+Offset = Annotated[int, Meta(ge=0, description="a code-point index into the document's decoded text")]
+Date = Annotated[str, Meta(pattern=_DATE_PATTERN,
+                           description="ISO 8601 (RFC 3339 profile), e.g. 2026-03-01T10:00:00Z")]
+ThemeName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, pattern=_NAME_PATTERN,
+                                description="a theme name: not empty, not only spaces")]
+NonEmpty = Annotated[str, Meta(min_length=1)]
+T = TypeVar("T")
+
+
+class JsonlRecord(Struct):
+    """One line of ``margin export --format jsonl``: an annotation and where it was.
+
+    Beyond this schema: ``start`` must not exceed ``end``, and dates must exist on the
+    calendar. Fields not listed here (``id``, ``document``, ``themes``, ``orphaned``,
+    ``document_title``) are ignored on import; the passage is placed by ``quote``, ``prefix``
+    and ``suffix``, the offsets being hints.
+    """
+
+    document_path: Annotated[str, Meta(min_length=1,
+                                       description="the document, relative to the database's folder")]
+    start: Offset
+    end: Offset
+    quote: NonEmpty
+    prefix: str = ""
+    suffix: str = ""
+    theme_names: list[ThemeName] = []
+    note: str = ""
+    author: str = ""
+    created: Date | None = None
+    modified: Date | None = None
+    document_file: str = ""
+
+
+class W3CSelector(Struct):
+    """A ``TextQuoteSelector`` (``exact``, ``prefix``, ``suffix``) or ``TextPositionSelector``
+    (``start``, ``end``); other selector types are ignored."""
+
+    type: str
+    exact: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    start: Offset | None = None
+    end: Offset | None = None
+
+
+class W3CBody(Struct):
+    """A tag (``purpose: tagging``) or a memo (``purpose: commenting``); others are ignored."""
+
+    type: str = ""
+    purpose: str = ""
+    value: str = ""
+
+
+class W3CCreator(Struct):
+    name: str = ""
+
+
+class W3CTarget(Struct):
+    source: str
+    selector: list[W3CSelector] | W3CSelector
+
+
+class W3CAnnotation(Struct):
+    target: W3CTarget
+    body: list[W3CBody] | W3CBody = []
+    creator: W3CCreator | str | None = None
+    created: Date | None = None
+    modified: Date | None = None
+
+
+class W3CPage(Struct):
+    items: list[W3CAnnotation]
+
+
+class W3CCollection(Struct):
+    first: W3CPage
+
+
+class RecordError(ValueError):
+    """A record breaks the format; the message names the field and what is wrong."""
+
+
+def jsonl_schema() -> dict[str, Any]:
+    """The published JSON Schema of a JSON-lines record (draft 2020-12)."""
+    generated = msgspec.json.schema(JsonlRecord)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": "Margin annotation (one line of a JSON-lines export)", **generated}
+
+
+def convert(raw: Any, kind: type[T], at: str = "") -> T:
+    """``raw`` (decoded JSON) as ``kind``, or ``RecordError`` saying what is wrong where."""
+    try:
+        return msgspec.convert(raw, kind, strict=True)
+    except msgspec.ValidationError as error:
+        raise RecordError(describe(str(error), raw, at)) from None
+
+
+def check_span(start: int, end: int, where: str = "") -> None:
+    if start > end:
+        raise RecordError(f'{where}"end" ({end}) is before "start" ({start})')
+
+
+def check_date(value: str | None, field: str) -> None:
+    """A date the pattern allows but the calendar does not (``2026-02-30``) is refused too."""
+    if value is None:
+        return
+    if re.fullmatch(_DATE_PATTERN, value) is None:
+        raise RecordError(f'"{field}" must be an ISO 8601 date, got {shown(value)}')
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(f'"{field}" is not a date that exists, got {shown(value)}') from None
+
+
+_TYPES = {"int": "an integer", "str": "a string", "array": "a list", "object": "an object",
+          "bool": "true or false", "null": "null", "float": "a number"}
+_PATTERNS = {_DATE_PATTERN: "must be an ISO 8601 date (2026-03-01T10:00:00Z)",
+             _NAME_PATTERN: "must not be blank"}
+_AT = re.compile(r" - at `\$(.*)`$")
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+
+
+def describe(message: str, raw: Any, at: str = "") -> str:
+    """msgspec's ``Expected `int`, got `str` - at `$.start``` as ``"start" must be an
+    integer, got "12"``, the value looked up in ``raw``. ``at`` prefixes the location."""
+    match = _AT.search(message)
+    path = match.group(1) if match else ""
+    body = message[: match.start()] if match else message
+    value, found = raw, True
+    for name, index in _STEP.findall(path):
+        try:
+            value = value[name] if name else value[int(index)]
+        except (KeyError, IndexError, TypeError):
+            found = False
+    place = (at + path).lstrip(".")
+    subject = f'"{place}" ' if place else ""
+    got = f", got {shown(value)}" if found else ""
+    if missing := re.fullmatch(r"Object missing required field `(\w+)`", body):
+        return f'"{(place + "." if place else "") + missing.group(1)}" is missing'
+    if expected := re.fullmatch(r"Expected `([\w |]+)`, got `\w+`", body):
+        what = " or ".join(_TYPES.get(kind, kind) for kind in expected.group(1).split(" | "))
+        return f"{subject}must be {what}{got}"
+    if bound := re.fullmatch(r"Expected `(\w+)` ([<>]=) (\d+)", body):
+        kind, operator, limit = bound.groups()
+        return f"{subject}must be {_TYPES.get(kind, kind)} {operator} {limit}{got}"
+    if re.fullmatch(r"Expected `str` of length >= 1", body):
+        return f"{subject}must not be empty"
+    if longest := re.fullmatch(r"Expected `str` of length <= (\d+)", body):
+        return f"{subject}is longer than {longest.group(1)} characters"
+    if pattern := re.fullmatch(r"Expected `str` matching regex '(.*)'", body):
+        meaning = _PATTERNS.get(pattern.group(1).replace("\\\\", "\\"), "has the wrong form")
+        return f"{subject}{meaning}{got}"
+    return f"{subject}{body[:1].lower()}{body[1:]}"
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as JSON, cut short: a file's bad value is quoted, never pages of it."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
