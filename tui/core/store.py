@@ -337,11 +337,11 @@ class Store:
             raise StoreError(f"{self.path}: cannot save ({error.strerror or error})") from None
 
     def _log(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
-        """Journal one change, with any earlier ones that could not be written yet."""
-        entries = [*self.unsaved, {"table": table, "id": record_id, "record": record}]
+        """Journal one change, with any earlier ones that could not be written yet. Appended in
+        place: a batch of n changes (an import) must cost n, not n squared."""
+        self.unsaved.append({"table": table, "id": record_id, "record": record})
         self.dirty = True
         self.last_change = time.monotonic()
-        self.unsaved = entries
         if not self._batching:
             self.retry_unsaved()
 
