@@ -267,7 +267,7 @@ class ReaderScreen(Screen):
             if theme is not None:
                 self._toggle(pane, theme, span)
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, applied), apply)
+        self.app.push_screen(ThemePicker(self.workspace.themes, applied, title="Tag with a theme: type to filter, Enter applies or removes"), apply)
 
     def action_copy(self) -> None:
         pane = self.current_pane
@@ -327,7 +327,8 @@ class ReaderScreen(Screen):
         if here:
             show(here[0])
         else:
-            self.app.push_screen(ThemePicker(self.workspace.themes, set()),
+            self.app.push_screen(ThemePicker(self.workspace.themes, set(), title="Show every passage of the theme…",
+                                             creates=False),
                                  lambda picked: show(picked.theme if picked else None))
 
     def _open_passage(self, passage: ThemePassage | None) -> None:
