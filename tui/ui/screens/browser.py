@@ -38,8 +38,8 @@ class BrowserScreen(Screen[Annotation | None]):
         self.order = SortOrder.DOCUMENT
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter: words match quote, memo, theme, document or author; "
-                                "or theme:… doc:… author:… memo:…", id="browser-filter")
+        yield Input(placeholder='Filter: words, "a phrase", or theme:… doc:… memo:… author:… before either',
+                    id="browser-filter")
         yield AnnotationTable(self.workspace, id="browser-table")
         yield Static(id="browser-themes")
         yield Static(id="browser-status")
