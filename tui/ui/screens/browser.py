@@ -38,7 +38,7 @@ class BrowserScreen(Screen[Annotation | None]):
         self.order = SortOrder.DOCUMENT
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder='Filter: words, "a phrase", or theme:… doc:… memo:… author:… before either',
+        yield Input(placeholder='Filter: words, "a phrase", theme:… doc:… memo:… author:…',
                     id="browser-filter")
         yield AnnotationTable(self.workspace, id="browser-table")
         yield Static(id="browser-themes")

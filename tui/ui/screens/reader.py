@@ -56,6 +56,8 @@ class ReaderScreen(Screen):
         Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+        Binding("backslash", "toggle_documents", "Hide list", show=False,
+                tooltip="Hide or show the document list (more room for the panes)"),
         Binding("a", "browse", "Annotations",
                 tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
         Binding("F,ctrl+f", "search_corpus", "Search all", show=False,
@@ -200,7 +202,14 @@ class ReaderScreen(Screen):
         neighbour.view.focus()
 
     def action_documents(self) -> None:
-        self.query_one(DocumentList).focus()
+        self.query_one(DocumentList).remove_class("-hidden").focus()
+
+    def action_toggle_documents(self) -> None:
+        """Give the list's columns to the panes on a small terminal, or bring it back."""
+        document_list = self.query_one(DocumentList)
+        document_list.toggle_class("-hidden")
+        if document_list.has_class("-hidden") and document_list.has_focus:
+            self.current_pane.view.focus()
 
     @on(DocumentView.Read)
     def _document_read(self) -> None:
