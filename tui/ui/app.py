@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
+from ..core.session_state import load_state, save_state
 from .screens.codebook import CodebookScreen
 from .screens.corpus_search import CorpusSearchScreen
 from .screens.help import HelpScreen
@@ -33,11 +35,14 @@ class MarginApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int = 2) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None, reading_state: Path | None = None) -> None:
+        """``reading_state`` is the file that remembers where the reader was on this corpus
+        (``session_state.state_path``); without one, Margin starts afresh and remembers nothing."""
         super().__init__()
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
-        self.reader = ReaderScreen(workspace, panes=panes)
+        self.reading_state = reading_state
+        self.reader = ReaderScreen(workspace, panes=panes, resume=load_state(reading_state) if reading_state else None)
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._checkpoint_when_idle)
@@ -52,6 +57,12 @@ class MarginApp(App[None]):
         if had_error and not self.workspace.store.save_error:
             self.notify("Pending changes are saved now.", timeout=5)
             self.reader.update_database_bar()
+
+    async def action_quit(self) -> None:
+        """Remember the panes, documents and positions for the next start, then quit."""
+        if self.reading_state is not None:
+            save_state(self.reading_state, self.reader.reading_state())
+        await super().action_quit()
 
     def on_unmount(self) -> None:
         """Quitting folds everything into the database file and releases the lock."""

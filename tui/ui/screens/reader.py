@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.search import Hit
+from ...core.session_state import ReadingState, opening_panes
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
@@ -77,27 +78,32 @@ class ReaderScreen(Screen):
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int = 2) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None, resume: ReadingState | None = None) -> None:
+        """``panes`` (the command line's) wins over the count ``resume`` saved, else two."""
         super().__init__()
         self.workspace = workspace
-        self.initial_panes = max(1, min(MAX_PANES, panes))
+        self.opening, self.initial_focus = opening_panes(resume, workspace.documents, panes, most=MAX_PANES)
+        self.documents_hidden = resume is not None and resume.documents_hidden
         self._current: DocumentPane | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace"):
-            documents_list = DocumentList(self.workspace, id="documents")
+            documents_list = DocumentList(self.workspace, id="documents", classes="-hidden" if self.documents_hidden else "")
             documents_list.border_title = "Documents"
             yield documents_list
             with Horizontal(id="panes"):
-                documents = self.workspace.documents
-                for number in range(self.initial_panes):
-                    yield DocumentPane(self.workspace, documents[number % len(documents)])
+                for document, _ in self.opening:
+                    yield DocumentPane(self.workspace, document)
         yield JobProgress(id="job-progress")
         yield Static(id="database-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DocumentView).focus()
+        panes = self.panes
+        panes[self.initial_focus].view.focus()
+        for pane, (_, saved) in zip(panes, self.opening, strict=True):
+            if saved is not None:
+                self.call_after_refresh(pane.restore_position, saved)  # once the panes have their size
         self.update_database_bar()
         if not self.workspace.store.writable:
             self.notify(f"Read-only: {self.workspace.store.read_only_reason}. Changes cannot be made.",
@@ -171,6 +177,12 @@ class ReaderScreen(Screen):
             if isinstance(node, DocumentPane):
                 self._current = node
                 return
+
+    def reading_state(self) -> ReadingState:
+        """What to resume from next time: each pane's document and place, the focused pane."""
+        panes = self.panes
+        return ReadingState([pane.reading_position() for pane in panes], panes.index(self.current_pane),
+                            self.query_one(DocumentList).has_class("-hidden"))
 
     def action_cycle_pane(self, delta: int) -> None:
         panes = self.panes
