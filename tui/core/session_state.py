@@ -52,13 +52,16 @@ def load_state(path: Path) -> ReadingState | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("version") != STATE_VERSION:
             return None
-        panes = [
-            PaneState(str(pane["document"]), max(0, int(pane.get("cursor", 0))), max(0, int(pane.get("top", 0))))
-            for pane in raw["panes"]
-        ]
-        return ReadingState(panes, max(0, int(raw.get("focused", 0))), bool(raw.get("documents_hidden", False)))
+        panes = [PaneState(str(pane["document"]), natural(pane.get("cursor")), natural(pane.get("top")))
+                 for pane in raw["panes"]]
+        return ReadingState(panes, natural(raw.get("focused")), bool(raw.get("documents_hidden", False)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def natural(value: object) -> int:
+    """A saved count or offset: 0 when absent, never negative; raises ValueError if not a number."""
+    return max(0, int(value or 0))
 
 
 def save_state(path: Path, state: ReadingState) -> bool:
@@ -67,7 +70,8 @@ def save_state(path: Path, state: ReadingState) -> bool:
     temporary = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps({"version": STATE_VERSION, **asdict(state)}, indent=1), encoding="utf-8")
+        text = json.dumps({"version": STATE_VERSION, **asdict(state)}, indent=1)
+        temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
         return False
@@ -81,7 +85,8 @@ def opening_panes(state: ReadingState | None, documents: list[Document], panes: 
     Saved panes whose document is no longer in the corpus are left out; ``panes`` (the command
     line's ``--panes``) wins over the saved count, extra panes showing the next documents."""
     by_key = {document.key: document for document in documents}
-    saved = [(by_key[pane.document], pane) for pane in (state.panes if state else []) if pane.document in by_key]
+    kept = [pane for pane in (state.panes if state else []) if pane.document in by_key]
+    saved = [(by_key[pane.document], pane) for pane in kept]
     count = max(1, min(most, panes or len(saved) or default))
     opening: list[tuple[Document, PaneState | None]] = saved[:count]
     opening += [(documents[number % len(documents)], None) for number in range(len(opening), count)]

@@ -35,14 +35,16 @@ class MarginApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int | None = None, reading_state: Path | None = None) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None,
+                 reading_state: Path | None = None) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
         (``session_state.state_path``); without one, Margin starts afresh and remembers nothing."""
         super().__init__()
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reading_state = reading_state
-        self.reader = ReaderScreen(workspace, panes=panes, resume=load_state(reading_state) if reading_state else None)
+        resume = load_state(reading_state) if reading_state else None
+        self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._checkpoint_when_idle)

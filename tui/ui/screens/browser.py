@@ -147,4 +147,5 @@ class BrowserScreen(Screen[Annotation | None]):
             if theme is not None:
                 self._saved(lambda: self.workspace.toggle_theme(document, annotation.start, annotation.end, theme))
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, set(annotation.themes), title="Themes of this annotation: Enter applies or removes"), apply)
+        title = "Themes of this annotation: Enter applies or removes"
+        self.app.push_screen(ThemePicker(self.workspace.themes, set(annotation.themes), title=title), apply)

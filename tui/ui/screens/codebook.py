@@ -6,6 +6,7 @@ Each is saved at once and undoable with ``u`` in the reader.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.style import Style
 from rich.text import Text
@@ -42,7 +43,8 @@ class CodebookScreen(Screen[None]):
         self.workspace = workspace
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Codebook: digit keys before each name. K/J reorder and renumber them; grouping keeps them."), id="codebook-title")
+        title = "Codebook: digit keys before each name. K/J reorder and renumber them; grouping keeps them."
+        yield Static(Text(title), id="codebook-title")
         yield OptionList(id="codebook-themes")
         yield Footer()
 
@@ -137,7 +139,8 @@ class CodebookScreen(Screen[None]):
 
         def recolour(colour: str | None) -> None:
             if colour is not None and colour != theme.color:
-                self._apply(lambda: self.workspace.update_theme(theme, color=colour), f"{theme.name}: new colour")
+                recoloured = partial(self.workspace.update_theme, theme, color=colour)
+                self._apply(recoloured, f"{theme.name} is now {colour}")
 
         self.app.push_screen(ColourChooser(theme, self.workspace.themes), recolour)
 

@@ -78,7 +78,8 @@ class ReaderScreen(Screen):
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int | None = None, resume: ReadingState | None = None) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None,
+                 resume: ReadingState | None = None) -> None:
         """``panes`` (the command line's) wins over the count ``resume`` saved, else two."""
         super().__init__()
         self.workspace = workspace
@@ -88,7 +89,8 @@ class ReaderScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace"):
-            documents_list = DocumentList(self.workspace, id="documents", classes="-hidden" if self.documents_hidden else "")
+            documents_list = DocumentList(self.workspace, id="documents")
+            documents_list.set_class(self.documents_hidden, "-hidden")
             documents_list.border_title = "Documents"
             yield documents_list
             with Horizontal(id="panes"):
@@ -288,7 +290,8 @@ class ReaderScreen(Screen):
             if theme is not None:
                 self._toggle(pane, theme, span)
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, applied, title="Tag with a theme: type to filter, Enter applies or removes"), apply)
+        title = "Tag with a theme: type to filter, Enter applies or removes"
+        self.app.push_screen(ThemePicker(self.workspace.themes, applied, title=title), apply)
 
     def action_copy(self) -> None:
         pane = self.current_pane
@@ -348,8 +351,8 @@ class ReaderScreen(Screen):
         if here:
             show(here[0])
         else:
-            self.app.push_screen(ThemePicker(self.workspace.themes, set(), title="Show every passage of the theme…",
-                                             creates=False),
+            title = "Show every passage of the theme…"
+            self.app.push_screen(ThemePicker(self.workspace.themes, set(), title=title, creates=False),
                                  lambda picked: show(picked.theme if picked else None))
 
     def _open_passage(self, passage: ThemePassage | None) -> None:

@@ -82,7 +82,8 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         wanted = " ".join(typed.split())
         matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
         options.add_options(self._option(theme) for theme in matching)
-        if self.creates and wanted and not any(theme.name.casefold() == wanted.casefold() for theme in self.themes):
+        exists = any(theme.name.casefold() == wanted.casefold() for theme in self.themes)
+        if self.creates and wanted and not exists:
             prompt = Text("+ Create theme “")
             prompt.append(displayable(wanted), style="bold")
             prompt.append("”")

@@ -34,12 +34,13 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        themes, document, memo = clamp(width // 5, 12, 32), clamp(width // 6, 10, 32), clamp(width // 6, 8, 40)
+        themes = clamp(width // 5, 12, 32)
+        document, memo = clamp(width // 7, 10, 28), clamp(width // 7, 8, 36)
         author = 10 if width >= 100 else 0
         date = 10 if width >= 90 else 0
-        shown = [themes, document, memo, author, date]
-        gaps = sum(1 for column in shown if column)  # one before each column after the first
-        return cls(themes, document, max(10, width - sum(shown) - gaps), memo, author, date)
+        gaps = 3 + bool(author) + bool(date)  # a space before each column but the themes
+        quote = max(10, width - themes - document - memo - author - date - gaps)
+        return cls(themes, document, quote, memo, author, date)
 
 
 class AnnotationTable(VirtualList[Annotation]):
@@ -99,7 +100,8 @@ class AnnotationTable(VirtualList[Annotation]):
         for theme in filter(None, map(self.workspace.theme, annotation.themes)):
             if segments:
                 segments.append(Segment(", ", style))
-            segments.append(Segment(displayable(" ".join(theme.name.split())), style + Style(color=theme.color)))
+            name = displayable(" ".join(theme.name.split()))
+            segments.append(Segment(name, style + Style(color=theme.color)))
         strip = Strip(segments)
         if strip.cell_length > width:
             strip = Strip([*strip.crop(0, width - 1), Segment("…", style)])
