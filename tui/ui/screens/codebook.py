@@ -43,8 +43,8 @@ class CodebookScreen(Screen[None]):
         self.workspace = workspace
 
     def compose(self) -> ComposeResult:
-        title = "Codebook: digit keys before each name. K/J reorder and renumber them; grouping keeps them."
-        yield Static(Text(title), id="codebook-title")
+        yield Static(Text("Codebook · K/J reorder (digit keys follow) · g groups (digit keys stay)"),
+                     id="codebook-title")
         yield OptionList(id="codebook-themes")
         yield Footer()
 
