@@ -94,8 +94,11 @@ class CodebookScreen(Screen[None]):
         self.notify(message, markup=False, timeout=3)
         self.refill(keep)
 
-    def _ask_theme(self, exclude: Theme, title: str, then: Callable[[Theme], None]) -> None:
-        themes = [theme for theme in self.workspace.themes if theme.id != exclude.id]
+    def _ask_theme(self, exclude: Theme, title: str, then: Callable[[Theme], None],
+                   groups_only: bool = False) -> None:
+        """Pick another theme (only top-level ones, which can be groups, if ``groups_only``)."""
+        themes = [theme for theme in self.workspace.themes
+                  if theme.id != exclude.id and not (groups_only and theme.parent is not None)]
 
         def picked(choice: PickedTheme | None) -> None:
             if choice is not None and choice.theme is not None:
@@ -153,7 +156,8 @@ class CodebookScreen(Screen[None]):
         theme = self.current
         if theme is not None:
             self._ask_theme(theme, f"Group {theme.name} under…", lambda parent: self._apply(
-                lambda: self.workspace.set_parent(theme, parent), f"{theme.name} is now under {parent.name}"))
+                lambda: self.workspace.set_parent(theme, parent), f"{theme.name} is now under {parent.name}"),
+                groups_only=True)
 
     def action_ungroup(self) -> None:
         theme = self.current
