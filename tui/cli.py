@@ -242,9 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 
-    from .ui.app import MarginApp  # Textual loads only once there is something to show
-
     from .core.session_state import state_path
+    from .ui.app import MarginApp  # Textual loads only once there is something to show
 
     reading_state = state_path(workspace.corpus.folders, workspace.database_path)
     app = MarginApp(workspace, panes=arguments.panes, reading_state=reading_state)
