@@ -79,3 +79,19 @@ async def test_a_second_start_comes_back_to_the_same_documents_and_places(corpus
     app = start(panes=1)  # --panes wins over the saved count
     async with app.run_test(size=(80, 24)) as pilot:
         assert len(app.reader.panes) == 1 and view_of(app, 0).has_focus
+
+
+async def test_a_damaged_state_file_or_a_vanished_document_still_opens(corpus_dir: Path, database: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database, author="tester")
+    path = state_path(workspace.corpus.folders, database)
+    save_state(path, ReadingState([PaneState(str(corpus_dir / "gone.txt"), 99),
+                                   PaneState(workspace.documents[4].key, 10**9)], focused=0))
+    app = MarginApp(workspace, reading_state=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        (pane,) = app.reader.panes
+        assert pane.document is workspace.documents[4] and pane.view.cursor == len(pane.document.text)
+    path.write_text("\x00 not json")
+    app = MarginApp(Workspace.open([corpus_dir], database=database, author="tester"), reading_state=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert len(app.reader.panes) == 2 and view_of(app, 0).cursor == 0
