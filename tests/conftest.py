@@ -31,6 +31,14 @@ def workspace(corpus_dir: Path, database: Path) -> Workspace:
 
 
 @pytest.fixture(autouse=True)
+def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where Margin remembers the reading position: never the real home's state directory."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
+@pytest.fixture(autouse=True)
 def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Tests never touch a real clipboard: pyperclip behaves as on a machine without one."""
     import pyperclip

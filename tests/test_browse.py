@@ -87,3 +87,18 @@ def matches(annotation, workspace: Workspace, field: int | None, text: str) -> b
     values = [annotation.quote.casefold(), annotation.note.casefold(), names,
               workspace.store.documents[annotation.document].title.casefold(), annotation.author.casefold()]
     return any(text in value for value in (values if field is None else [values[field]]))
+
+
+def test_quoted_phrases_alone_or_after_a_field(workspace: Workspace) -> None:
+    code_some(workspace)
+    document = workspace.documents[0]
+    (greetings,) = workspace.find_annotations("greetings")
+    workspace.set_note(document, greetings, "See the\ninterview  with Ana")
+    assert parse('memo:"see  the interview" "greetings from" theme:') == [(1, "see the interview"),
+                                                                         (None, "greetings from")]
+    assert quotes(workspace.find_annotations('"greetings from"')) == ["Greetings f"]
+    assert workspace.find_annotations('"from greetings"') == []  # the words together, in order
+    assert quotes(workspace.find_annotations('memo:"the interview with"')) == ["Greetings f"]  # across a line
+    assert workspace.find_annotations('doc:"the interview"') == []
+    assert quotes(workspace.find_annotations('memo:"see the')) == ["Greetings f"]  # still typing the phrase
+    assert len(workspace.find_annotations("theme:")) == 4  # a field still being typed narrows nothing

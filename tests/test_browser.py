@@ -87,3 +87,27 @@ async def test_the_highlighted_annotation_shows_its_themes_under_their_group(cor
         workspace.set_parent(workspace.themes[1], workspace.create_theme("Contraband"))  # Arms trafficking
         await pilot.press("a", "down", "down")  # the second row: Her promise, Arms trafficking
         assert "Contraband › Arms trafficking" in str(app.screen.query_one("#browser-themes").content)
+
+
+async def test_rows_name_their_themes_and_use_the_width_there_is(corpus_dir: Path, database: Path) -> None:
+    for width in (80, 160):
+        app = make_app(corpus_dir, database)
+        async with app.run_test(size=(width, 24)) as pilot:
+            if width == 80:
+                await tag_three_paragraphs(pilot)
+                (greetings,) = app.workspace.find_annotations("greetings")
+                app.workspace.toggle_theme(app.workspace.documents[0], greetings.start, greetings.end,
+                                           app.workspace.themes[2])
+            await pilot.press("a")
+            await type_text(pilot, '"greetings from" theme:smug')
+            (row,) = table_rows(app)
+            table = app.screen.query_one(AnnotationTable)
+            assert len(row) == table.scrollable_content_region.width >= width - 2
+            segment = next(s for s in table.render_line(0) if s.text.startswith("Human smuggl"))
+            assert segment.style.color.name == app.workspace.themes[0].color
+            if width == 80:  # names and quote cut to their columns, with an ellipsis
+                assert row.startswith("Human smugglin… ") and "Greetings from the Department of Home… " in row
+            else:
+                assert row.startswith("Human smuggling, Migrant safety ") and "tester" in row
+                assert "Greetings from the Department of Homeland Security - " in row
+            await pilot.press("escape", "q")

@@ -8,6 +8,7 @@ import pytest
 from tinydb import TinyDB
 
 from tui.core import Workspace
+from tui.core.codebook import PALETTE, next_color, parse_color
 
 
 def tag(workspace: Workspace, document_number: int, start: int, *theme_numbers: int):
@@ -46,6 +47,7 @@ def test_reorder_changes_the_digit_keys(workspace: Workspace) -> None:
 
 
 def test_grouping_is_one_level_deep_and_children_follow_their_parent(workspace: Workspace) -> None:
+    keys = {t.name: t.key for t in workspace.themes}
     trafficking = workspace.create_theme("Trafficking")
     workspace.set_parent(by_name(workspace, "Arms trafficking"), trafficking)
     workspace.set_parent(by_name(workspace, "Drug trafficking"), by_name(workspace, "Trafficking"))
@@ -54,7 +56,20 @@ def test_grouping_is_one_level_deep_and_children_follow_their_parent(workspace: 
     assert sorted(names[at + 1 : at + 3]) == ["Arms trafficking", "Drug trafficking"]
     with pytest.raises(ValueError, match="one level deep"):
         workspace.set_parent(by_name(workspace, "Migrant safety"), by_name(workspace, "Arms trafficking"))
-    assert [t.key for t in workspace.themes[:9]] == list(range(1, 10))
+    assert {t.name: t.key for t in workspace.themes if t.name in keys} == keys  # no digit moved
+    workspace.set_parent(by_name(workspace, "Arms trafficking"), None)
+    assert by_name(workspace, "Arms trafficking").key == keys["Arms trafficking"]
+    workspace.undo()
+    assert by_name(workspace, "Arms trafficking").parent == trafficking.id
+
+
+def test_every_theme_gets_its_own_colour_while_one_is_free(workspace: Workspace) -> None:
+    for number in range(len(PALETTE) - len(workspace.themes)):
+        workspace.create_theme(f"Extra {number}")
+    colors = [t.color for t in workspace.themes]
+    assert len(set(colors)) == len(colors) == len(PALETTE)
+    assert next_color({"#56B4E9"}) != "#56b4e9"  # taken whatever its case
+    assert parse_color(" #A0b1C2 ") == "#a0b1c2" and parse_color("red") is None
 
 
 def test_merge_never_loses_or_duplicates_an_annotation(workspace: Workspace) -> None:

@@ -7,7 +7,10 @@ from pathlib import Path
 from test_reader import SIZE, make_app, option_texts, tag_three_paragraphs, type_text
 from tinydb import TinyDB
 
+from tui.core.codebook import PALETTE
 from tui.ui.screens.codebook import CodebookScreen
+from tui.ui.screens.colour_chooser import ColourChooser
+from tui.ui.screens.theme_picker import ThemePicker
 
 
 def listed(app) -> list[str]:
@@ -41,3 +44,45 @@ async def test_rename_reorder_merge_and_delete_from_the_keyboard(corpus_dir: Pat
     themes = {t["name"] for t in TinyDB(database).table("themes").all()}
     assert "People smuggling" in themes
     assert len(TinyDB(database).table("annotations").all()) == 3
+
+
+async def test_recolour_offers_free_colours_by_name_and_takes_a_typed_one(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "k")  # on theme 1, Human smuggling
+        assert isinstance(app.screen, ColourChooser)
+        assert "Colour for Human smuggling" in str(app.screen.query_one("#colour-title").content)
+        swatches = option_texts(app.screen.query_one("#colour-options"))
+        assert len(swatches) == len(PALETTE) and "sky blue" in "".join(swatches)
+        assert "used by Arms trafficking" in "".join(swatches)
+        taken = {theme.color for theme in app.workspace.themes}
+        await pilot.press("enter")  # the first free colour
+        smuggling = app.workspace.theme_for_key(1)
+        assert smuggling.color not in taken
+        await pilot.press("k")
+        await type_text(pilot, "#12AB34")
+        assert option_texts(app.screen.query_one("#colour-options")) == ["████  as typed        #12ab34   free"]
+        await pilot.press("enter")
+        await pilot.press("escape", "q")
+    colours = {t["name"]: t["color"] for t in TinyDB(database).table("themes").all()}
+    assert colours["Human smuggling"] == "#12ab34"
+
+
+async def test_grouping_keeps_digit_keys_and_each_picker_says_what_it_is_for(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "down", "down")  # Migrant safety, key 3
+        await pilot.press("g")
+        assert isinstance(app.screen, ThemePicker)
+        assert str(app.screen.query_one("#picker-title").content) == "Group Migrant safety under…"
+        await type_text(pilot, "Nothing like it")
+        assert option_texts(app.screen.query_one("#picker-options")) == []  # no "create" here
+        await pilot.press(*["backspace"] * 15)
+        await type_text(pilot, "Human")
+        await pilot.press("enter")
+        assert "    ▌ 3  Migrant safety" in listed(app)[1]  # under its group, still on key 3
+        assert app.workspace.theme_for_key(2).name == "Arms trafficking"
+        await pilot.press("down", "g")  # a grouped theme cannot be a group: it is not offered
+        assert "Migrant safety" not in "".join(option_texts(app.screen.query_one("#picker-options")))
+        await pilot.press("escape", "up", "M")
+        assert str(app.screen.query_one("#picker-title").content) == "Merge Migrant safety into…"

@@ -108,8 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf)",
     )
     parser.add_argument("--db", type=Path, metavar="FILE", help="the annotation database (TinyDB JSON)")
-    parser.add_argument("--panes", type=int, default=2, choices=range(1, 5), metavar="N",
-                        help="panes side by side at start, 1 to 4 (default 2)")
+    parser.add_argument("--panes", type=int, choices=range(1, 5), metavar="N",
+                        help="panes side by side at start, 1 to 4 (default: as many as when Margin last "
+                             "closed on this corpus, else 2)")
     parser.add_argument("--author", help="coder name stored on annotations (default: $MARGIN_AUTHOR or login name)")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
@@ -349,9 +350,11 @@ def run(argv: list[str]) -> int:
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 
+    from .core.session_state import state_path
     from .ui.app import MarginApp  # Textual loads only once there is something to show
 
-    app = MarginApp(workspace, panes=arguments.panes)
+    reading_state = state_path(workspace.corpus.folders, workspace.database_path)
+    app = MarginApp(workspace, panes=arguments.panes, reading_state=reading_state)
     app.run()
     if app.unsaved_report:
         return fail(app.unsaved_report)

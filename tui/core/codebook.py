@@ -8,6 +8,7 @@ on keys 1..9. Without one, the codebook starts empty and grows from the theme pi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,26 +17,30 @@ from . import limits
 CODEBOOK_NAME = "codebook.json"
 KEYED_THEMES = 9
 
-# Distinct, mid-lightness colours that read well as a background under light text and as
-# chips on dark or light themes. New themes take the first colour no theme uses yet.
-PALETTE = (
-    "#e45756",  # red
-    "#4c78a8",  # blue
-    "#54a24b",  # green
-    "#f58518",  # orange
-    "#b279a2",  # purple
-    "#72b7b2",  # teal
-    "#eeca3b",  # yellow
-    "#ff9da6",  # pink
-    "#9d755d",  # brown
-    "#bab0ac",  # grey
-    "#8cd17d",  # light green
-    "#79706e",  # dark grey
-    "#d37295",  # rose
-    "#a0cbe8",  # light blue
-    "#ffbe7d",  # peach
-    "#499894",  # dark teal
+# A qualitative palette that colour-blind readers can tell apart and that reads both as a
+# softened background under text and as a chip on dark or light terminals: the Okabe–Ito
+# colours first (black, unusable as a highlight, becomes grey), then Paul Tol's "muted" set
+# and his "pear" for more. The most distinct come first, since most codebooks are short.
+SWATCHES = (
+    ("sky blue", "#56b4e9"),
+    ("orange", "#e69f00"),
+    ("bluish green", "#009e73"),
+    ("reddish purple", "#cc79a7"),
+    ("blue", "#0072b2"),
+    ("vermilion", "#d55e00"),
+    ("yellow", "#f0e442"),
+    ("grey", "#999999"),
+    ("rose", "#cc6677"),
+    ("sand", "#ddcc77"),
+    ("teal", "#44aa99"),
+    ("cyan", "#88ccee"),
+    ("olive", "#999933"),
+    ("purple", "#aa4499"),
+    ("green", "#117733"),
+    ("pear", "#bbcc33"),
 )
+PALETTE = tuple(color for _, color in SWATCHES)
+_HEX_COLOR = re.compile(r"#[0-9a-f]{6}")
 
 
 class CodebookError(Exception):
@@ -94,8 +99,17 @@ def folded(name: str) -> str:
 
 
 def next_color(used: set[str]) -> str:
-    """The first palette colour not in ``used``; once all are used, cycle by count."""
+    """The first palette colour no theme uses (ignoring case), so that every theme has its own
+    colour while one is free; once all are taken, cycle by count."""
+    taken = {color.casefold() for color in used}
     for color in PALETTE:
-        if color not in used:
+        if color not in taken:
             return color
     return PALETTE[len(used) % len(PALETTE)]
+
+
+def parse_color(text: str) -> str | None:
+    """``#rrggbb`` (any case, surrounding spaces allowed) in the lower case the palette uses,
+    or None if ``text`` is not such a colour."""
+    color = text.strip().casefold()
+    return color if _HEX_COLOR.fullmatch(color) else None

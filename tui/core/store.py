@@ -622,11 +622,12 @@ class Store:
                 raise ValueError(f"{theme.name} has themes grouped under it")
         self._replace("themes", theme.id, {"parent": parent.id if parent else None})
         self._reload("themes", theme.id, self._raw("themes", theme.id))
-        self.renumber(self.themes)
+        self.renumber(self.themes, keep_keys=True)  # grouping is no reason to relearn the digits
 
-    def renumber(self, wanted: list[Theme]) -> None:
+    def renumber(self, wanted: list[Theme], keep_keys: bool = False) -> None:
         """Order the codebook as ``wanted`` says, each group's children right after their
-        parent; the first nine themes in that order take the keys 1..9."""
+        parent; the first nine themes in that order take the keys 1..9, unless ``keep_keys``
+        (each theme keeps the digit it has)."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}
         for theme in wanted:
@@ -637,8 +638,8 @@ class Store:
             ordered.append(top)
             ordered += children.get(top.id, [])
         for position, theme in enumerate(ordered):
-            key = position + 1 if position < KEYED_THEMES else None
             record = self._raw("themes", theme.id)
+            key = record.get("key") if keep_keys else position + 1 if position < KEYED_THEMES else None
             if (record.get("order"), record.get("key")) != (position, key):
                 self._replace("themes", theme.id, {"order": position, "key": key})
         self._set_themes([self._theme_from_record(t.id, self._raw("themes", t.id)) for t in ordered])

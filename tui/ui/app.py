@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
+from ..core.session_state import load_state, save_state
 from .screens.codebook import CodebookScreen
 from .screens.corpus_search import CorpusSearchScreen
 from .screens.help import HelpScreen
@@ -33,11 +35,16 @@ class MarginApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int = 2) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None,
+                 reading_state: Path | None = None) -> None:
+        """``reading_state`` is the file that remembers where the reader was on this corpus
+        (``session_state.state_path``); without one, Margin starts afresh and remembers nothing."""
         super().__init__()
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
-        self.reader = ReaderScreen(workspace, panes=panes)
+        self.reading_state = reading_state
+        resume = load_state(reading_state) if reading_state else None
+        self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
         self._read_only_shown = workspace.store.read_only_reason  # what the reader's bar says
 
     def on_mount(self) -> None:
@@ -95,15 +102,18 @@ class MarginApp(App[None]):
         ]
 
     async def action_quit(self) -> None:
-        """Quit (everything is saved already), except over a memo with changes: Ctrl+Q is a
-        priority key that works even while typing, so the memo editor asks first, and while
-        that question is open Ctrl+Q waits for its answer."""
+        """Quit (everything is saved already), remembering the panes, documents and positions
+        for the next start; except over a memo with changes: Ctrl+Q is a priority key that
+        works even while typing, so the memo editor asks first, and while that question is
+        open Ctrl+Q waits for its answer."""
         from .screens.memo import MemoEditor
 
         if any(isinstance(screen, MemoEditor) and screen.has_changes for screen in self.screen_stack):
             if isinstance(self.screen, MemoEditor):
                 self.screen.action_close()
             return
+        if self.reading_state is not None:
+            save_state(self.reading_state, self.reader.reading_state())
         self.exit()
 
     def action_help(self) -> None:

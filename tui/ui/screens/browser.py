@@ -38,8 +38,8 @@ class BrowserScreen(Screen[Annotation | None]):
         self.order = SortOrder.DOCUMENT
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter: words match quote, memo, theme, document or author; "
-                                "or theme:… doc:… author:… memo:…", id="browser-filter")
+        yield Input(placeholder='Filter: words, "a phrase", theme:… doc:… memo:… author:…',
+                    id="browser-filter")
         yield AnnotationTable(self.workspace, id="browser-table")
         yield Static(id="browser-themes")
         yield Static(id="browser-status")
@@ -147,4 +147,5 @@ class BrowserScreen(Screen[Annotation | None]):
             if theme is not None:
                 self._saved(lambda: self.workspace.toggle_theme(document, annotation.start, annotation.end, theme))
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, set(annotation.themes)), apply)
+        title = "Themes of this annotation: Enter applies or removes"
+        self.app.push_screen(ThemePicker(self.workspace.themes, set(annotation.themes), title=title), apply)

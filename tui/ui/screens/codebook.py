@@ -6,6 +6,7 @@ Each is saved at once and undoable with ``u`` in the reader.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from rich.style import Style
 from rich.text import Text
@@ -16,8 +17,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
-from ...core.codebook import PALETTE
 from ...core.text import counted, displayable
+from .colour_chooser import ColourChooser
 from .prompt import ChoicePrompt, TextPrompt
 from .theme_picker import PickedTheme, ThemePicker
 
@@ -42,7 +43,8 @@ class CodebookScreen(Screen[None]):
         self.workspace = workspace
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Codebook: the first nine themes, in this order, are on keys 1–9"), id="codebook-title")
+        yield Static(Text("Codebook · K/J reorder (digit keys follow) · g groups (digit keys stay)"),
+                     id="codebook-title")
         yield OptionList(id="codebook-themes")
         yield Footer()
 
@@ -92,14 +94,17 @@ class CodebookScreen(Screen[None]):
         self.notify(message, markup=False, timeout=3)
         self.refill(keep)
 
-    def _ask_theme(self, exclude: Theme, then: Callable[[Theme], None]) -> None:
-        themes = [theme for theme in self.workspace.themes if theme.id != exclude.id]
+    def _ask_theme(self, exclude: Theme, title: str, then: Callable[[Theme], None],
+                   groups_only: bool = False) -> None:
+        """Pick another theme (only top-level ones, which can be groups, if ``groups_only``)."""
+        themes = [theme for theme in self.workspace.themes
+                  if theme.id != exclude.id and not (groups_only and theme.parent is not None)]
 
         def picked(choice: PickedTheme | None) -> None:
             if choice is not None and choice.theme is not None:
                 then(choice.theme)
 
-        self.app.push_screen(ThemePicker(themes, set()), picked)
+        self.app.push_screen(ThemePicker(themes, set(), title=title, creates=False), picked)
 
     def action_create(self) -> None:
         def create(name: str | None) -> None:
@@ -132,9 +137,15 @@ class CodebookScreen(Screen[None]):
 
     def action_recolour(self) -> None:
         theme = self.current
-        if theme is not None:
-            colour = PALETTE[(PALETTE.index(theme.color) + 1) % len(PALETTE)] if theme.color in PALETTE else PALETTE[0]
-            self._apply(lambda: self.workspace.update_theme(theme, color=colour), f"{theme.name}: new colour")
+        if theme is None:
+            return
+
+        def recolour(colour: str | None) -> None:
+            if colour is not None and colour != theme.color:
+                recoloured = partial(self.workspace.update_theme, theme, color=colour)
+                self._apply(recoloured, f"{theme.name} is now {colour}")
+
+        self.app.push_screen(ColourChooser(theme, self.workspace.themes), recolour)
 
     def action_move(self, delta: int) -> None:
         theme = self.current
@@ -144,8 +155,9 @@ class CodebookScreen(Screen[None]):
     def action_group(self) -> None:
         theme = self.current
         if theme is not None:
-            self._ask_theme(theme, lambda parent: self._apply(
-                lambda: self.workspace.set_parent(theme, parent), f"{theme.name} is now under {parent.name}"))
+            self._ask_theme(theme, f"Group {theme.name} under…", lambda parent: self._apply(
+                lambda: self.workspace.set_parent(theme, parent), f"{theme.name} is now under {parent.name}"),
+                groups_only=True)
 
     def action_ungroup(self) -> None:
         theme = self.current
@@ -155,9 +167,12 @@ class CodebookScreen(Screen[None]):
     def action_merge(self) -> None:
         theme = self.current
         if theme is not None:
-            self._ask_theme(theme, lambda target: self._apply(
-                lambda: self.workspace.merge_theme(theme, target),
-                f"Merged {theme.name} into {target.name}", keep=target.id))
+            self._merge(theme, f"Merge {theme.name} into…")
+
+    def _merge(self, theme: Theme, title: str) -> None:
+        self._ask_theme(theme, title, lambda target: self._apply(
+            lambda: self.workspace.merge_theme(theme, target),
+            f"Merged {theme.name} into {target.name}", keep=target.id))
 
     def action_delete(self) -> None:
         theme = self.current
@@ -176,7 +191,7 @@ class CodebookScreen(Screen[None]):
             if choice == "r":
                 self._apply(lambda: self.workspace.delete_theme(theme), f"Deleted {theme.name}")
             elif choice == "m":
-                self.action_merge()
+                self._merge(theme, f"Move the annotations of {theme.name} to…")
 
         self.app.push_screen(ChoicePrompt(
             f"Delete {theme.name}? It is on {counted(annotations, 'annotation')}.",

@@ -162,7 +162,8 @@ class CorpusSearchScreen(Screen[Hit | None]):
             self.app.push_screen(ChoicePrompt(question, {key: f"code {label}" for key, label in SCOPES.items()}),
                                  lambda scope: self._tag(hits, theme, scope))
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, set()), picked)
+        title = f"Tag {counted(len(hits), 'hit')} with…"
+        self.app.push_screen(ThemePicker(self.workspace.themes, set(), title=title), picked)
 
     def _tag(self, hits: list[Hit], theme, scope: str | None) -> None:
         if scope is None:

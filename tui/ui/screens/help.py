@@ -16,6 +16,7 @@ _KEY_NAMES = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
     "slash": "/",
+    "backslash": "\\",
     "question_mark": "?",
     "dollar_sign": "$",
     "zero": "0",

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.search import Hit
+from ...core.session_state import ReadingState, opening_panes
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..widgets.document_list import DocumentList
@@ -56,6 +57,8 @@ class ReaderScreen(Screen):
         Binding("plus", "add_pane", "Add pane", show=False, tooltip="Add a pane (up to 4)"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)"),
         Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane"),
+        Binding("backslash", "toggle_documents", "Hide list", show=False,
+                tooltip="Hide or show the document list (more room for the panes)"),
         Binding("a", "browse", "Annotations",
                 tooltip="Browse every annotation: filter, sort, jump, edit themes and memos, delete"),
         Binding("F,ctrl+f", "search_corpus", "Search all", show=False,
@@ -75,27 +78,34 @@ class ReaderScreen(Screen):
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
     ]
 
-    def __init__(self, workspace: Workspace, panes: int = 2) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None = None,
+                 resume: ReadingState | None = None) -> None:
+        """``panes`` (the command line's) wins over the count ``resume`` saved, else two."""
         super().__init__()
         self.workspace = workspace
-        self.initial_panes = max(1, min(MAX_PANES, panes))
+        self.opening, self.initial_focus = opening_panes(resume, workspace.documents, panes, most=MAX_PANES)
+        self.documents_hidden = resume is not None and resume.documents_hidden
         self._current: DocumentPane | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="workspace"):
             documents_list = DocumentList(self.workspace, id="documents")
+            documents_list.set_class(self.documents_hidden, "-hidden")
             documents_list.border_title = "Documents"
             yield documents_list
             with Horizontal(id="panes"):
-                documents = self.workspace.documents
-                for number in range(self.initial_panes):
-                    yield DocumentPane(self.workspace, documents[number % len(documents)])
+                for document, _ in self.opening:
+                    yield DocumentPane(self.workspace, document)
         yield JobProgress(id="job-progress")
         yield Static(id="database-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DocumentView).focus()
+        panes = self.panes
+        panes[self.initial_focus].view.focus()
+        for pane, (_, saved) in zip(panes, self.opening, strict=True):
+            if saved is not None:
+                self.call_after_refresh(pane.restore_position, saved)  # once the panes have their size
         self.update_database_bar()
         if not self.workspace.store.writable:
             self.notify(f"Read-only: {self.workspace.store.read_only_reason}. Changes cannot be made.",
@@ -174,6 +184,12 @@ class ReaderScreen(Screen):
                 self._current = node
                 return
 
+    def reading_state(self) -> ReadingState:
+        """What to resume from next time: each pane's document and place, the focused pane."""
+        panes = self.panes
+        return ReadingState([pane.reading_position() for pane in panes], panes.index(self.current_pane),
+                            self.query_one(DocumentList).has_class("-hidden"))
+
     def action_cycle_pane(self, delta: int) -> None:
         panes = self.panes
         index = panes.index(self.current_pane) if self.current_pane in panes else 0
@@ -204,7 +220,14 @@ class ReaderScreen(Screen):
         neighbour.view.focus()
 
     def action_documents(self) -> None:
-        self.query_one(DocumentList).focus()
+        self.query_one(DocumentList).remove_class("-hidden").focus()
+
+    def action_toggle_documents(self) -> None:
+        """Give the list's columns to the panes on a small terminal, or bring it back."""
+        document_list = self.query_one(DocumentList)
+        document_list.toggle_class("-hidden")
+        if document_list.has_class("-hidden") and document_list.has_focus:
+            self.current_pane.view.focus()
 
     @on(DocumentView.Read)
     def _document_read(self) -> None:
@@ -273,7 +296,8 @@ class ReaderScreen(Screen):
             if theme is not None:
                 self._toggle(pane, theme, span)
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, applied), apply)
+        title = "Tag with a theme: type to filter, Enter applies or removes"
+        self.app.push_screen(ThemePicker(self.workspace.themes, applied, title=title), apply)
 
     def action_copy(self) -> None:
         pane = self.current_pane
@@ -333,7 +357,8 @@ class ReaderScreen(Screen):
         if here:
             show(here[0])
         else:
-            self.app.push_screen(ThemePicker(self.workspace.themes, set()),
+            title = "Show every passage of the theme…"
+            self.app.push_screen(ThemePicker(self.workspace.themes, set(), title=title, creates=False),
                                  lambda picked: show(picked.theme if picked else None))
 
     def _open_passage(self, passage: ThemePassage | None) -> None:

@@ -45,7 +45,11 @@ class PickedTheme:
 
 
 class ThemePicker(ModalScreen[PickedTheme | None]):
-    """Filter-as-you-type list of themes; themes already on the passage are ticked."""
+    """Filter-as-you-type list of themes; themes already on the passage are ticked.
+
+    The same list serves to tag, to choose a group, a merge target or a theme to show, so the
+    caller gives the ``title`` that says which; ``creates`` offers to create a theme from a
+    new name (only where a new theme makes sense)."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -53,14 +57,16 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, themes: list[Theme], applied: set[int]) -> None:
+    def __init__(self, themes: list[Theme], applied: set[int], *, title: str, creates: bool = True) -> None:
         super().__init__()
         self.themes = themes
         self.applied = applied
+        self.title = title
+        self.creates = creates
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(Text("Tag with a theme: type to filter, Enter applies or removes"), id="picker-title")
+            yield Static(Text(self.title), id="picker-title")
             yield Input(placeholder="Theme name…", id="picker-filter")
             yield OptionList(id="picker-options")
 
@@ -76,7 +82,8 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         wanted = " ".join(typed.split())
         matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
         options.add_options(self._option(theme) for theme in matching)
-        if wanted and not any(theme.name.casefold() == wanted.casefold() for theme in self.themes):
+        exists = any(theme.name.casefold() == wanted.casefold() for theme in self.themes)
+        if self.creates and wanted and not exists:
             prompt = Text("+ Create theme “")
             prompt.append(displayable(wanted), style="bold")
             prompt.append("”")

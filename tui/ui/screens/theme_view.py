@@ -158,7 +158,9 @@ class ThemeViewScreen(Screen[Passage | None]):
                 column.theme, column.document = choice.theme, None
                 column.fill()
 
-        self.app.push_screen(ThemePicker(self.workspace.themes, {column.theme.id}), picked)
+        picker = ThemePicker(self.workspace.themes, {column.theme.id}, title="Show in this column…",
+                             creates=False)
+        self.app.push_screen(picker, picked)
 
     def action_document(self, direction: int) -> None:
         self.focused_column.cycle_document(direction)

@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 
 from ...core import Annotation, Workspace
+from ...core.text import displayable
 from .virtual_list import VirtualList, cell
 
-CHIPS = 3
-DOCUMENT_WIDTH = 24
-MEMO_WIDTH = 22
-AUTHOR_WIDTH = 10
-DATE_WIDTH = 10
+
+def clamp(value: int, lowest: int, highest: int) -> int:
+    return max(lowest, min(value, highest))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of a row's columns at a given table width: themes, document and memo take a
+    share of it (within bounds), author and date appear once there is room, and the quote
+    takes the rest. Columns are one space apart."""
+
+    themes: int
+    document: int
+    quote: int
+    memo: int
+    author: int
+    date: int
+
+    @classmethod
+    def for_width(cls, width: int) -> Columns:
+        themes = clamp(width // 5, 12, 32)
+        document, memo = clamp(width // 7, 10, 28), clamp(width // 7, 8, 36)
+        author = 10 if width >= 100 else 0
+        date = 10 if width >= 90 else 0
+        gaps = 3 + bool(author) + bool(date)  # a space before each column but the themes
+        quote = max(10, width - themes - document - memo - author - date - gaps)
+        return cls(themes, document, quote, memo, author, date)
 
 
 class AnnotationTable(VirtualList[Annotation]):
@@ -55,20 +81,28 @@ class AnnotationTable(VirtualList[Annotation]):
         return self.Highlighted(item)
 
     def render_item(self, annotation: Annotation, width: int, style: Style, dim: Style) -> list[Segment]:
-        segments = list(self._chips(annotation, style))
-        title = self.workspace.document_title(annotation.document)
-        quote_width = max(10, width - CHIPS - DOCUMENT_WIDTH - MEMO_WIDTH - AUTHOR_WIDTH - DATE_WIDTH - 5)
+        columns = Columns.for_width(width)
+        segments = self._theme_names(annotation, columns.themes, style)
         segments += [
-            Segment(cell(title, DOCUMENT_WIDTH) + " ", dim),
-            Segment(cell(annotation.quote, quote_width) + " ", style),
-            Segment(cell(("✎ " + annotation.note) if annotation.note else "", MEMO_WIDTH) + " ", style),
-            Segment(cell(annotation.author, AUTHOR_WIDTH) + " ", dim),
-            Segment(cell(annotation.modified[:10], DATE_WIDTH), dim),
+            Segment(" " + cell(self.workspace.document_title(annotation.document), columns.document), dim),
+            Segment(" " + cell(annotation.quote, columns.quote), style),
+            Segment(" " + cell(("✎ " + annotation.note) if annotation.note else "", columns.memo), style),
         ]
+        if columns.author:
+            segments.append(Segment(" " + cell(annotation.author, columns.author), dim))
+        if columns.date:
+            segments.append(Segment(" " + cell(annotation.modified[:10], columns.date), dim))
         return segments
 
-    def _chips(self, annotation: Annotation, style: Style):
-        themes = [theme for theme in map(self.workspace.theme, annotation.themes) if theme][: CHIPS - 1]
-        for theme in themes:
-            yield Segment("▌", style + Style(color=theme.color))
-        yield Segment(" " * (CHIPS - len(themes)), style)
+    def _theme_names(self, annotation: Annotation, width: int, style: Style) -> list[Segment]:
+        """The annotation's themes by name, each in its colour, cut with an ellipsis to fit."""
+        segments: list[Segment] = []
+        for theme in filter(None, map(self.workspace.theme, annotation.themes)):
+            if segments:
+                segments.append(Segment(", ", style))
+            name = displayable(" ".join(theme.name.split()))
+            segments.append(Segment(name, style + Style(color=theme.color)))
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = Strip([*strip.crop(0, width - 1), Segment("…", style)])
+        return list(strip.adjust_cell_length(width, style))

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ...core import Document, Workspace
+from ...core.session_state import PaneState
 from ...core.text import counted, displayable
 from .document_view import DocumentView
 
@@ -23,6 +24,7 @@ class DocumentPane(Vertical):
         super().__init__(**kwargs)
         self.workspace = workspace
         self.document = document
+        self._saved_position: PaneState | None = None  # to restore once the document is read
 
     def compose(self) -> ComposeResult:
         yield Static(classes="pane-title")
@@ -40,6 +42,7 @@ class DocumentPane(Vertical):
 
     def show_document(self, document: Document) -> None:
         self.document = document
+        self._saved_position = None
         self.view.show_document(document)
         self._update_title()
         self.update_status()
@@ -78,6 +81,35 @@ class DocumentPane(Vertical):
 
     def on_document_view_read(self, event: DocumentView.Read) -> None:
         self._update_title()  # the title comes from the text unless the catalog gives one
+        self._apply_saved_position()
+
+    # -- resuming ------------------------------------------------------------------------
+
+    def reading_position(self) -> PaneState:
+        """The document, the cursor and the first character on screen, to resume from."""
+        if not self.document.loaded:
+            return self._saved_position or PaneState(self.document.key)
+        view = self.view
+        return PaneState(self.document.key, view.cursor, view.layout_rows.row_start(view.scroll_offset.y))
+
+    def restore_position(self, saved: PaneState) -> None:
+        """Put the cursor and the view back where they were; a document still being read gets
+        them once it has been read."""
+        self._saved_position = saved
+        if self.document.loaded:
+            self._apply_saved_position()
+
+    def _apply_saved_position(self) -> None:
+        saved = self._saved_position
+        if saved is None or not self.document.loaded:
+            return
+        self._saved_position = None
+        view = self.view
+        view.move_to(saved.cursor)  # also wraps the rows around it, so the top's row is exact
+        rows = view.layout_rows
+        top = rows.row_of(min(saved.top, view.cursor))
+        if top <= rows.row_of(view.cursor) < top + view.scrollable_content_region.height:
+            view.scroll_to(y=top, animate=False)  # else (a narrower terminal) the cursor stays in view
 
     # -- search --------------------------------------------------------------------------
 
