@@ -6,6 +6,7 @@
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
     margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
+    margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -331,6 +332,10 @@ def run(argv: list[str]) -> int:
         return run_stats(argv[1:])
     if argv[:1] == ["import"]:
         return run_import(argv[1:])
+    if argv[:1] == ["serve"]:  # Margin in browser tabs (tui/serve.py)
+        from .serve import run_serve
+
+        return run_serve(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     project = None if paths or database else project_here()

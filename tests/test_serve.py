@@ -1,0 +1,239 @@
+"""``margin serve``: the command line, and one end-to-end run through a real server.
+
+The end-to-end test starts ``margin serve`` on a free loopback port, loads the page, and
+drives the websocket the way textual-serve's page does (``["resize", ...]`` and
+``["stdin", keys]`` as JSON text, the terminal's output as binary messages) until a seed
+document's text arrives, then tags a passage with ``s`` ``1`` and waits for it in the
+database on disk. No browser is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.serve import ASK_CODER, build_serve_parser, is_loopback, served_arguments, served_command
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def processes_mentioning(marker: str) -> list[int]:
+    """Processes whose command line contains ``marker`` (this test's private folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextlib.contextmanager
+def serving(tmp_path: Path, *arguments: str) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``margin serve ARGUMENTS --port FREE``, stopped (and every Margin it started gone) after."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", *arguments, "--port", str(port)],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        def listening() -> bool:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, "the server to listen")
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            raise AssertionError("margin serve did not stop on SIGTERM") from None
+        finally:
+            log.close()
+        wait_for(lambda: not processes_mentioning(str(tmp_path)), "every served Margin to end", timeout=10)
+
+
+class Tab:
+    """One browser tab's websocket: what it has shown so far, as plain text."""
+
+    def __init__(self, websocket) -> None:
+        self.websocket = websocket
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.raw = ""
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.raw)
+
+    async def read_until(self, phrase: str) -> None:
+        async def read() -> None:
+            while phrase not in self.text:
+                message = await self.websocket.receive()
+                assert message.type.name == "BINARY", f"the tab was closed: {message}"
+                self.raw += self.decoder.decode(message.data)
+
+        await asyncio.wait_for(read(), TIMEOUT)
+
+    async def keys(self, *keys: str) -> None:
+        for key in keys:
+            await self.websocket.send_json(["stdin", key])
+
+
+def annotations_in(database: Path) -> int:
+    from tui.core.store import Store, StoreError
+
+    if not database.is_file():
+        return 0
+    try:
+        store = Store.open(database, inspect=True)
+    except StoreError:
+        return 0  # caught between two writes: look again
+    try:
+        return len(store.annotations)
+    finally:
+        store.close()
+
+
+async def test_a_browser_tab_reads_the_corpus_and_a_key_tags_a_passage_into_the_database(tmp_path, corpus_dir):
+    import aiohttp
+
+    database = tmp_path / "db" / "annotations.json"
+    with serving(tmp_path, str(corpus_dir), "--db", str(database), "--author", "web") as (port, server):
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base + "/") as page:
+                assert page.status == 200
+                assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in await page.text()
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=36", origin=base) as ws:
+                tab = Tab(ws)
+                await ws.send_json(["resize", {"width": 120, "height": 36}])
+                await tab.read_until("Greetings from the Department")
+                await tab.keys("s", "1")
+                await asyncio.to_thread(wait_for, lambda: annotations_in(database), "the annotation on disk")
+                await tab.read_until("Human smuggling")  # the status line names the theme now
+                server.terminate()  # with the tab still open: it is closed, and its Margin quits
+                assert await asyncio.to_thread(server.wait, TIMEOUT) == 0
+                assert (await ws.receive()).type.name in ("CLOSE", "CLOSED")
+            journal = database.with_name(database.name + ".journal")
+            assert not journal.exists() or journal.stat().st_size == 0, "quitting checkpointed"
+            from tui.core import Workspace
+
+            workspace = Workspace.open_database(database)
+            (annotation,) = workspace.store.annotations.values()
+            assert [workspace.store.theme(t).name for t in annotation.themes] == ["Human smuggling"]
+            assert annotation.author == "web"
+
+
+async def test_another_site_cannot_open_a_tab_nor_reach_the_server_by_another_name(tmp_path, corpus_dir):
+    import aiohttp
+
+    with serving(tmp_path, str(corpus_dir), "--db", str(tmp_path / "db.json")) as (port, _):
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(base + "/ws", origin="https://evil.example")
+            assert refused.value.status == 403
+            async with session.get(base + "/", headers={"Host": f"rebound.example:{port}"}) as page:
+                assert page.status == 403  # DNS rebinding: a foreign name pointed at 127.0.0.1
+            async with session.get(f"http://localhost:{port}/") as page:  # as a tunnel user types it
+                assert page.status == 200
+                assert f'"ws://localhost:{port}/ws"' in await page.text()
+    assert not list(tmp_path.glob("db.json*")), "nobody connected, so nothing was written"
+
+
+def test_the_served_command_is_the_command_line_margin_with_its_arguments(tmp_path):
+    serve, passed, reader = served_arguments(["docs", "--host", "127.0.0.1", "--panes", "1", "--db", "my db.json"])
+    assert (serve.host, serve.port, serve.team) == ("127.0.0.1", 8000, False)
+    assert passed == ["docs", "--panes", "1", "--db", "my db.json"]
+    assert reader.panes == 1
+    command = served_command(passed, team=False)
+    assert shlex.split(command) == [sys.executable, "-m", "tui.cli", "docs", "--panes", "1", "--db", "my db.json"]
+    assert shlex.split(served_command(passed, team=True))[-1] == ASK_CODER
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["{missing}"], "no such file or folder"),
+    (["{empty}"], "no documents"),
+    (["{corpus}", "--panes", "7"], "invalid choice"),
+    (["{corpus}", "--port", "0"], "port 0"),
+    (["db"], "serves the reader"),
+])
+def test_bad_arguments_are_one_line_errors_before_anything_is_served(tmp_path, corpus_dir, capsys,
+                                                                    arguments, message):
+    (tmp_path / "empty").mkdir()
+    names = {"missing": tmp_path / "missing", "empty": tmp_path / "empty", "corpus": corpus_dir}
+    arguments = [argument.format(**names) for argument in arguments]
+    with pytest.raises(SystemExit) as exited:
+        sys.exit(main(["serve", *arguments]))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err.lower()
+    assert "Traceback" not in err
+
+
+def test_a_broken_database_is_refused_before_serving_and_left_as_it_was(tmp_path, corpus_dir, capsys):
+    database = tmp_path / "broken.json"
+    database.write_text("{not json")
+    assert main(["serve", str(corpus_dir), "--db", str(database)]) == 2
+    assert str(database) in capsys.readouterr().err
+    assert database.read_text() == "{not json"
+
+
+def test_only_loopback_hosts_go_without_a_warning(corpus_dir, monkeypatch, capsys):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.7")
+
+    class Stopped(Exception):
+        pass
+
+    def refuse_to_serve(self):  # the warning comes before the server starts
+        raise Stopped
+
+    from tui import web_server
+
+    monkeypatch.setattr(web_server.MarginServer, "serve", refuse_to_serve)
+    with pytest.raises(Stopped):
+        main(["serve", str(corpus_dir), "--db", "unused.json", "--host", "0.0.0.0"])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "warning: listening on 0.0.0.0" in err and "no login" in err
+    with pytest.raises(Stopped):
+        main(["serve", str(corpus_dir), "--db", "unused.json"])
+    assert capsys.readouterr().err == ""
+
+
+def test_help_names_the_tunnel():
+    assert "ssh -L 8000:127.0.0.1:8000" in build_serve_parser().format_help()
