@@ -145,6 +145,9 @@ async def test_a_browser_tab_reads_the_corpus_and_a_key_tags_a_passage_into_the_
                 await tab.keys("s", "1")
                 await asyncio.to_thread(wait_for, lambda: annotations_in(database), "the annotation on disk")
                 await tab.read_until("Human smuggling")  # the status line names the theme now
+                await tab.keys("y")  # copy: OSC 52, which the page's xterm.js puts on the clipboard
+                await tab.read_until("browser's clipboard")
+                assert "\x1b]52;c;" in tab.raw
                 server.terminate()  # with the tab still open: it is closed, and its Margin quits
                 assert await asyncio.to_thread(server.wait, TIMEOUT) == 0
                 assert (await ws.receive()).type.name in ("CLOSE", "CLOSED")
@@ -237,3 +240,27 @@ def test_only_loopback_hosts_go_without_a_warning(corpus_dir, monkeypatch, capsy
 
 def test_help_names_the_tunnel():
     assert "ssh -L 8000:127.0.0.1:8000" in build_serve_parser().format_help()
+
+
+async def test_copy_in_a_browser_tab_goes_to_the_browser_not_the_servers_clipboard(
+        corpus_dir: Path, database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under textual-serve's web driver, OSC 52 reaches the page's xterm.js, which writes the
+    browser's clipboard; the server's own clipboard (pyperclip) is not the user's. (The
+    end-to-end test sees the OSC 52 arrive over the websocket.)"""
+    import pyperclip
+
+    from tui.core import Workspace
+    from tui.ui.app import MarginApp
+
+    copied_on_server: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", copied_on_server.append)
+    app = MarginApp(Workspace.open([corpus_dir], database=database, author="tester"))
+    monkeypatch.setattr(type(app), "is_web", property(lambda app: True))
+    messages: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **options: (messages.append(str(message)), notify(message, **options))[1]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("slash", *"pledged", "enter", "s", "y")
+        assert "— Strengthening DHS Partnerships to Secure Our Borders" in app.clipboard
+    assert copied_on_server == []
+    assert "Copied to the browser's clipboard." in messages
