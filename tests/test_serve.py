@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 from tui.cli import main
 from tui.serve import ASK_CODER, build_serve_parser, is_loopback, served_arguments, served_command
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 TIMEOUT = 20.0
 
@@ -64,8 +64,10 @@ def serving(tmp_path: Path, *arguments: str) -> Iterator[tuple[int, subprocess.P
     """``margin serve ARGUMENTS --port FREE``, stopped (and every Margin it started gone) after."""
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
+    here = tmp_path / "here"  # the folder it runs in, which must stay empty
+    here.mkdir()
     server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", *arguments, "--port", str(port)],
-                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                              cwd=here, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         def listening() -> bool:
             assert server.poll() is None, (tmp_path / "serve.log").read_text()
@@ -85,6 +87,7 @@ def serving(tmp_path: Path, *arguments: str) -> Iterator[tuple[int, subprocess.P
         finally:
             log.close()
         wait_for(lambda: not processes_mentioning(str(tmp_path)), "every served Margin to end", timeout=10)
+        assert list(here.iterdir()) == [], "the server wrote nothing where it ran"
 
 
 class Tab:
@@ -159,6 +162,7 @@ async def test_a_browser_tab_reads_the_corpus_and_a_key_tags_a_passage_into_the_
             (annotation,) = workspace.store.annotations.values()
             assert [workspace.store.theme(t).name for t in annotation.themes] == ["Human smuggling"]
             assert annotation.author == "web"
+    assert sorted(path.name for path in corpus_dir.iterdir()) == sorted(path.name for path in SEEDS.iterdir())
 
 
 async def test_another_site_cannot_open_a_tab_nor_reach_the_server_by_another_name(tmp_path, corpus_dir):
