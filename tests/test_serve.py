@@ -111,6 +111,11 @@ class Tab:
 
         await asyncio.wait_for(read(), TIMEOUT)
 
+    async def closed(self) -> None:
+        """Read what is left until the server closes the tab."""
+        while (await self.websocket.receive()).type.name == "BINARY":
+            pass
+
     async def keys(self, *keys: str) -> None:
         for key in keys:
             await self.websocket.send_json(["stdin", key])
@@ -151,9 +156,12 @@ async def test_a_browser_tab_reads_the_corpus_and_a_key_tags_a_passage_into_the_
                 await tab.keys("y")  # copy: OSC 52, which the page's xterm.js puts on the clipboard
                 await tab.read_until("browser's clipboard")
                 assert "\x1b]52;c;" in tab.raw
+                async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=36", origin=base) as ws2:
+                    second = Tab(ws2)  # a second tab: the lock is the first one's, so it only reads
+                    await second.read_until("READ-ONLY")
                 server.terminate()  # with the tab still open: it is closed, and its Margin quits
                 assert await asyncio.to_thread(server.wait, TIMEOUT) == 0
-                assert (await ws.receive()).type.name in ("CLOSE", "CLOSED")
+                await asyncio.wait_for(tab.closed(), TIMEOUT)
             journal = database.with_name(database.name + ".journal")
             assert not journal.exists() or journal.stat().st_size == 0, "quitting checkpointed"
             from tui.core import Workspace
@@ -268,3 +276,83 @@ async def test_copy_in_a_browser_tab_goes_to_the_browser_not_the_servers_clipboa
         assert "— Strengthening DHS Partnerships to Secure Our Borders" in app.clipboard
     assert copied_on_server == []
     assert "Copied to the browser's clipboard." in messages
+
+
+# --team: each tab asks who is coding (margin --ask-coder) and codes into its own database.
+
+
+def test_a_coder_database_is_a_safe_name_in_coders_beside_the_projects(tmp_path):
+    from tui.core.coders import coder_database, known_coders
+
+    project = tmp_path / "annotations" / "annotations.json"
+    assert coder_database(project, "ana.r_2-b") == tmp_path / "annotations" / "coders" / "ana.r_2-b.json"
+    for bad in ("", "../ana", "a/b", ".hidden", "-rf", "ana.json", "x" * 65, "ana lee", "ana\x1b"):
+        with pytest.raises(ValueError, match="coder name"):
+            coder_database(project, bad)
+    assert known_coders(project) == []
+    (project.parent / "coders").mkdir(parents=True)
+    for name in ("ben.json", "ana.json", "notes.txt", ".tmp.json"):
+        (project.parent / "coders" / name).write_text("{}")
+    assert known_coders(project) == ["ana", "ben"]
+
+
+def asking_app(corpus_dir: Path, *options: str):
+    from tui.cli import build_parser
+    from tui.team import asking_app as make
+
+    return make(build_parser().parse_args([str(corpus_dir), *options, "--ask-coder"]))
+
+
+async def test_ask_coder_opens_the_named_coders_own_database_after_a_bad_name(tmp_path, corpus_dir):
+    from textual.widgets import Static
+
+    from tui.ui.ask_coder import CoderPrompt
+    from tui.ui.screens.reader import ReaderScreen
+
+    project = tmp_path / "annotations" / "annotations.json"
+    app = asking_app(corpus_dir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert isinstance(app.screen, CoderPrompt)
+        await pilot.press(*"../ana", "enter")
+        assert isinstance(app.screen, CoderPrompt)
+        assert "coder name '../ana'" in str(app.screen.query_one("#coder-problem", Static).render())
+        await pilot.press(*["backspace"] * 6, *"ana", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.workspace.database_path == project.parent / "coders" / "ana.json"
+        await pilot.press("s", "1")
+        (annotation,) = app.workspace.store.annotations.values()
+        assert annotation.author == "ana"
+    assert annotations_in(project.parent / "coders" / "ana.json") == 1
+    assert not project.exists(), "the project's own database is not the coder's"
+
+
+async def test_quitting_at_the_question_opens_and_writes_nothing(tmp_path, corpus_dir):
+    app = asking_app(corpus_dir, "--author", "someone")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+q")
+    assert app.unsaved_report is None and app.workspace is None
+    assert not (tmp_path / "annotations").exists()
+
+
+async def test_served_team_tabs_each_code_into_their_own_database_at_once(tmp_path, corpus_dir):
+    import aiohttp
+
+    coders = tmp_path / "annotations" / "coders"
+    with serving(tmp_path, str(corpus_dir), "--team") as (port, _):
+        async with aiohttp.ClientSession() as session:
+            async def code_as(name: str) -> None:
+                url = f"ws://127.0.0.1:{port}/ws?width=120&height=36"
+                async with session.ws_connect(url, origin=f"http://127.0.0.1:{port}") as ws:
+                    tab = Tab(ws)
+                    await tab.read_until("Who is coding?")
+                    await tab.keys(*name, "\r")
+                    await tab.read_until("Greetings from the Department")
+                    await tab.keys("s", "1")
+                    await asyncio.to_thread(wait_for, lambda: annotations_in(coders / f"{name}.json"),
+                                            f"{name}'s annotation on disk")
+                    assert "read-only" not in tab.text.lower()
+
+            await asyncio.gather(code_as("ana"), code_as("ben"))
+    assert sorted(path.name for path in coders.glob("*.json")) == ["ana.json", "ben.json"]
+    assert not (tmp_path / "annotations" / "annotations.json").exists()

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--panes", type=int, default=2, choices=range(1, 5), metavar="N",
                         help="panes side by side at start, 1 to 4 (default 2)")
     parser.add_argument("--author", help="coder name stored on annotations (default: $MARGIN_AUTHOR or login name)")
+    parser.add_argument("--ask-coder", action="store_true",
+                        help="ask who is coding first, then code into annotations/coders/NAME.json "
+                             "(what each tab of margin serve --team does)")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 
@@ -337,6 +340,10 @@ def run(argv: list[str]) -> int:
 
         return run_serve(argv[1:])
     arguments = build_parser().parse_args(argv)
+    if arguments.ask_coder:  # each tab of margin serve --team (tui/team.py)
+        from .team import run_asking
+
+        return run_asking(arguments)
     paths, database = arguments.paths, arguments.db
     project = None if paths or database else project_here()
     if not paths and project is None:

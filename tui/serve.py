@@ -82,9 +82,10 @@ def locate_corpus(reader: argparse.Namespace) -> tuple[list[Path], Path | None, 
     return paths, database, project
 
 
-def check_corpus(reader: argparse.Namespace) -> Path:
+def check_corpus(reader: argparse.Namespace) -> tuple[list[Path], Path]:
     """Raise the error ``margin`` would give at start (no documents, a broken database or
-    codebook), reading without taking the lock or writing anything. Returns the database."""
+    codebook), reading without taking the lock or writing anything. Returns the documents'
+    paths (a project's folders, when it is found as ``margin`` finds it) and the database."""
     from .core.codebook import read_codebook
     from .core.corpus import open_corpus
     from .core.store import Store
@@ -104,7 +105,7 @@ def check_corpus(reader: argparse.Namespace) -> Path:
     database = Path(os.path.abspath(database or default_database_path(corpus)))
     if database.is_file():
         Store.open(database, inspect=True).close()
-    return database
+    return paths, database
 
 
 def served_command(passed: list[str], team: bool) -> str:
@@ -134,7 +135,7 @@ def run_serve(argv: list[str]) -> int:
     if not 0 < serve.port < 65536:
         return fail(f"port {serve.port}: use a port from 1 to 65535")
     try:
-        database = check_corpus(reader)
+        _, database = check_corpus(reader)
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
     loopback = is_loopback(serve.host)
