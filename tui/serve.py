@@ -63,9 +63,10 @@ def served_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str], ar
     """Split ``margin serve``'s arguments: its own options, the arguments every tab's Margin
     gets (PATHs and margin options, checked by margin's own parser), and those parsed."""
     serve, passed = build_serve_parser().parse_known_args(argv)
-    if passed[:1] and passed[0] in ("db", "export", "import", "stats", "serve"):
-        build_serve_parser().error(f"margin serve serves the reader, not 'margin {passed[0]}' "
-                                   f"(a folder named {passed[0]}: write ./{passed[0]})")
+    if passed[:1] and not passed[0].startswith("-") and os.sep not in passed[0]:
+        # A PATH first: `margin serve db` serves a folder named db, and the tabs' margin must
+        # not take it for its subcommand, so it gets what margin's help says to write: ./db.
+        passed[0] = os.path.join(os.curdir, passed[0])
     reader = build_parser()
     reader.prog = "margin serve"
     return serve, passed, reader.parse_args(passed)
