@@ -49,7 +49,8 @@ class CoderPrompt(Screen[None]):
         self.project_database = project_database
 
     def compose(self) -> ComposeResult:
-        about = Text("Who is coding?\n", style="bold")
+        about = Text()
+        about.append("Who is coding?\n", style="bold")
         about.append("Your codes go to your own database, ")
         about.append(f"{self.project_database.parent.name}/coders/NAME.json", style="italic")
         about.append(", where nobody else's are shown.")
