@@ -3,10 +3,12 @@
     python benchmarks/run.py            # every benchmark
     python benchmarks/run.py store      # only those whose name contains "store" (the others
                                         # keep their rows in results.json)
+    python benchmarks/run.py nosuch     # a word that matches no benchmark: the list of them
 
 Data is generated here from a fixed seed (nothing is downloaded). Each figure is a median
 over repeats, measured in a fresh child process where start-up or memory matters. The table
-(target, measured, baseline, ratio, pass) is printed and written to ``benchmarks/results.json``.
+(target, measured, baseline, ratio, pass) is printed as Markdown and written to
+``benchmarks/results.json``.
 These are not unit tests: a slow machine should not fail the suite.
 """
 
@@ -632,9 +634,45 @@ def merged_rows(results: list[Result]) -> list[dict]:
     return rows + list(fresh.values())
 
 
+def selected(argv: list[str]) -> list[str]:
+    """The benchmarks whose name contains one of the words (all of them without words).
+    A word that matches none is a ``ValueError`` naming it: a typo should not quietly run
+    fewer benchmarks, or none."""
+    unknown = [word for word in argv if not any(word in name for name in BENCHMARKS)]
+    if unknown:
+        raise ValueError(f"no benchmark matches {', '.join(map(repr, unknown))}")
+    return [name for name in BENCHMARKS if not argv or any(word in name for word in argv)]
+
+
+COLUMNS = ("target", "measured", "baseline", "ratio", "pass")
+
+
+def table(results: list[Result]) -> list[str]:
+    """The results as a Markdown table, columns aligned: each figure between its target and
+    its baseline, as in the README (which this table can replace as it is)."""
+    rows = [COLUMNS] + [(r.target, r.measured, r.baseline, f"{r.ratio:.2f}" if r.ratio >= 0.01 else f"{r.ratio:.4f}",
+                         "pass" if r.passed else "**FAIL**") for r in results]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
+    right = {1, 3}  # numbers line up on the right
+
+    def line(cells) -> str:
+        return "| " + " | ".join(cell.rjust(width) if column in right else cell.ljust(width)
+                                 for column, (cell, width) in enumerate(zip(cells, widths))) + " |"
+
+    rule = "|" + "|".join("-" * (width + 1) + ":" if column in right else "-" * (width + 2)
+                          for column, width in enumerate(widths)) + "|"
+    return [line(rows[0]), rule, *map(line, rows[1:])]
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
-    wanted = [name for name in BENCHMARKS if not argv or any(word in name for word in argv)]
+    try:
+        wanted = selected(argv)
+    except ValueError as error:
+        print(f"benchmarks/run.py: {error}; the benchmarks are:", file=sys.stderr)
+        for name in BENCHMARKS:
+            print(f"  {name}", file=sys.stderr)
+        return 2
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as temporary:
         folder = Path(temporary)
@@ -644,10 +682,7 @@ def main(argv: list[str]) -> int:
         for name in wanted:
             print(f"running {name}…", file=sys.stderr)
             results.extend(BENCHMARKS[name](folder))
-    widths = [max(len(getattr(r, column)) for r in results) for column in ("target", "measured", "baseline")]
-    for result in results:
-        print(f"{result.target:<{widths[0]}}  {result.measured:>{widths[1]}}  "
-              f"{result.baseline:<{widths[2]}}  x{result.ratio:<7.3f} {'pass' if result.passed else 'FAIL'}")
+    print(*table(results), sep="\n")
     RESULTS.write_text(json.dumps(merged_rows(results), indent=2) + "\n", encoding="utf-8")
     return 0 if all(result.passed for result in results) else 1
 

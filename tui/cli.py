@@ -6,6 +6,7 @@
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
     margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
+    margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -112,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="panes side by side at start, 1 to 4 (default: as many as when Margin last "
                              "closed on this corpus, else 2)")
     parser.add_argument("--author", help="coder name stored on annotations (default: $MARGIN_AUTHOR or login name)")
+    parser.add_argument("--ask-coder", action="store_true",
+                        help="ask who is coding first, then code into annotations/coders/NAME.json "
+                             "(what each tab of margin serve --team does)")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 
@@ -336,7 +340,15 @@ def run(argv: list[str]) -> int:
         return run_stats(argv[1:])
     if argv[:1] == ["import"]:
         return run_import(argv[1:])
+    if argv[:1] == ["serve"]:  # Margin in browser tabs (tui/serve.py)
+        from .serve import run_serve
+
+        return run_serve(argv[1:])
     arguments = build_parser().parse_args(argv)
+    if arguments.ask_coder:  # each tab of margin serve --team (tui/team.py)
+        from .team import run_asking
+
+        return run_asking(arguments)
     paths, database = arguments.paths, arguments.db
     project = None if paths or database else project_here()
     if not paths and project is None:

@@ -3,6 +3,10 @@
 ``pyperclip`` reaches the local system clipboard where a backend exists (xclip, xsel,
 wl-clipboard, pbcopy, Windows). OSC 52 asks the terminal itself to copy, which also works
 over SSH. Margin sends both and tells the user which one it could vouch for.
+
+In a browser tab (``margin serve``) the terminal is the page's xterm.js, whose clipboard
+add-on turns OSC 52 into a write to the browser's clipboard. The system clipboard there is
+the server's, someone else's desk perhaps, so pyperclip is left alone.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from textual.app import App
 def copy_text(app: App, text: str) -> str:
     """Copy ``text``; return a one-line message saying how."""
     app.copy_to_clipboard(text)  # OSC 52; also recorded in app.clipboard
+    if app.is_web:
+        return "Copied to the browser's clipboard."
     try:
         pyperclip.copy(text)
     except (pyperclip.PyperclipException, OSError):
