@@ -124,7 +124,7 @@ class FakeApp:
     opened: list[Workspace] = []
     unsaved_report = ""
 
-    def __init__(self, workspace: Workspace, panes: int) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None, reading_state: object = None) -> None:
         self.opened.append(workspace)
 
     def run(self) -> None:
