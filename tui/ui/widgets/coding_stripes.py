@@ -1,0 +1,178 @@
+"""Coding stripes: beside a reading view, a bar per coded passage and theme, named in its colour.
+
+Like the coding stripes of NVivo and QualCoder: each (passage, theme) on screen is a vertical
+bar in the theme's colour spanning the rows the passage covers; overlapping passages take
+separate bars (lanes), and each bar's theme is named on its first row on screen. The layout is
+a pure function (``lay_out_stripes``) of row spans, so it is tested without a screen.
+
+It is a Line-API widget kept in step with its ``DocumentView``: the view posts ``RowsShown``
+when the rows on screen change (a scroll, a new wrap, other annotations), the pane calls
+``follow``, and only the visible rows are computed, from the annotations overlapping them
+(the workspace's interval index), never from a scan of the document's annotations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+from textual.widget import Widget
+
+from ...core import Workspace
+from ...core.text import displayable
+from .document_view import DocumentView
+
+MAX_LANES = 6  # bars side by side; passages in further lanes are named but get no bar
+
+BAR, BAR_TOP, BAR_BOTTOM, BAR_SINGLE = "┃", "╻", "╹", "•"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage coded with one theme, as rows: ``top`` and ``bottom`` are inclusive and may
+    lie outside the rows shown (the passage starts above or ends below the view)."""
+
+    top: int
+    bottom: int
+    colour: str
+    name: str
+
+
+@dataclass
+class StripeRow:
+    """One screen row of stripes: a bar character and colour per lane (None: no bar), and
+    the names written on this row, in their colours."""
+
+    bars: list[tuple[str, str] | None]
+    names: list[tuple[str, str]]
+
+
+def assign_lanes(spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Greedy interval colouring: the lane of each ``(top, bottom)`` span (inclusive rows),
+    taken by start row (longer first on a tie) into the lowest lane free since before its top.
+    Spans sharing a row never share a lane; the lanes used are as few as the deepest overlap."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1], i))
+    lane_ends: list[int] = []  # the last row taken in each lane
+    lanes = [0] * len(spans)
+    for index in order:
+        top, bottom = spans[index]
+        lane = next((number for number, end in enumerate(lane_ends) if end < top), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(bottom)
+        else:
+            lane_ends[lane] = bottom
+        lanes[index] = lane
+    return lanes
+
+
+def lay_out_stripes(passages: Sequence[Passage], first_row: int, height: int,
+                    max_lanes: int = MAX_LANES) -> list[StripeRow]:
+    """The stripes of rows ``first_row`` … ``first_row + height - 1``.
+
+    Each passage is clipped to those rows and gets a lane (``assign_lanes``). Its name goes on
+    its first row on screen or, if another name is there, on the next free row it covers; a
+    passage with no free row left adds its name to its first row's.
+    """
+    last_row = first_row + height - 1
+    shown = [p for p in passages if p.bottom >= first_row and p.top <= last_row]
+    spans = [(max(p.top, first_row) - first_row, min(p.bottom, last_row) - first_row) for p in shown]
+    lanes = assign_lanes(spans)
+    lane_count = min(max_lanes, max(lanes, default=-1) + 1)
+    rows = [StripeRow([None] * lane_count, []) for _ in range(max(0, height))]
+    free = list(range(height + 1))  # free[y]: the first row at or after y with no name (union-find)
+
+    def next_free(y: int) -> int:
+        root = y
+        while free[root] != root:
+            root = free[root]
+        while free[y] != root:
+            free[y], y = root, free[y]
+        return root
+
+    for index in sorted(range(len(shown)), key=lambda i: (spans[i][0], lanes[i])):
+        passage, (top, bottom), lane = shown[index], spans[index], lanes[index]
+        if lane < lane_count:
+            for y in range(top, bottom + 1):
+                starts, ends = passage.top == first_row + y, passage.bottom == first_row + y
+                bar = BAR_SINGLE if starts and ends else BAR_TOP if starts else BAR_BOTTOM if ends else BAR
+                rows[y].bars[lane] = (bar, passage.colour)
+        y = next_free(top)
+        if y <= bottom:
+            free[y] = y + 1
+            rows[y].names.append((passage.name, passage.colour))
+        else:
+            rows[top].names.append((passage.name, passage.colour))
+    return rows
+
+
+class CodingStripes(Widget):
+    """The stripes of the passages a ``DocumentView`` shows, row for row beside it."""
+
+    def __init__(self, workspace: Workspace, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.workspace = workspace
+        self.view: DocumentView | None = None
+        self._rows: list[StripeRow] | None = None  # the layout of the rows on screen, made on demand
+
+    def follow(self, view: DocumentView) -> None:
+        """The view's rows (or their annotations) changed: lay the stripes out again."""
+        self.view = view
+        self._rows = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._rows = None
+
+    def passages(self) -> list[Passage]:
+        """Each (annotation, theme) overlapping the view's rows, as rows; O(annotations on
+        screen) with the workspace's interval index."""
+        view = self.view
+        if view is None or not view.document.loaded or view.document.problem:
+            return []
+        first, last = view.shown_rows
+        if last < first:
+            return []
+        rows = view.layout_rows
+        start = rows.row_start(first)
+        end = rows.row_span(last)[1] + rows.ends_line(last)  # a line's last row owns its newline
+        passages = []
+        for annotation in self.workspace.annotations(view.document).overlapping(start, end):
+            top = first if annotation.start <= start else rows.row_of(annotation.start)
+            bottom = last if annotation.end > end else rows.row_of(max(annotation.start, annotation.end - 1))
+            for theme in filter(None, map(self.workspace.theme, annotation.themes)):
+                passages.append(Passage(top, bottom, theme.color, displayable(theme.name)))
+        return passages
+
+    def _layout(self) -> list[StripeRow]:
+        if self._rows is None:
+            view = self.view
+            if view is None or not view.document.loaded or view.document.problem:
+                self._rows = []
+            else:
+                first, _ = view.shown_rows
+                lanes = max(1, min(MAX_LANES, (self.size.width - 2) // 3))
+                self._rows = lay_out_stripes(self.passages(), first, self.size.height, lanes)
+        return self._rows
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.size.width, self.rich_style
+        rows = self._layout()
+        if y >= len(rows):
+            return Strip.blank(width, base)
+        row = rows[y]
+        text = Text(" ", end="", no_wrap=True)
+        for bar in row.bars:
+            text.append(bar[0] if bar else " ", Style(color=bar[1]) if bar else None)
+        if row.names:
+            text.append(" ")
+            for number, (name, colour) in enumerate(row.names):
+                if number:
+                    text.append(" ")
+                text.append(name, Style(color=colour, bold=True))
+        text.truncate(width, overflow="ellipsis")
+        text.stylize_before(base)
+        segments = list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, base).simplify()
