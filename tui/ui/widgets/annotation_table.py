@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from ...core import Annotation, Workspace
+from ..theme_chips import chip_segment
 from .virtual_list import VirtualList, cell
 
 CHIPS = 3
@@ -70,5 +71,5 @@ class AnnotationTable(VirtualList[Annotation]):
     def _chips(self, annotation: Annotation, style: Style):
         themes = [theme for theme in map(self.workspace.theme, annotation.themes) if theme][: CHIPS - 1]
         for theme in themes:
-            yield Segment("▌", style + Style(color=theme.color))
+            yield chip_segment(theme, style)
         yield Segment(" " * (CHIPS - len(themes)), style)

@@ -146,7 +146,7 @@ class CodingStripes(Widget):
                 passages.append(Passage(top, bottom, theme.color, displayable(theme.name)))
         return passages
 
-    def _layout(self) -> list[StripeRow]:
+    def _laid_out(self) -> list[StripeRow]:
         if self._rows is None:
             view = self.view
             if view is None or not view.document.loaded or view.document.problem:
@@ -159,7 +159,7 @@ class CodingStripes(Widget):
 
     def render_line(self, y: int) -> Strip:
         width, base = self.size.width, self.rich_style
-        rows = self._layout()
+        rows = self._laid_out()
         if y >= len(rows):
             return Strip.blank(width, base)
         row = rows[y]

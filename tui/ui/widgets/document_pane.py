@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.widgets import Input, Static
 
 from ...core import Document, Workspace
 from ...core.text import counted, displayable
+from ..theme_chips import chips
 from .coding_stripes import CodingStripes
 from .document_view import DocumentView
 
@@ -87,11 +87,7 @@ class DocumentPane(Vertical):
         themes = self.workspace.themes_at(self.document, view.cursor) if self.document.loaded else []
         if themes:
             status.append(" │ ")
-            for number, theme in enumerate(themes):
-                if number:
-                    status.append(", ")
-                status.append("▌", style=Style(color=theme.color))
-                status.append(displayable(theme.name))
+            status.append_text(chips(themes))
         self.query_one(".pane-status", Static).update(status)
 
     def on_document_view_cursor_moved(self, event: DocumentView.CursorMoved) -> None:

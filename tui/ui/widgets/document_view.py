@@ -26,9 +26,9 @@ from ...core import Document, Workspace
 from ...core.text import displayable
 from ..layout import WrappedText
 from ..row_paint import highlight_runs, styled_row
+from ..theme_chips import chip
 
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
-_GUTTER_CHIP = "▌"
 _MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
 
 
@@ -515,7 +515,7 @@ class DocumentView(ScrollView, can_focus=True):
         shown = colours[: GUTTER_WIDTH - 1]
         gutter = Text(style=self.rich_style + self.get_component_rich_style("document-view--gutter"), end="")
         for colour in shown:
-            gutter.append(_GUTTER_CHIP, Style(color=colour))
+            gutter.append_text(chip(colour))
         gutter.append(" " * (GUTTER_WIDTH - 1 - len(shown)))
         gutter.append(_MEMO_MARK if any(annotation.note for annotation in annotations) else " ")
         return gutter
