@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -116,6 +117,8 @@ class CodingStripes(Widget):
         self.workspace = workspace
         self.view: DocumentView | None = None
         self._rows: list[StripeRow] | None = None  # the layout of the rows on screen, made on demand
+        self._base = Style()  # the widget's style, and each colour over it, taken with the layout
+        self._styles: dict[tuple[str, bool], Style] = {}
 
     def follow(self, view: DocumentView) -> None:
         """The view's rows (or their annotations) changed: lay the stripes out again."""
@@ -155,24 +158,40 @@ class CodingStripes(Widget):
                 first, _ = view.shown_rows
                 lanes = max(1, min(MAX_LANES, (self.size.width - 2) // 3))
                 self._rows = lay_out_stripes(self.passages(), first, self.size.height, lanes)
+            self._base = self.rich_style
+            self._styles = {}
         return self._rows
 
     def render_line(self, y: int) -> Strip:
-        width, base = self.size.width, self.rich_style
+        """A row as segments straight from the layout: the stripes repaint with every scroll,
+        so no markup, no ``Text`` and no per-row style lookups."""
+        width = self.size.width
         rows = self._laid_out()
+        base = self._base
         if y >= len(rows):
             return Strip.blank(width, base)
         row = rows[y]
-        text = Text(" ", end="", no_wrap=True)
+        blank = Segment(" ", base)
+        segments = [blank]
         for bar in row.bars:
-            text.append(bar[0] if bar else " ", Style(color=bar[1]) if bar else None)
-        if row.names:
-            text.append(" ")
-            for number, (name, colour) in enumerate(row.names):
-                if number:
-                    text.append(" ")
-                text.append(name, Style(color=colour, bold=True))
-        text.truncate(width, overflow="ellipsis")
-        text.stylize_before(base)
-        segments = list(text.render(self.app.console))
-        return Strip(segments).adjust_cell_length(width, base).simplify()
+            segments.append(Segment(bar[0], self._style(bar[1], False)) if bar else blank)
+        used = 1 + len(row.bars)
+        for name, colour in row.names:
+            room = width - used - 1
+            if room <= 0:
+                break
+            if cell_len(name) > room:
+                name = set_cell_size(name, room - 1) + "…"
+            segments += [blank, Segment(name, self._style(colour, True))]
+            used += 1 + cell_len(name)
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _style(self, colour: str, bold: bool) -> Style:
+        style = self._styles.get((colour, bold))
+        if style is None:
+            style = self._styles[colour, bold] = self._base + Style(color=colour, bold=bold)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rows = None  # another app theme: the base style changed
