@@ -139,6 +139,8 @@ async def test_stripes_name_overlapping_themes_in_their_rows_and_colours(corpus_
         bars = [y for y, (text, _) in enumerate(shifted) if text.strip()]
         first_bar = [y for y, (text, _) in enumerate(lines) if text.strip()][0]
         assert bars and bars[0] == max(0, first_bar - (scrolled - top))
+        if first_bar < scrolled - top:  # the passage began above the view: its bar goes on
+            assert shifted[0][0].strip()[0] == BAR
 
 
 async def test_stripes_are_hidden_on_a_narrow_terminal_and_return_when_wide(corpus_dir: Path, database: Path) -> None:

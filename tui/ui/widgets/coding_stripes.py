@@ -143,8 +143,9 @@ class CodingStripes(Widget):
         end = rows.row_span(last)[1] + rows.ends_line(last)  # a line's last row owns its newline
         passages = []
         for annotation in self.workspace.annotations(view.document).overlapping(start, end):
-            top = first if annotation.start <= start else rows.row_of(annotation.start)
-            bottom = last if annotation.end > end else rows.row_of(max(annotation.start, annotation.end - 1))
+            # Beyond the rows shown, one row past is enough: the bar goes on past the edge.
+            top = first - 1 if annotation.start < start else rows.row_of(annotation.start)
+            bottom = last + 1 if annotation.end > end else rows.row_of(max(annotation.start, annotation.end - 1))
             for theme in filter(None, map(self.workspace.theme, annotation.themes)):
                 passages.append(Passage(top, bottom, theme.color, displayable(theme.name)))
         return passages
