@@ -40,6 +40,12 @@ def test_longer_passages_take_the_outer_lane_on_a_tie() -> None:
     assert assign_lanes([(0, 1), (0, 9)]) == [1, 0]
 
 
+def test_passages_cut_off_at_the_top_keep_their_order_of_start() -> None:
+    early_short, later_long = Passage(-1, 10, "#ff0000", "a", start=100), Passage(-1, 20, "#00ff00", "b", start=200)
+    rows = lay_out_stripes([later_long, early_short], first_row=0, height=5)
+    assert rows[0].bars == [(BAR, "#ff0000"), (BAR, "#00ff00")]  # as when both tops were on screen
+
+
 def test_rows_show_bars_and_names_where_passages_start() -> None:
     red = Passage(2, 5, "#ff0000", "Human smuggling")
     green = Passage(2, 5, "#00ff00", "Migrant safety")  # the same passage's second theme

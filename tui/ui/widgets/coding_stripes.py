@@ -40,6 +40,7 @@ class Passage:
     bottom: int
     colour: str
     name: str
+    start: int = 0  # the passage's first offset: orders passages that both begin above the view
 
 
 @dataclass
@@ -51,11 +52,13 @@ class StripeRow:
     names: list[tuple[str, str]]
 
 
-def assign_lanes(spans: Sequence[tuple[int, int]]) -> list[int]:
+def assign_lanes(spans: Sequence[tuple[int, int]], starts: Sequence[int] | None = None) -> list[int]:
     """Greedy interval colouring: the lane of each ``(top, bottom)`` span (inclusive rows),
-    taken by start row (longer first on a tie) into the lowest lane free since before its top.
-    Spans sharing a row never share a lane; the lanes used are as few as the deepest overlap."""
-    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1], i))
+    taken by start row (then by ``starts``, then longer first) into the lowest lane free since
+    before its top. Spans sharing a row never share a lane; the lanes used are as few as the
+    deepest overlap. ``starts`` (offsets) keeps passages cut off at the same top row in the
+    order they had before, so their bars do not swap columns as the view scrolls."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], starts[i] if starts else 0, -spans[i][1], i))
     lane_ends: list[int] = []  # the last row taken in each lane
     lanes = [0] * len(spans)
     for index in order:
@@ -80,7 +83,7 @@ def lay_out_stripes(passages: Sequence[Passage], first_row: int, height: int,
     last_row = first_row + height - 1
     shown = [p for p in passages if p.bottom >= first_row and p.top <= last_row]
     spans = [(max(p.top, first_row) - first_row, min(p.bottom, last_row) - first_row) for p in shown]
-    lanes = assign_lanes(spans)
+    lanes = assign_lanes(spans, [p.start for p in shown])
     lane_count = min(max_lanes, max(lanes, default=-1) + 1)
     rows = [StripeRow([None] * lane_count, []) for _ in range(max(0, height))]
     free = list(range(height + 1))  # free[y]: the first row at or after y with no name (union-find)
@@ -147,7 +150,7 @@ class CodingStripes(Widget):
             top = first - 1 if annotation.start < start else rows.row_of(annotation.start)
             bottom = last + 1 if annotation.end > end else rows.row_of(max(annotation.start, annotation.end - 1))
             for theme in filter(None, map(self.workspace.theme, annotation.themes)):
-                passages.append(Passage(top, bottom, theme.color, displayable(theme.name)))
+                passages.append(Passage(top, bottom, theme.color, displayable(theme.name), annotation.start))
         return passages
 
     def _laid_out(self) -> list[StripeRow]:
