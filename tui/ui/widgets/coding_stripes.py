@@ -58,7 +58,8 @@ def assign_lanes(spans: Sequence[tuple[int, int]], starts: Sequence[int] | None 
     before its top. Spans sharing a row never share a lane; the lanes used are as few as the
     deepest overlap. ``starts`` (offsets) keeps passages cut off at the same top row in the
     order they had before, so their bars do not swap columns as the view scrolls."""
-    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], starts[i] if starts else 0, -spans[i][1], i))
+    starts = starts or [0] * len(spans)
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], starts[i], -spans[i][1], i))
     lane_ends: list[int] = []  # the last row taken in each lane
     lanes = [0] * len(spans)
     for index in order:
@@ -148,7 +149,8 @@ class CodingStripes(Widget):
         for annotation in self.workspace.annotations(view.document).overlapping(start, end):
             # Beyond the rows shown, one row past is enough: the bar goes on past the edge.
             top = first - 1 if annotation.start < start else rows.row_of(annotation.start)
-            bottom = last + 1 if annotation.end > end else rows.row_of(max(annotation.start, annotation.end - 1))
+            last_offset = max(annotation.start, annotation.end - 1)
+            bottom = last + 1 if annotation.end > end else rows.row_of(last_offset)
             for theme in filter(None, map(self.workspace.theme, annotation.themes)):
                 passages.append(Passage(top, bottom, theme.color, displayable(theme.name), annotation.start))
         return passages
