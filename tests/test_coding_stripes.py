@@ -177,3 +177,28 @@ async def test_theme_names_are_shown_literally(corpus_dir: Path, database: Path)
         texts = [text for text, _ in stripe_lines(app)]
         assert any("[bold]x␛[31m" in text for text in texts)
         assert isinstance(pane.stripes, CodingStripes)
+
+
+async def test_stripes_ask_the_interval_index_for_the_rows_on_screen_only(
+        corpus_dir: Path, database: Path, monkeypatch) -> None:
+    """Laying out stripes costs the passages on screen: one overlap query over the visible
+    offsets, never a walk over the document's annotations."""
+    from tui.core.workspace import DocumentAnnotations
+
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await tag_overlapping_passages(pilot)
+        pane = app.screen.query(DocumentPane)[0]
+        asked: list[tuple[int, int]] = []
+        overlapping = DocumentAnnotations.overlapping
+
+        def spy(self, start: int, end: int):
+            asked.append((start, end))
+            return overlapping(self, start, end)
+
+        monkeypatch.setattr(DocumentAnnotations, "overlapping", spy)
+        pane.stripes.follow(pane.view)
+        pane.stripes.render_line(0)
+        first, last = pane.view.shown_rows
+        rows = pane.view.layout_rows
+        assert asked == [(rows.row_start(first), rows.row_span(last)[1] + rows.ends_line(last))]
