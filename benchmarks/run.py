@@ -511,6 +511,67 @@ def bench_keystrokes(folder: Path) -> list[Result]:
     ]
 
 
+# Coding stripes beside a 10 MB document coded densely (a passage every 500 characters, in
+# eight themes): from a scroll to the stripes laid out again and every stripe row drawn, beside
+# the text view drawing its own rows at the same places.
+STRIPES_CHILD = """
+    import asyncio, json, random, statistics, sys, time
+    from pathlib import Path
+    from textual.geometry import Region
+    from tui.core import Workspace
+    from tui.ui.app import MarginApp
+    from tui.ui.widgets.document_pane import DocumentPane
+
+    async def main():
+        workspace = Workspace.open([Path(sys.argv[1])], database=Path(sys.argv[2]), author="bench")
+        document = workspace.documents[0]
+        text, rng = document.text, random.Random(7)
+        themes = [workspace.create_theme(f"Theme {number}") for number in range(8)]
+        passages = [[] for _ in themes]
+        for number, start in enumerate(range(0, len(text) - 3000, 500)):
+            begin = start + rng.randint(0, 400)
+            passages[number % len(themes)].append((document, begin, begin + rng.randint(20, 2500)))
+        for theme, coded in zip(themes, passages):
+            workspace.tag_passages(coded, theme)
+        app = MarginApp(workspace, panes=1)
+        stripes_ms, view_ms, shown = [], [], []
+        async with app.run_test(size=(140, 40)) as pilot:
+            pane = app.screen.query_one(DocumentPane)
+            view, stripes = pane.view, pane.stripes
+            assert stripes.display, "stripes hidden at 140 columns with one pane"
+            for fraction in (0.1, 0.3, 0.5, 0.7, 0.9, 0.99):
+                view.move_to(int(len(text) * fraction))
+                view.scroll_to_cursor(center=True)
+                await pilot.pause()
+                shown.append(len(stripes.passages()))
+                region = view.scrollable_content_region
+                for _ in range(20):
+                    began = time.perf_counter()
+                    stripes.follow(view)
+                    for y in range(stripes.size.height):
+                        stripes.render_line(y)
+                    stripes_ms.append((time.perf_counter() - began) * 1000)
+                    began = time.perf_counter()
+                    view.render_lines(Region(0, 0, region.width, region.height))
+                    for y in range(region.height):
+                        view.render_line(y)
+                    view_ms.append((time.perf_counter() - began) * 1000)
+        print(json.dumps({"stripes_ms": statistics.median(stripes_ms), "view_ms": statistics.median(view_ms),
+                          "passages_shown": statistics.median(shown)}))
+
+    asyncio.run(main())
+"""
+
+
+def bench_stripes(folder: Path) -> list[Result]:
+    big = big_document(folder)
+    measured = run_child(STRIPES_CHILD, str(big.parent), str(folder / "stripes" / "db.json"))
+    return [Result("stripes: relayout and draw beside a densely coded 10 MB document < 16 ms",
+                   f"{measured['stripes_ms']:.1f} ms",
+                   f"{measured['view_ms']:.1f} ms (the text view drawing the same rows)",
+                   measured["stripes_ms"] / measured["view_ms"], measured["stripes_ms"] < 16)]
+
+
 CSV_BASELINE_CHILD = """
     import csv, io, json, sys
     data = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -612,6 +673,7 @@ def bench_import_codebook(folder: Path) -> list[Result]:
 BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "first-paint": bench_first_paint,
     "keystrokes": bench_keystrokes,
+    "stripes": bench_stripes,
     "export-csv": bench_export_csv,
     "store-open": bench_store_open,
     "store-tag": bench_store_tag,

@@ -43,3 +43,15 @@ def test_statistics_screen(snap_compare, app: MarginApp) -> None:
         await pilot.press("S", "right", "right")  # the theme × document heat map
 
     assert snap_compare(app, terminal_size=SIZE, run_before=tag_then_open_statistics)
+
+
+def test_reader_with_coding_stripes(snap_compare, app: MarginApp) -> None:
+    """Wide enough for coding stripes beside each pane: three themes in overlapping lanes."""
+
+    async def tag_overlapping(pilot) -> None:
+        await tag_two_passages(pilot)
+        for key in ("slash", *"reigns", "enter", "v", "right_curly_bracket", "j", "j", "2", "escape"):
+            await pilot.press(key)
+        pilot.app.clear_notifications()
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=tag_overlapping)

@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from ..core import StoreError, Workspace
 from ..core.session_state import load_state, save_state
+from .notices import notify_not_saved
 from .screens.codebook import CodebookScreen
 from .screens.corpus_search import CorpusSearchScreen
 from .screens.help import HelpScreen
@@ -56,7 +57,7 @@ class MarginApp(App[None]):
         try:
             self.workspace.checkpoint_if_idle()
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
         if had_error and not self.workspace.store.save_error:
             self.notify("Pending changes are saved now.", timeout=5)
             self.reader.update_database_bar()

@@ -4,7 +4,6 @@ jumps the focused pane to the passage, ``t`` edits its themes, ``m`` its memo, `
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +14,8 @@ from textual.widgets import Footer, Input, Static
 from ...core import Annotation, StoreError, Workspace
 from ...core.browse import SortOrder
 from ...core.text import counted, displayable
+from ..notices import notify_not_saved
+from ..theme_chips import chip
 from ..widgets.annotation_table import AnnotationTable
 from .memo import MemoEditor
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
@@ -80,7 +81,7 @@ class BrowserScreen(Screen[Annotation | None]):
                                                          if event.annotation else ()))):
             if number:
                 line.append("   ")
-            line.append("▌", style=Style(color=theme.color))
+            line.append_text(chip(theme))
             parent = self.workspace.theme(theme.parent) if theme.parent else None
             if parent is not None:
                 line.append(f"{displayable(parent.name)} › ", style="dim")
@@ -114,7 +115,7 @@ class BrowserScreen(Screen[Annotation | None]):
         try:
             change()
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
             return False
         self.refill()
         return True

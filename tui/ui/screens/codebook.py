@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
 from ...core.text import counted, displayable
+from ..theme_chips import chip
 from .colour_chooser import ColourChooser
 from .prompt import ChoicePrompt, TextPrompt
 from .theme_picker import PickedTheme, ThemePicker
@@ -64,7 +64,7 @@ class CodebookScreen(Screen[None]):
 
     def _option(self, theme: Theme, counts: tuple[int, int]) -> Option:
         prompt = Text("    " if theme.parent else "")
-        prompt.append("▌", style=Style(color=theme.color))
+        prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
         prompt.append(displayable(theme.name), style="bold")
         annotations, documents = counts

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from ...core import StoreError, Workspace
 from ...core.search import Hit, compile_query, search_corpus
 from ...core.text import counted, displayable
+from ..notices import notify_not_saved
 from .prompt import ChoicePrompt
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 
@@ -172,7 +173,7 @@ class CorpusSearchScreen(Screen[Hit | None]):
         try:
             tagged, already = self.workspace.tag_passages(passages, theme)
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
             return
         note = f" ({already} had it already)" if already else ""
         self.notify(f"Tagged {counted(tagged, 'passage')} with {theme.name}{note}. u in the reader undoes it.",

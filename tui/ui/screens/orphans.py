@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,8 @@ from textual.widgets.option_list import Option
 
 from ...core import Annotation, Document, StoreError, Workspace
 from ...core.text import counted, displayable
+from ..notices import notify_not_saved
+from ..theme_chips import chips
 
 QUOTE_CHARS = 160
 
@@ -81,11 +82,8 @@ class OrphansScreen(ModalScreen[bool]):
         options.highlighted = min(highlighted, len(orphans) - 1)
 
     def _option(self, annotation: Annotation) -> Option:
-        prompt = Text()
-        for theme in filter(None, map(self.workspace.theme, annotation.themes)):
-            prompt.append("▌", style=Style(color=theme.color))
-            prompt.append(f"{displayable(theme.name)} ")
-        prompt.append(f"· {displayable(self.workspace.document_title(annotation.document))}", style="dim")
+        prompt = chips(filter(None, map(self.workspace.theme, annotation.themes)), separator=" ")
+        prompt.append(f" · {displayable(self.workspace.document_title(annotation.document))}", style="dim")
         quote = annotation.quote if len(annotation.quote) <= QUOTE_CHARS else annotation.quote[:QUOTE_CHARS] + "…"
         prompt.append(f"\n“{displayable(quote)}”")
         return Option(prompt, id=str(annotation.id))
@@ -121,7 +119,7 @@ class OrphansScreen(ModalScreen[bool]):
         try:
             self.workspace.dismiss(orphan)
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            notify_not_saved(self, error)
             return
         self.changed = True
         self.notify("Orphan dismissed.", timeout=3)

@@ -22,6 +22,7 @@ from ...core.search import Hit
 from ...core.session_state import ReadingState, opening_panes
 from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
+from ..notices import notify_not_saved
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
@@ -274,7 +275,7 @@ class ReaderScreen(Screen):
         try:
             result = self.workspace.toggle_theme(pane.document, span[0], span[1], theme)
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
             return
         pane.view.end_selection(*span)  # the next digit edits this passage's themes
         verb = "Tagged" if result.outcome is TagOutcome.ADDED else "Removed"
@@ -323,7 +324,7 @@ class ReaderScreen(Screen):
         try:
             self.workspace.remove(pane.document, annotation)
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
             return
         names = ", ".join(t.name for t in map(self.workspace.theme, annotation.themes) if t)
         self.notify(f"Removed the annotation ({names})", markup=False, timeout=3)
@@ -416,7 +417,7 @@ class ReaderScreen(Screen):
             try:
                 self.workspace.set_note(pane.document, annotation, note)
             except StoreError as error:
-                self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+                notify_not_saved(self, error)
                 return
             self.notify("Memo saved." if note else "Memo removed.", timeout=3)
             self.annotations_changed(pane.document)
@@ -435,7 +436,7 @@ class ReaderScreen(Screen):
         try:
             label = step()
         except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+            notify_not_saved(self, error)
             return
         if label is None:
             self.notify(nothing, severity="warning", timeout=3)
@@ -466,8 +467,7 @@ class ReaderScreen(Screen):
         self.query_one(DocumentList).refresh_count(document)
         self.update_database_bar()
         if self.workspace.store.save_error:
-            self.notify(self.workspace.store.save_error, title="Not saved yet", severity="error",
-                        markup=False, timeout=15)
+            notify_not_saved(self, self.workspace.store.save_error, title="Not saved yet")
 
     def everything_changed(self) -> None:
         """After a change that may touch any document (undo, orphans): repaint it all."""

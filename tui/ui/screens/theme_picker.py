@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
 from ...core.text import displayable
+from ..theme_chips import chip
 
 _CREATE = "create"
 
@@ -95,7 +95,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         prompt = Text()
         prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
         prompt.append("  " if theme.parent else "")  # grouped under the theme above it
-        prompt.append("▌", style=Style(color=theme.color))
+        prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
         prompt.append(displayable(theme.name))
         return Option(prompt, id=str(theme.id))

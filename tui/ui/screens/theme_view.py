@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...core import Annotation, Document, Theme, Workspace
 from ...core.text import counted, displayable
+from ..theme_chips import chip
 from .theme_picker import PickedTheme, ThemePicker
 
 CONTEXT_CHARS = 80
@@ -61,7 +62,7 @@ class ThemeColumn(Vertical):
             for annotation in self.workspace.annotations(document).items
             if self.theme.id in annotation.themes
         ]
-        title = Text("▌", style=Style(color=self.theme.color))
+        title = chip(self.theme)
         title.append(f" {displayable(self.theme.name)}", style="bold")
         where = displayable(self.document.title) if self.document else "all documents"
         title.append(f"  {counted(len(self.passages), 'passage')} · {where}", style="dim")

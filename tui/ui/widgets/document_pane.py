@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ...core import Document, Workspace
 from ...core.session_state import PaneState
 from ...core.text import counted, displayable
+from ..theme_chips import chips
+from .coding_stripes import CodingStripes
 from .document_view import DocumentView
+
+# Coding stripes show beside the text where there is room for both: a terminal this wide…
+STRIPES_MIN_SCREEN = 120
+# …and a pane this wide (two panes beside the document list at 160 columns; one at 120).
+STRIPES_MIN_PANE = 60
 
 
 class DocumentPane(Vertical):
@@ -28,7 +34,9 @@ class DocumentPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="pane-title")
-        yield DocumentView(self.workspace, self.document)
+        with Horizontal(classes="pane-body"):
+            yield DocumentView(self.workspace, self.document)
+            yield CodingStripes(self.workspace)
         yield Input(placeholder="Search this document (Enter: go, Esc: cancel)", classes="pane-search")
         yield Static(classes="pane-status")
 
@@ -39,6 +47,19 @@ class DocumentPane(Vertical):
     @property
     def view(self) -> DocumentView:
         return self.query_one(DocumentView)
+
+    @property
+    def stripes(self) -> CodingStripes:
+        return self.query_one(CodingStripes)
+
+    def on_resize(self) -> None:
+        """Stripes where the screen and the pane are wide enough, else only the gutter chips;
+        the stylesheet shows or hides them by this class."""
+        self.set_class(self.app.size.width >= STRIPES_MIN_SCREEN and self.size.width >= STRIPES_MIN_PANE,
+                       "-stripes")
+
+    def on_document_view_rows_shown(self, event: DocumentView.RowsShown) -> None:
+        self.stripes.follow(event.view)
 
     def show_document(self, document: Document) -> None:
         self.document = document
@@ -69,11 +90,7 @@ class DocumentPane(Vertical):
         themes = self.workspace.themes_at(self.document, view.cursor) if self.document.loaded else []
         if themes:
             status.append(" │ ")
-            for number, theme in enumerate(themes):
-                if number:
-                    status.append(", ")
-                status.append("▌", style=Style(color=theme.color))
-                status.append(displayable(theme.name))
+            status.append_text(chips(themes))
         self.query_one(".pane-status", Static).update(status)
 
     def on_document_view_cursor_moved(self, event: DocumentView.CursorMoved) -> None:

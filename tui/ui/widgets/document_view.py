@@ -26,9 +26,9 @@ from ...core import Document, Workspace
 from ...core.text import displayable
 from ..layout import WrappedText
 from ..row_paint import highlight_runs, styled_row
+from ..theme_chips import chip
 
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
-_GUTTER_CHIP = "▌"
 _MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
 
 
@@ -96,6 +96,10 @@ class DocumentView(ScrollView, can_focus=True):
     class Read(_ViewMessage):
         """The document's file has been read (off the UI thread); its title and counts are known."""
 
+    class RowsShown(_ViewMessage):
+        """The rows on screen changed (a scroll, a new wrap, a resize) or their annotations
+        did: what is drawn beside the view (the coding stripes) follows."""
+
     def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
         super().__init__(**kwargs)
         self.workspace = workspace
@@ -109,6 +113,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._goal_x: int | None = None
         self._drag_start: int | None = None  # where the mouse was pressed, while it is held
         self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
+        self._shown: tuple | None = None  # the rows last announced by RowsShown
 
     # -- reading the file ---------------------------------------------------------------------
 
@@ -180,8 +185,22 @@ class DocumentView(ScrollView, can_focus=True):
             return super().render_lines(crop)
         self._follow_resize()
         top = self.scroll_offset.y
-        self._settle(top, top + self.scrollable_content_region.height)
+        height = self.scrollable_content_region.height
+        self._settle(top, top + height)
+        shown = (top, height, self._layout, self._layout.generation)
+        if shown != self._shown:
+            self._shown = shown
+            self.post_message(self.RowsShown(self))
         return super().render_lines(crop)
+
+    @property
+    def shown_rows(self) -> tuple[int, int]:
+        """The first and last rows on screen (settled: exact); last < first if none."""
+        rows = self.layout_rows
+        top = self.scroll_offset.y
+        last = min(top + self.scrollable_content_region.height, rows.row_count) - 1
+        self._settle(top, last)
+        return top, min(last, rows.row_count - 1)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.document.loaded:
@@ -436,6 +455,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def notify_annotations_changed(self) -> None:
         """The workspace changed this document's annotations: redraw the highlights."""
+        self._shown = None  # announce the rows again: their stripes changed
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
@@ -495,7 +515,7 @@ class DocumentView(ScrollView, can_focus=True):
         shown = colours[: GUTTER_WIDTH - 1]
         gutter = Text(style=self.rich_style + self.get_component_rich_style("document-view--gutter"), end="")
         for colour in shown:
-            gutter.append(_GUTTER_CHIP, Style(color=colour))
+            gutter.append_text(chip(colour))
         gutter.append(" " * (GUTTER_WIDTH - 1 - len(shown)))
         gutter.append(_MEMO_MARK if any(annotation.note for annotation in annotations) else " ")
         return gutter

@@ -1,0 +1,52 @@
+"""Theme chips: the coloured mark that stands for a theme wherever Margin names one.
+
+One helper for every screen (reader status, gutter, browser, codebook, picker, orphans,
+theme view), so a chip looks the same everywhere. Names are untrusted: they go through
+``displayable`` into ``Text``, never into markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+from ..core import Theme
+from ..core.text import displayable
+
+CHIP = "▌"
+
+
+def _colour(theme: Theme | str) -> str:
+    return theme if isinstance(theme, str) else theme.color
+
+
+def chip(theme: Theme | str) -> Text:
+    """One chip in the theme's colour (or in a colour given as ``#rrggbb``)."""
+    text = Text(end="")
+    text.append(CHIP, Style(color=_colour(theme)))
+    return text
+
+
+def chip_segment(theme: Theme | str, base: Style | None = None) -> Segment:
+    """One chip as a segment, over ``base``, for Line-API widgets."""
+    style = Style(color=_colour(theme))
+    return Segment(CHIP, base + style if base else style)
+
+
+def chips(themes: Iterable[Theme], separator: str = ", ",
+          parent_of: Callable[[int], Theme | None] | None = None) -> Text:
+    """Each theme as a chip and its name, joined by ``separator``; with ``parent_of``, a
+    grouped theme is shown as ``parent › name`` (the parent dim)."""
+    text = Text(end="")
+    for number, theme in enumerate(themes):
+        if number:
+            text.append(separator)
+        text.append_text(chip(theme))
+        parent = parent_of(theme.parent) if parent_of and theme.parent else None
+        if parent is not None:
+            text.append(f"{displayable(parent.name)} › ", style="dim")
+        text.append(displayable(theme.name))
+    return text
