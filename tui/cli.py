@@ -6,6 +6,8 @@
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
     margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
+    margin agree [DB ...] [--json] [--theme T] [--disagreements]   agreement between coders
+    margin merge --into DB [CODER_DB ...]   merge coders' databases into one
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -83,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--panes", type=int, default=2, choices=range(1, 5), metavar="N",
                         help="panes side by side at start, 1 to 4 (default 2)")
     parser.add_argument("--author", help="coder name stored on annotations (default: $MARGIN_AUTHOR or login name)")
+    parser.add_argument("--coder", default=os.environ.get("MARGIN_CODER") or None, metavar="NAME",
+                        help="code into annotations/coders/NAME.json beside the project's database, "
+                             "following its codebook (default: $MARGIN_CODER); see margin agree, margin merge")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 
@@ -302,13 +307,18 @@ def run(argv: list[str]) -> int:
         return run_stats(argv[1:])
     if argv[:1] == ["import"]:
         return run_import(argv[1:])
+    if argv[:1] in (["agree"], ["merge"]):
+        from . import teams_cli
+
+        return (teams_cli.run_agree if argv[0] == "agree" else teams_cli.run_merge)(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     if not paths:
         seeds, shipped_database = shipped_corpus()
         paths, database = [seeds], database or shipped_database
     try:
-        workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True)
+        workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True,
+                                   coder=arguments.coder)
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .codebook import Theme, ThemeSpec
 from .storage import StoreError
 
 if TYPE_CHECKING:
@@ -119,17 +121,18 @@ def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def follow_codebook(coder: Store, project: Path) -> tuple[int, int]:
+def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] = ()) -> tuple[int, int]:
     """Bring a coder's codebook in line with the project's database at ``project``: add the
     project's themes it lacks, order the shared themes as the project does (its own come
     after), and mark themes the project does not have as proposed (unmarking those it has
     now). Not an undo step: it happens on opening. Returns (themes added, themes proposed).
-    A missing project database means an empty project codebook; a broken one is an error."""
+    Before the project's database exists, its codebook is ``starting`` (the corpus's
+    ``codebook.json``, which it will start with); a broken one is a ``StoreError``."""
     from .store import Store
 
     if not coder.writable:
         return 0, 0
-    themes = []
+    parents: dict[int, str] = {}
     if project.is_file():
         source = Store.open(project, inspect=True)
         try:
@@ -138,14 +141,15 @@ def follow_codebook(coder: Store, project: Path) -> tuple[int, int]:
         finally:
             source.close()
     else:
-        parents = {}
+        themes = [Theme(-1, spec.name, spec.color or "", description=spec.description) for spec in starting]
     added = 0
     with coder.batch():
         for theme in themes:
             mine = coder.theme_named(theme.name)
             if mine is None:
                 mine = coder.create_theme(theme.name, theme.description)
-                mine = coder.update_theme(mine, color=theme.color)
+                if theme.color:
+                    mine = coder.update_theme(mine, color=theme.color)
                 added += 1
         for theme in themes:  # groups once every theme exists
             mine = coder.theme_named(theme.name)

@@ -23,6 +23,7 @@ from .anchoring import place
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
 from .store import Annotation, Change, Store, StoreError
 from .text import counted
 
@@ -169,16 +170,23 @@ class Workspace:
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None,
-             lazy: bool = False) -> Workspace:
+             lazy: bool = False, coder: str | None = None) -> Workspace:
         """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``.
         ``lazy`` reads documents when first needed (see ``open_corpus``), but for the first
-        readable one: the reader shows it at once, and nothing readable is an error here."""
+        readable one: the reader shows it at once, and nothing readable is an error here.
+        With ``coder``, ``database`` is the project's and the coder's own database beside it
+        is opened, following the project's codebook (``sharing.py``)."""
         corpus = open_corpus(paths, lazy=lazy)
         if lazy:
             corpus.read_first()
         database = Path(os.path.abspath(database or default_database_path(corpus)))
-        store = Store.open(database, starting_themes=read_codebook(corpus.home))
-        return cls(corpus, store, author or default_author())
+        project, database = database, coder_database(database, check_coder(coder)) if coder else database
+        starting = read_codebook(corpus.home)
+        store = Store.open(database, starting_themes=starting)
+        ensure_gitignore(database)
+        if coder:
+            follow_codebook(store, project, starting)
+        return cls(corpus, store, author or coder or default_author())
 
     @classmethod
     def open_database(cls, database: Path, for_writing: bool = False) -> Workspace:
@@ -192,6 +200,8 @@ class Workspace:
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
+        if for_writing:
+            ensure_gitignore(database)
         documents, skipped, catalogs = [], [], {}
         for document_id in store.documents:
             path = store.file_of(document_id)
