@@ -33,8 +33,10 @@ agree; ``disagreements`` keeps those they do not. A compare screen can walk them
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,20 @@ Pattern = tuple[int, int]  # (bit mask of coders who rated, bit mask of those wh
 
 def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of span tuples are
+    made: with a big store alive, its passes cost five times the work itself (and these
+    tuples hold no cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -90,17 +106,22 @@ class Coding:
 def union(spans: Iterable[Span], length: int | None = None) -> list[Span]:
     """Sorted, disjoint spans covering what ``spans`` cover (touching spans are joined),
     clipped to ``[0, length)``."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if length is not None:
-            start, end = max(0, start), min(end, length)
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+    ordered = sorted(spans)
+    merged: list[Span] = []
+    if not ordered:
+        return merged
+    start, end = ordered[0]
+    for next_start, next_end in ordered:
+        if next_start <= end:
+            if next_end > end:
+                end = next_end
         else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+            merged.append((start, end))
+            start, end = next_start, next_end
+    merged.append((start, end))
+    if length is not None and (merged[0][0] < 0 or merged[-1][1] > length or merged[0][0] >= merged[0][1]):
+        merged = [(max(0, s), min(e, length)) for s, e in merged if min(e, length) > max(0, s)]
+    return merged
 
 
 def build_coding(coders: list[str], documents: dict[str, TeamDocument],
@@ -274,7 +295,8 @@ def compare(coding: Coding, theme: str | None = None) -> Report:
         if not any(used):
             unused.append(coding.themes[key])
             continue
-        counts = pattern_counts(coding, key)
+        with _no_collection():
+            counts = pattern_counts(coding, key)
         for pattern, chars in counts.items():
             pooled[pattern] += chars
         names = [name for name, uses in zip(coding.coders, used, strict=True) if uses]
@@ -351,52 +373,54 @@ def path_label(path: Path) -> str:
 
 def load(databases: list[Path], names: list[str] | None = None) -> Coding:
     """Open each database read-only (a running Margin may be writing it) with its documents,
-    re-anchoring passages of changed documents in memory as an export does. Raises
-    ``StoreError`` for a database that cannot be opened."""
+    re-anchoring passages of changed documents in memory as an export does; one at a time,
+    keeping only its passages. Raises ``StoreError`` for a database that cannot be opened."""
     from .workspace import Workspace
 
-    workspaces = [Workspace.open_database(path) for path in databases]
     names = names or coder_names(databases)
     documents: dict[str, TeamDocument] = {}
+    missing: dict[str, TeamDocument] = {}  # files not found: the furthest end coded stands in
     warnings: list[str] = []
-    for workspace in workspaces:
+    spans: list[dict[str, dict[str, list[Span]]]] = []
+    shown: dict[str, str] = {}
+    for path in databases:
+        workspace = Workspace.open_database(path)
         workspace.reanchor_changed_documents()
-        warnings += workspace.corpus.skipped
+        store = workspace.store
+        warnings += [warning for warning in workspace.corpus.skipped if warning not in warnings]
         for document in workspace.documents:
             if document.key not in documents and not document.problem:
                 documents[document.key] = TeamDocument(document.key, document.title, len(document.text), document.text)
-    # Documents whose file is missing: the furthest end any coder coded stands in for the length.
-    missing: dict[str, TeamDocument] = {}
-    for workspace in workspaces:
-        store = workspace.store
-        for document_id, stored in store.documents.items():
-            key = str(store.file_of(document_id))
-            if key in documents:
-                continue
-            ends = [a.end for a in store.annotations_of(document_id) if not a.orphaned]
-            entry = missing.setdefault(key, TeamDocument(key, stored.title or stored.path, 0, estimated=True))
-            entry.length = max([entry.length, *ends])
-    for key, entry in missing.items():
-        warnings.append(f"{key}: file not found; its length is taken as the furthest coded character ({entry.length})")
-        documents[key] = entry
-    spans: list[dict[str, dict[str, list[Span]]]] = []
-    shown: dict[str, str] = {}
-    for workspace in workspaces:
-        store = workspace.store
+        keys = {document_id: str(store.file_of(document_id)) for document_id in store.documents}
+        theme_names = {theme.id: theme.name for theme in store.themes}
         for theme in store.themes:
             shown.setdefault(_normal(theme.name), theme.name)
+        grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)  # (theme, document) → passages
+        with _no_collection():
+            for annotation in store.annotations.values():
+                if not annotation.orphaned:
+                    span = (annotation.start, annotation.end)
+                    for theme_id in annotation.themes:
+                        grouped[theme_id, annotation.document].append(span)
         mine: dict[str, dict[str, list[Span]]] = {}
-        keys = {document_id: str(store.file_of(document_id)) for document_id in store.documents}
-        for annotation in store.annotations.values():
-            if annotation.orphaned or annotation.document not in keys:
+        for (theme_id, document_id), found in grouped.items():
+            if theme_id not in theme_names or document_id not in keys:
                 continue
-            for theme_id in annotation.themes:
-                theme = store.theme(theme_id)
-                if theme is not None:
-                    mine.setdefault(theme.name, {}).setdefault(keys[annotation.document], []).append(
-                        (annotation.start, annotation.end))
+            key = keys[document_id]
+            if key not in documents:
+                stored = store.documents[document_id]
+                entry = missing.setdefault(key, TeamDocument(key, stored.title or stored.path, 0, estimated=True))
+                entry.length = max(entry.length, max(end for _, end in found))
+            mine.setdefault(theme_names[theme_id], {})[key] = found
         spans.append(mine)
-    coding = build_coding(names, documents, spans, shown)
+        del workspace, store
+    for key, entry in missing.items():
+        if key in documents:  # read from a later database after all
+            continue
+        warnings.append(f"{key}: file not found; its length is taken as the furthest coded character ({entry.length})")
+        documents[key] = entry
+    with _no_collection():
+        coding = build_coding(names, documents, spans, shown)
     coding.warnings = warnings
     return coding
 
