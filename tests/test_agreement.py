@@ -219,3 +219,12 @@ def test_a_missing_document_falls_back_to_the_furthest_end(corpus_dir, tmp_path)
     coding = load([ana, ben])
     assert [doc.length for doc in coding.documents.values()] == [300]
     assert any("file not found" in warning for warning in coding.warnings)
+
+
+def test_coder_names_are_unique():
+    from tui.core.agreement import coder_names
+
+    assert coder_names([Path("/p/annotations/coders/ana.json"), Path("/q/ben.json")]) == ["ana", "ben"]
+    assert coder_names([Path("/a/coders/ana.json"), Path("/b/coders/ana.json"), Path("/x/ben.json"),
+                        Path("/y/ben.json")]) == ["coders/ana.json (1)", "coders/ana.json (2)", "x/ben.json",
+                                              "y/ben.json"]

@@ -356,19 +356,15 @@ def disagreements(coding: Coding, theme: str | None = None, document: str | None
 # -- reading coders' databases ----------------------------------------------------------------
 
 def coder_names(databases: list[Path]) -> list[str]:
-    """A name per database: the coder's (``coders/NAME.json``) or the file's stem, made
-    unique with the folder when two are alike."""
+    """A name per database: the coder's (``coders/NAME.json``) or the file's stem; two alike
+    get their folder too, and a number if that is not enough."""
     from .sharing import coder_of
 
     names = [coder_of(path) or path.stem for path in databases]
-    for index, name in enumerate(names):
-        if names.count(name) > 1:
-            names[index] = f"{path_label(databases[index])}"
-    return names
-
-
-def path_label(path: Path) -> str:
-    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    names = [f"{path.parent.name}/{path.name}" if names.count(name) > 1 else name
+             for name, path in zip(names, databases, strict=True)]
+    return [f"{name} ({names[:index].count(name) + 1})" if names.count(name) > 1 else name
+            for index, name in enumerate(names)]
 
 
 def load(databases: list[Path], names: list[str] | None = None) -> Coding:
