@@ -590,7 +590,8 @@ def build_coder_databases(folder: Path) -> list[Path]:
                                 "themes": themes, "author": f"coder{number + 1}"}
         path = folder / "coders" / f"coder{number + 1}.json"  # ../seeds/ resolves as from annotations/
         path.parent.mkdir(exist_ok=True)
-        path.write_text(json.dumps({**data, "annotations": annotations}, ensure_ascii=False), encoding="utf-8")
+        payload = json.dumps({**data, "annotations": annotations}, ensure_ascii=False)
+        path.write_text(payload, encoding="utf-8")
         paths.append(path)
     return paths
 

@@ -42,7 +42,8 @@ def per_character(coding, theme: str) -> np.ndarray:
         row = []
         for document_key, document in coding.documents.items():
             values = np.zeros(document.length)
-            for start, end in coding.coverage.get(key, {}).get(document_key, [[]] * len(coding.coders))[index]:
+            coverage = coding.coverage.get(key, {}).get(document_key, [[]] * len(coding.coders))
+            for start, end in coverage[index]:
                 values[start:end] = 1
             if not coding.rated_mask(document_key) >> index & 1:
                 values[:] = np.nan
@@ -122,10 +123,12 @@ def test_nobody_coding_anything_leaves_chance_coefficients_undefined():
     counts = {(3, 0): 100}
     result = coefficients(counts, 2)
     assert result.percent_agreement == 100
-    assert result.cohen_kappa is None and result.krippendorff_alpha is None and result.gwet_ac1 == pytest.approx(1)
+    assert result.cohen_kappa is None and result.krippendorff_alpha is None
+    assert result.gwet_ac1 == pytest.approx(1)
 
 
-spans = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20)).map(lambda t: (t[0], t[0] + t[1])), max_size=4)
+spans = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20)).map(lambda t: (t[0], t[0] + t[1])),
+                 max_size=4)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered")  # the package's 0/0 for no disagreement
@@ -134,7 +137,8 @@ spans = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20)).map(lambda t:
 def test_alpha_matches_the_krippendorff_package_character_by_character(coders, data):
     lengths = {"a": 45, "b": 30}
     coded = [{"T": {"a": data.draw(spans), "b": data.draw(spans)}} for _ in range(coders)]
-    rated = data.draw(st.lists(st.sampled_from([None, {"a"}, {"b"}, {"a", "b"}]), min_size=coders, max_size=coders))
+    choices = st.sampled_from([None, {"a"}, {"b"}, {"a", "b"}])
+    rated = data.draw(st.lists(choices, min_size=coders, max_size=coders))
     coding = coding_of(lengths, *coded, rated=rated)
     matrix = per_character(coding, "T")
     result = coefficients(pattern_counts(coding, "t"), coders)

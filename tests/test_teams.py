@@ -12,7 +12,7 @@ import pytest
 from tui.cli import main
 from tui.core import StoreError, Workspace
 from tui.core.merging import coders_of, merge
-from tui.core.sharing import IGNORED, coder_database, coder_name, follow_codebook, is_proposed
+from tui.core.sharing import IGNORED, coder_name, follow_codebook, is_proposed
 
 
 def project(corpus_dir: Path) -> Path:
@@ -113,7 +113,8 @@ def test_margin_writes_a_gitignore_in_annotations_once(corpus_dir: Path) -> None
     assert ignore.read_text(encoding="utf-8") == "mine\n"  # never over the user's own
 
 
-def test_no_gitignore_beside_a_database_outside_an_annotations_folder(corpus_dir: Path, tmp_path: Path) -> None:
+def test_no_gitignore_beside_a_database_outside_an_annotations_folder(corpus_dir: Path,
+                                                                      tmp_path: Path) -> None:
     Workspace.open([corpus_dir], database=tmp_path / "notes" / "db.json").close()
     assert not (tmp_path / "notes" / ".gitignore").exists()
 
@@ -168,7 +169,8 @@ def test_merge_credits_identical_passages_and_drops_nothing(corpus_dir: Path) ->
         (100, 150, (first,), "ana", ""),
         (100, 150, tuple(sorted((first, second))), "ben", ""),
     ])
-    assert report.message.startswith("merged 6 annotations from 2 databases: 5 new, 1 credited to more coders")
+    assert report.message.startswith(
+        "merged 6 annotations from 2 databases: 5 new, 1 credited to more coders")
 
 
 def test_merging_twice_adds_nothing(corpus_dir: Path) -> None:

@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--author", help="coder name stored on annotations (default: $MARGIN_AUTHOR or login name)")
     parser.add_argument("--coder", default=os.environ.get("MARGIN_CODER") or None, metavar="NAME",
                         help="code into annotations/coders/NAME.json beside the project's database, "
-                             "following its codebook (default: $MARGIN_CODER); see margin agree, margin merge")
+                             "following its codebook (default: $MARGIN_CODER); see margin agree, "
+                             "margin merge")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 

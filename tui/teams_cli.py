@@ -75,11 +75,13 @@ def run_merge(argv: list[str]) -> int:
     parser.add_argument("databases", nargs="*", type=Path, metavar="CODER_DB",
                         help="the databases to merge (default: every database in coders/ beside --into)")
     parser.add_argument("--into", type=Path, required=True, metavar="DB",
-                        help="the database to merge into (created if needed), e.g. annotations/annotations.json")
+                        help="the database to merge into (created if needed), "
+                             "e.g. annotations/annotations.json")
     arguments = parser.parse_args(argv)
     databases = arguments.databases or _coders_of_project(arguments.into)
     if not databases:
-        return fail(f"nothing to merge: no databases named and none in {Path(arguments.into).parent / 'coders'}")
+        folder = Path(arguments.into).parent / "coders"
+        return fail(f"nothing to merge: no databases named and none in {folder}")
     try:
         report = merge(arguments.into, databases)
     except StoreError as error:

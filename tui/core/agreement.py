@@ -213,7 +213,8 @@ def coefficients(counts: dict[Pattern, int], coders: int) -> Agreement:
     """Every coefficient from the ``(rated, coded) → characters`` counts of ``coders`` coders."""
     everyone = (1 << coders) - 1
     characters = sum(counts.values())
-    coded = [sum(chars for (_, mask), chars in counts.items() if mask >> index & 1) for index in range(coders)]
+    coded = [sum(chars for (_, mask), chars in counts.items() if mask >> index & 1)
+             for index in range(coders)]
     # Answers per character: m raters, k of them "coded", m - k "not coded".
     units = [(bin(rated).count("1"), bin(mask).count("1"), chars) for (rated, mask), chars in counts.items()]
     pairable = [(m, k, chars) for m, k, chars in units if m >= 2]
@@ -258,7 +259,8 @@ def coefficients(counts: dict[Pattern, int], coders: int) -> Agreement:
     if pairable:
         answered = sum(chars for m, _, chars in units if m >= 1)
         pi = sum(chars * k / m for m, k, chars in units if m >= 1) / answered
-        observed = sum(chars * (k * (k - 1) + (m - k) * (m - k - 1)) / (m * (m - 1)) for m, k, chars in pairable)
+        observed = sum(chars * (k * (k - 1) + (m - k) * (m - k - 1)) / (m * (m - 1))
+                       for m, k, chars in pairable)
         observed /= sum(chars for _, _, chars in pairable)
         ac1 = _chance_corrected(observed, 2 * pi * (1 - pi))
     return Agreement(coders, characters, coded, percent, cohen, fleiss, alpha, ac1)
@@ -386,7 +388,8 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
         warnings += [warning for warning in workspace.corpus.skipped if warning not in warnings]
         for document in workspace.documents:
             if document.key not in documents and not document.problem:
-                documents[document.key] = TeamDocument(document.key, document.title, len(document.text), document.text)
+                documents[document.key] = TeamDocument(document.key, document.title, len(document.text),
+                                                       document.text)
         keys = {document_id: str(store.file_of(document_id)) for document_id in store.documents}
         theme_names = {theme.id: theme.name for theme in store.themes}
         for theme in store.themes:
@@ -405,7 +408,8 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
             key = keys[document_id]
             if key not in documents:
                 stored = store.documents[document_id]
-                entry = missing.setdefault(key, TeamDocument(key, stored.title or stored.path, 0, estimated=True))
+                entry = missing.setdefault(key, TeamDocument(key, stored.title or stored.path, 0,
+                                                             estimated=True))
                 entry.length = max(entry.length, max(end for _, end in found))
             mine.setdefault(theme_names[theme_id], {})[key] = found
         spans.append(mine)
@@ -413,7 +417,8 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
     for key, entry in missing.items():
         if key in documents:  # read from a later database after all
             continue
-        warnings.append(f"{key}: file not found; its length is taken as the furthest coded character ({entry.length})")
+        warnings.append(f"{key}: file not found; its length is taken as the furthest coded character "
+                        f"({entry.length})")
         documents[key] = entry
     with _no_collection():
         coding = build_coding(names, documents, spans, shown)
@@ -435,7 +440,8 @@ def to_markdown(report: Report, found: list[Passage] | None = None, coding: Codi
     lines = [f"# Agreement between {len(report.coders)} coders: {', '.join(report.coders)}", "",
              "Unit: the character (each character of each document, coded or not with the theme).", ""]
     rows = []
-    for item in [*report.themes, *([ThemeAgreement("Overall", report.coders, report.overall)] if report.overall else [])]:
+    overall = [ThemeAgreement("Overall", report.coders, report.overall)] if report.overall else []
+    for item in [*report.themes, *overall]:
         a = item.agreement
         kappa = a.cohen_kappa if len(report.coders) == 2 else a.fleiss_kappa
         rows.append([item.theme, ", ".join(item.coders), " / ".join(f"{c:,}" for c in a.coded),
@@ -494,7 +500,7 @@ def to_json(report: Report, found: list[Passage] | None = None, coding: Coding |
     if found is not None and coding is not None:
         payload["disagreements"] = [
             {"document": passage.document,
-             "title": coding.documents[passage.document].title if passage.document in coding.documents else "",
+             "title": coding.documents[passage.document].title,
              "theme": passage.theme, "start": passage.start, "end": passage.end,
              "coders": {coder: [list(span) for span in spans] for coder, spans in passage.coverage.items()}}
             for passage in found

@@ -71,7 +71,8 @@ def default_coder(database: Path) -> str:
 def synthetic_text(annotation: Annotation) -> str:
     """A stand-in text on which the stored passage sits at its stored offsets with its stored
     quote and context, for a document whose file is missing (or an orphan)."""
-    return " " * max(0, annotation.start - len(annotation.prefix)) + annotation.prefix + annotation.quote + annotation.suffix
+    padding = " " * max(0, annotation.start - len(annotation.prefix))
+    return padding + annotation.prefix + annotation.quote + annotation.suffix
 
 
 class Merger:
@@ -85,7 +86,8 @@ class Merger:
 
     @staticmethod
     def _key(document_id: int, annotation: Annotation, theme_of) -> tuple[int, int, int, frozenset[str]]:
-        names = frozenset(_normal(theme.name) for theme in map(theme_of, annotation.themes) if theme is not None)
+        themes = (theme_of(theme_id) for theme_id in annotation.themes)
+        names = frozenset(_normal(theme.name) for theme in themes if theme is not None)
         return document_id, annotation.start, annotation.end, names
 
     def merge(self, source: Workspace, coder: str, report: MergeReport) -> None:
@@ -95,7 +97,8 @@ class Merger:
         documents: dict[int, int] = {}
         for annotation in source.annotations_in_order():
             if annotation.document not in store.documents:
-                report.warnings.append(f"{store.path}: annotation {annotation.id} has no document record; skipped")
+                report.warnings.append(
+                    f"{store.path}: annotation {annotation.id} has no document record; skipped")
                 continue
             report.annotations += 1
             if annotation.document not in documents:
@@ -149,7 +152,8 @@ class Merger:
             if parent is not None:
                 self._theme(store, parent.id, report)
             report.themes_created.append(theme.name)
-        return self.target.import_theme(theme.name, theme.description, theme.color, parent.name if parent else None)
+        return self.target.import_theme(theme.name, theme.description, theme.color,
+                                        parent.name if parent else None)
 
 
 def merge(into: Path, databases: list[Path]) -> MergeReport:
@@ -159,7 +163,8 @@ def merge(into: Path, databases: list[Path]) -> MergeReport:
     for database in databases:
         if Path(os.path.abspath(database)) == into:
             raise StoreError(f"{into}: cannot merge a database into itself")
-    sources = [(Workspace.open_database(path), default_coder(Path(os.path.abspath(path)))) for path in databases]
+    sources = [(Workspace.open_database(path), default_coder(Path(os.path.abspath(path))))
+               for path in databases]
     target = Workspace.open_database(into, for_writing=True)
     ensure_gitignore(into)
     try:
