@@ -265,3 +265,23 @@ def test_margin_merge_reports_what_it_did(corpus_dir: Path, capsys) -> None:
     assert "merged 6 annotations from 2 databases: 5 new, 1 credited to more coders, 0 already there" in out
     assert main(["merge", "--into", str(into)]) == 0
     assert "0 new, 0 credited to more coders, 6 already there, 0 themes created" in capsys.readouterr().out
+
+
+def test_agree_and_merge_print_names_from_files_inert(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    colour, override = "\x1b[31m", "\u202e"
+    (corpus_dir / "catalog.json").write_text(
+        json.dumps({Workspace.open([corpus_dir]).documents[0].path.name: {"title": f"T{colour}itle{override}"}}),
+        encoding="utf-8")
+    for name, end in (("ana", 40), ("ben", 60)):
+        workspace = coder_workspace(corpus_dir, name)
+        tag(workspace, 0, 0, end, f"Guns{colour}{override}")
+        workspace.close()
+    assert main(["agree", "--db", str(project(corpus_dir)), "--disagreements"]) == 0
+    assert main(["merge", "--into", str(project(corpus_dir))]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and override not in out
+    assert "Guns\\u001b[31m\\u202e" in out and "T\\u001b[31mitle\\u202e" in out
+    assert main(["agree", "--db", str(project(corpus_dir)), "--json", "--disagreements"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert {item["theme"] for item in payload["themes"]} >= {f"Guns{colour}{override}"}
+    assert payload["disagreements"][0]["title"] == f"T{colour}itle{override}"
