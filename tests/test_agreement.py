@@ -232,3 +232,15 @@ def test_coder_names_are_unique():
     assert coder_names([Path("/a/coders/ana.json"), Path("/b/coders/ana.json"), Path("/x/ben.json"),
                         Path("/y/ben.json")]) == ["coders/ana.json (1)", "coders/ana.json (2)", "x/ben.json",
                                               "y/ben.json"]
+
+
+def test_only_coded_documents_makes_the_others_missing(corpus_dir, tmp_path):
+    ana = coder_database(corpus_dir, tmp_path, "ana", [(0, 0, 100), (1, 0, 50)])
+    ben = coder_database(corpus_dir, tmp_path, "ben", [(0, 0, 100), (2, 0, 80)])
+    everyone = compare(load([ana, ben])).themes[0].agreement
+    assert everyone.percent_agreement < 100  # documents 1 and 2: one coder coded, the other did not
+    shared = load([ana, ben], only_coded=True)
+    assert [len(rated) for rated in shared.rated] == [2, 2]
+    result = compare(shared).themes[0].agreement
+    assert result.percent_agreement == 100 and result.cohen_kappa == pytest.approx(1)
+    assert result.krippendorff_alpha == pytest.approx(1)

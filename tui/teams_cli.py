@@ -41,6 +41,9 @@ def run_agree(argv: list[str]) -> int:
                              "(default: the shipped corpus's)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
     parser.add_argument("--theme", metavar="T", help="only this theme")
+    parser.add_argument("--only-coded-documents", action="store_true",
+                        help="count a coder's answers as missing in documents they coded nothing in (when "
+                             "coders split the corpus); by default every coder rates every document")
     parser.add_argument("--disagreements", action="store_true",
                         help="also list the passages the coders disagree on (overlapping passages matched)")
     arguments = parser.parse_args(argv)
@@ -49,7 +52,7 @@ def run_agree(argv: list[str]) -> int:
         where = "named" if arguments.databases else "in the project's coders/ folder"
         return fail(f"agreement needs at least two coder databases ({len(databases)} {where})")
     try:
-        coding = agreement.load(databases)
+        coding = agreement.load(databases, only_coded=arguments.only_coded_documents)
         report = agreement.compare(coding, arguments.theme)
     except StoreError as error:
         return fail(str(error))

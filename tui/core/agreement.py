@@ -369,10 +369,13 @@ def coder_names(databases: list[Path]) -> list[str]:
             for index, name in enumerate(names)]
 
 
-def load(databases: list[Path], names: list[str] | None = None) -> Coding:
+def load(databases: list[Path], names: list[str] | None = None, only_coded: bool = False) -> Coding:
     """Open each database read-only (a running Margin may be writing it) with its documents,
     re-anchoring passages of changed documents in memory as an export does; one at a time,
-    keeping only its passages. Raises ``StoreError`` for a database that cannot be opened."""
+    keeping only its passages. Raises ``StoreError`` for a database that cannot be opened.
+
+    ``only_coded``: a coder rated only the documents their database records (those they
+    coded something in); elsewhere their answers are missing, not "not coded"."""
     from .workspace import Workspace
 
     names = names or coder_names(databases)
@@ -381,6 +384,7 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
     warnings: list[str] = []
     spans: list[dict[str, dict[str, list[Span]]]] = []
     shown: dict[str, str] = {}
+    rated: list[set[str] | None] = []
     for path in databases:
         workspace = Workspace.open_database(path)
         workspace.reanchor_changed_documents()
@@ -391,6 +395,7 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
                 documents[document.key] = TeamDocument(document.key, document.title, len(document.text),
                                                        document.text)
         keys = {document_id: str(store.file_of(document_id)) for document_id in store.documents}
+        rated.append(set(keys.values()) if only_coded else None)
         theme_names = {theme.id: theme.name for theme in store.themes}
         for theme in store.themes:
             shown.setdefault(_normal(theme.name), theme.name)
@@ -421,7 +426,7 @@ def load(databases: list[Path], names: list[str] | None = None) -> Coding:
                         f"({entry.length})")
         documents[key] = entry
     with _no_collection():
-        coding = build_coding(names, documents, spans, shown)
+        coding = build_coding(names, documents, spans, shown, rated)
     coding.warnings = warnings
     return coding
 
