@@ -327,10 +327,10 @@ class Store:
 
     def _log(self, table: str, record_id: int, record: dict[str, Any] | None) -> None:
         """Journal one change, with any earlier ones that could not be written yet."""
-        entries = [*self.unsaved, {"table": table, "id": record_id, "record": record}]
+        # In place: a batch (an import, a merge) of n changes must not copy the list n times.
+        self.unsaved.append({"table": table, "id": record_id, "record": record})
         self.dirty = True
         self.last_change = time.monotonic()
-        self.unsaved = entries
         if not self._batching:
             self.retry_unsaved()
 
