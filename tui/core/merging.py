@@ -34,6 +34,7 @@ from .text import counted
 from .workspace import Workspace
 
 SEPARATOR = ", "
+Identity = tuple[int, int, int, frozenset[str]]  # target document id, start, end, theme names
 
 
 def _normal(name: str) -> str:
@@ -80,21 +81,24 @@ class Merger:
 
     def __init__(self, target: Workspace) -> None:
         self.target = target
-        self.index: dict[tuple[int, int, int, frozenset[str]], int] = {}
+        self.index: dict[Identity, int] = {}
+        names = {theme.id: _normal(theme.name) for theme in target.themes}
         for annotation in target.store.annotations.values():
-            self.index[self._key(annotation.document, annotation, target.store.theme)] = annotation.id
+            self.index[self._key(annotation.document, annotation, names)] = annotation.id
 
     @staticmethod
-    def _key(document_id: int, annotation: Annotation, theme_of) -> tuple[int, int, int, frozenset[str]]:
-        themes = (theme_of(theme_id) for theme_id in annotation.themes)
-        names = frozenset(_normal(theme.name) for theme in themes if theme is not None)
-        return document_id, annotation.start, annotation.end, names
+    def _key(document_id: int, annotation: Annotation, names: dict[int, str]) -> Identity:
+        """What makes two annotations identical: document, offsets, themes by name."""
+        found = frozenset(names[theme_id] for theme_id in annotation.themes if theme_id in names)
+        return document_id, annotation.start, annotation.end, found
 
     def merge(self, source: Workspace, coder: str, report: MergeReport) -> None:
         store, target = source.store, self.target.store
         source.reanchor_changed_documents()
         texts: dict[str, Document] = {d.key: d for d in source.documents if not d.problem}
-        documents: dict[int, int] = {}
+        names = {theme.id: _normal(theme.name) for theme in store.themes}
+        themes: dict[int, int | None] = {}  # source theme id → target theme id, on first use
+        documents: dict[int, tuple[int, str]] = {}  # source document id → target id, its text
         for annotation in source.annotations_in_order():
             if annotation.document not in store.documents:
                 report.warnings.append(
@@ -102,23 +106,26 @@ class Merger:
                 continue
             report.annotations += 1
             if annotation.document not in documents:
-                stored = store.documents[annotation.document]
-                documents[annotation.document] = target.register_document(
-                    store.file_of(annotation.document), stored.sha256, stored.title, stored.encoding)
-            document_id = documents[annotation.document]
+                stored, path = store.documents[annotation.document], store.file_of(annotation.document)
+                document = texts.get(str(path))
+                documents[annotation.document] = (
+                    target.register_document(path, stored.sha256, stored.title, stored.encoding),
+                    document.text if document is not None else "")
+            document_id, text = documents[annotation.document]
             coders = coders_of(annotation.author) or [coder]
-            key = self._key(document_id, annotation, store.theme)
+            key = self._key(document_id, annotation, names)
             existing_id = self.index.get(key)
             if existing_id is not None:
                 self._credit(target.annotations[existing_id], coders, annotation.note, report)
                 continue
-            themes = [self._theme(store, theme_id, report) for theme_id in annotation.themes]
-            document = texts.get(str(store.file_of(annotation.document)))
-            text = document.text if document is not None else ""
+            for theme_id in annotation.themes:
+                if theme_id not in themes:
+                    theme = self._theme(store, theme_id, report)
+                    themes[theme_id] = theme.id if theme is not None else None
             if annotation.orphaned or text[annotation.start:annotation.end] != annotation.quote:
                 text = synthetic_text(annotation)
             added = target.add_annotation(document_id, text, annotation.start, annotation.end,
-                                          [theme.id for theme in themes if theme is not None],
+                                          [themes[t] for t in annotation.themes if themes[t] is not None],
                                           SEPARATOR.join(coders), annotation.note, annotation.created,
                                           annotation.modified)
             if annotation.orphaned:
