@@ -285,3 +285,23 @@ def test_agree_and_merge_print_names_from_files_inert(corpus_dir: Path, tmp_path
     payload = json.loads(capsys.readouterr().out)
     assert {item["theme"] for item in payload["themes"]} >= {f"Guns{colour}{override}"}
     assert payload["disagreements"][0]["title"] == f"T{colour}itle{override}"
+
+
+def test_a_broken_project_database_is_one_line_and_exit_2(corpus_dir: Path, capsys) -> None:
+    project(corpus_dir).parent.mkdir()
+    project(corpus_dir).write_text("{not json", encoding="utf-8")
+    with pytest.raises(StoreError):
+        coder_workspace(corpus_dir, "ana")
+    assert main([str(corpus_dir), "--coder", "ana"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "annotations.json" in error
+
+
+def test_merge_into_a_database_another_margin_writes_is_refused(corpus_dir: Path) -> None:
+    into, ana, ben = coded_project(corpus_dir)
+    writer = Workspace.open([corpus_dir], database=into)
+    try:
+        with pytest.raises(StoreError, match="cannot merge into it, another Margin is writing it"):
+            merge(into, [ana, ben])
+    finally:
+        writer.close()

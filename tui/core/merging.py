@@ -172,7 +172,10 @@ def merge(into: Path, databases: list[Path]) -> MergeReport:
             raise StoreError(f"{into}: cannot merge a database into itself")
     sources = [(Workspace.open_database(path), default_coder(Path(os.path.abspath(path))))
                for path in databases]
-    target = Workspace.open_database(into, for_writing=True)
+    try:
+        target = Workspace.open_database(into, for_writing=True)
+    except StoreError as error:
+        raise StoreError(str(error).replace("cannot import,", "cannot merge into it,")) from None
     ensure_gitignore(into)
     try:
         target.reanchor_changed_documents()

@@ -185,7 +185,11 @@ class Workspace:
         store = Store.open(database, starting_themes=starting)
         ensure_gitignore(database)
         if coder:
-            follow_codebook(store, project, starting)
+            try:
+                follow_codebook(store, project, starting)
+            except BaseException:
+                store.close()  # a broken project database: let the coder's go
+                raise
         return cls(corpus, store, author or coder or default_author())
 
     @classmethod
