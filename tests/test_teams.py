@@ -270,7 +270,8 @@ def test_margin_merge_reports_what_it_did(corpus_dir: Path, capsys) -> None:
 def test_agree_and_merge_print_names_from_files_inert(corpus_dir: Path, tmp_path: Path, capsys) -> None:
     colour, override = "\x1b[31m", "\u202e"
     (corpus_dir / "catalog.json").write_text(
-        json.dumps({Workspace.open([corpus_dir]).documents[0].path.name: {"title": f"T{colour}itle{override}"}}),
+        json.dumps({Workspace.open([corpus_dir]).documents[0].path.name:
+                    {"title": f"T{colour}itle{override}"}}),
         encoding="utf-8")
     for name, end in (("ana", 40), ("ben", 60)):
         workspace = coder_workspace(corpus_dir, name)
