@@ -670,6 +670,76 @@ def bench_import_codebook(folder: Path) -> list[Result]:
     ]
 
 
+CODERS = 5
+
+READ_CODERS_CHILD = """
+    import json, sys, time
+    from pathlib import Path
+    from tui.core import Workspace
+    began = time.perf_counter()
+    count = 0
+    for path in sys.argv[1:]:
+        count += len(Workspace.open_database(Path(path)).store.annotations)  # one at a time, as agree does
+    print(json.dumps({"seconds": time.perf_counter() - began, "count": count}))
+"""
+
+AGREE_CHILD = """
+    import contextlib, io, json, sys, time
+    began = time.perf_counter()
+    from tui.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["agree", *sys.argv[1:], "--json"])
+    report = json.loads(out.getvalue())
+    print(json.dumps({"seconds": time.perf_counter() - began, "status": status,
+                      "themes": len(report["themes"])}))
+"""
+
+
+def build_coder_databases(folder: Path) -> list[Path]:
+    """``CODERS`` coder databases of ``ANNOTATIONS`` annotations each over the generated corpus:
+    the big database's passages, each coder moving a third of the boundaries by up to 40
+    characters and recoding a tenth with another theme, as coders who mostly agree would."""
+    data = json.loads((folder / "annotations" / "annotations.json").read_text(encoding="utf-8"))
+    texts = {int(key): (folder / "annotations" / record["path"]).read_text(encoding="utf-8")
+             for key, record in data["documents"].items()}
+    theme_ids = [int(key) for key in data["themes"]]
+    paths = []
+    for number in range(CODERS):
+        rng = random.Random(SEED + number)
+        annotations = {}
+        for key, record in data["annotations"].items():
+            text = texts[record["document"]]
+            start, end, themes = record["start"], record["end"], record["themes"]
+            if rng.random() < 1 / 3:
+                start = max(0, start + rng.randrange(-40, 41))
+                end = min(len(text), max(start + 1, end + rng.randrange(-40, 41)))
+            if rng.random() < 0.1:
+                themes = [rng.choice(theme_ids)]
+            annotations[key] = {**record, "start": start, "end": end, "quote": text[start:end],
+                                "prefix": text[max(0, start - 32):start], "suffix": text[end:end + 32],
+                                "themes": themes, "author": f"coder{number + 1}"}
+        path = folder / "coders" / f"coder{number + 1}.json"  # ../seeds/ resolves as from annotations/
+        path.parent.mkdir(exist_ok=True)
+        payload = json.dumps({**data, "annotations": annotations}, ensure_ascii=False)
+        path.write_text(payload, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def bench_agree(folder: Path) -> list[Result]:
+    """``margin agree`` on five coders' databases, beside only opening those databases."""
+    paths = [str(path) for path in build_coder_databases(folder)]
+    runs = [run_child(AGREE_CHILD, *paths) for _ in range(3)]
+    reads = [run_child(READ_CODERS_CHILD, *paths) for _ in range(3)]
+    assert runs[0]["status"] == 0 and reads[0]["count"] == CODERS * ANNOTATIONS, (runs[0], reads[0])
+    measured = statistics.median(run["seconds"] for run in runs)
+    baseline = statistics.median(run["seconds"] for run in reads)
+    return [Result(f"agree: {CODERS} coders x 100k annotations <= 2x reading them", f"{measured:.2f} s",
+                   f"{baseline:.2f} s (opening the {CODERS} databases)", measured / baseline,
+                   measured <= 2 * baseline)]
+
+
 BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "first-paint": bench_first_paint,
     "keystrokes": bench_keystrokes,
@@ -681,6 +751,7 @@ BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "app-tag": bench_app_tag,
     "browser-filter": bench_browser_filter,
     "import-codebook": bench_import_codebook,
+    "agree": bench_agree,
 }
 
 
@@ -738,7 +809,7 @@ def main(argv: list[str]) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as temporary:
         folder = Path(temporary)
-        if any(name.startswith(("store", "app", "browser", "export")) for name in wanted):
+        if any(name.startswith(("store", "app", "browser", "export", "agree")) for name in wanted):
             print(f"generating a database of {ANNOTATIONS:,} annotations…", file=sys.stderr)
             build_big_database(folder)
         for name in wanted:

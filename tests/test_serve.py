@@ -296,7 +296,10 @@ async def test_copy_in_a_browser_tab_goes_to_the_browser_not_the_servers_clipboa
 
 
 def test_a_coder_database_is_a_safe_name_in_coders_beside_the_projects(tmp_path):
-    from tui.core.coders import coder_database, known_coders
+    from tui.core.sharing import coder_database, coder_databases
+
+    def known_coders(project):
+        return [path.stem for path in coder_databases(project)]
 
     project = tmp_path / "annotations" / "annotations.json"
     assert coder_database(project, "ana.r_2-b") == tmp_path / "annotations" / "coders" / "ana.r_2-b.json"

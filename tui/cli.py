@@ -7,6 +7,8 @@
     margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
     margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
+    margin agree [DB ...] [--json] [--theme T] [--disagreements]   agreement between coders
+    margin merge --into DB [CODER_DB ...]   merge coders' databases into one
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -116,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ask-coder", action="store_true",
                         help="ask who is coding first, then code into annotations/coders/NAME.json "
                              "(what each tab of margin serve --team does)")
+    parser.add_argument("--coder", default=os.environ.get("MARGIN_CODER") or None, metavar="NAME",
+                        help="code into annotations/coders/NAME.json beside the project's database, "
+                             "following its codebook (default: $MARGIN_CODER); see margin agree, "
+                             "margin merge")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 
@@ -344,6 +350,10 @@ def run(argv: list[str]) -> int:
         from .serve import run_serve
 
         return run_serve(argv[1:])
+    if argv[:1] in (["agree"], ["merge"]):
+        from . import teams_cli
+
+        return (teams_cli.run_agree if argv[0] == "agree" else teams_cli.run_merge)(argv[1:])
     arguments = build_parser().parse_args(argv)
     if arguments.ask_coder:  # each tab of margin serve --team (tui/team.py)
         from .team import run_asking
@@ -356,9 +366,10 @@ def run(argv: list[str]) -> int:
         paths, database = [seeds], database or shipped_database
     try:
         if project is not None:
-            workspace = Workspace.open_project(project, author=arguments.author, lazy=True)
+            workspace = Workspace.open_project(project, author=arguments.author, lazy=True, coder=arguments.coder)
         else:
-            workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True)
+            workspace = Workspace.open(paths, database=database, author=arguments.author, lazy=True,
+                                       coder=arguments.coder)
     except (CorpusError, StoreError, CodebookError) as error:
         return fail(str(error))
 

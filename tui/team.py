@@ -2,7 +2,7 @@
 
 This is what ``margin serve --team`` runs in each browser tab, and it works in a terminal
 too. The documents are those ``margin`` would open with the same arguments; the database is
-``coders/NAME.json`` beside the one it would open (``core/coders.py``), and the coder's name
+``coders/NAME.json`` beside the one it would open (``core/sharing.py``), and the coder's name
 is the author of their annotations unless ``--author`` says otherwise.
 """
 
@@ -12,7 +12,7 @@ import argparse
 
 from .cli import fail
 from .core import CodebookError, CorpusError, StoreError, Workspace
-from .core.coders import coder_database, known_coders
+from .core.sharing import coder_databases
 from .serve import check_corpus
 
 
@@ -23,12 +23,12 @@ def asking_app(arguments: argparse.Namespace):
 
     def open_workspace(name: str) -> Workspace:
         """``name`` is a safe coder name (``coder_name``); raises like ``Workspace.open``."""
-        database = coder_database(project_database, name)
-        return Workspace.open(paths, database=database, author=arguments.author or name, lazy=True)
+        return Workspace.open(paths, database=project_database, author=arguments.author, lazy=True, coder=name)
 
     from .ui.ask_coder import AskingApp
 
-    return AskingApp(open_workspace, known_coders(project_database), project_database, panes=arguments.panes)
+    known = [database.stem for database in coder_databases(project_database)]
+    return AskingApp(open_workspace, known, project_database, panes=arguments.panes)
 
 
 def run_asking(arguments: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
+from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
 from .store import Annotation, Change, Store, StoreError
 from .text import counted
 
@@ -168,22 +169,39 @@ class Workspace:
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None,
-             lazy: bool = False) -> Workspace:
+             lazy: bool = False, coder: str | None = None) -> Workspace:
         """Open documents and their database; raises ``CorpusError``/``StoreError``/``CodebookError``.
         ``lazy`` reads documents when first needed (see ``open_corpus``), but for the first
-        readable one: the reader shows it at once, and nothing readable is an error here."""
+        readable one: the reader shows it at once, and nothing readable is an error here.
+        With ``coder``, ``database`` is the project's and the coder's own database beside it
+        is opened, following the project's codebook (``sharing.py``)."""
         corpus = open_corpus(paths, lazy=lazy)
         if lazy:
             corpus.read_first()
         database = Path(os.path.abspath(database or default_database_path(corpus)))
-        store = Store.open(database, starting_themes=read_codebook(corpus.home))
-        return cls(corpus, store, author or default_author())
+        project, database = database, coder_database(database, check_coder(coder)) if coder else database
+        starting = read_codebook(corpus.home)
+        store = Store.open(database, starting_themes=starting)
+        ensure_gitignore(database)
+        if coder:
+            try:
+                follow_codebook(store, project, starting)
+            except BaseException:
+                store.close()  # a broken project database: let the coder's go
+                raise
+        return cls(corpus, store, author or coder or default_author())
 
     @classmethod
-    def open_project(cls, project: Project, author: str | None = None, lazy: bool = False) -> Workspace:
+    def open_project(cls, project: Project, author: str | None = None, lazy: bool = False,
+                     coder: str | None = None) -> Workspace:
         """``margin`` with no PATH inside a project: its database, and the folders of the
         documents it knows (see ``Project.document_folders``). The database is opened first,
-        once, since it says which folders to open; raises like ``open``."""
+        once, since it says which folders to open; raises like ``open``. A ``coder`` codes
+        into their own database on the same folders (the project's is only read for them)."""
+        if coder:
+            known = Store.open(project.database, inspect=True) if project.database.is_file() else None
+            folders = project.document_folders(map(known.file_of, known.documents) if known else ())
+            return cls.open(folders, database=project.database, author=author, lazy=lazy, coder=coder)
         store = Store.open(project.database)
         try:
             corpus = open_corpus(project.document_folders(map(store.file_of, store.documents)), lazy=lazy)
@@ -204,6 +222,8 @@ class Workspace:
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
+        if for_writing:
+            ensure_gitignore(database)
         documents, skipped, catalogs = [], [], {}
         for document_id in store.documents:
             path = store.file_of(document_id)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ..core import CodebookError, CorpusError, StoreError, Workspace
-from ..core.coders import coder_name
+from ..core.sharing import coder_name
 from .app import MarginApp
 from .screens.reader import ReaderScreen
 

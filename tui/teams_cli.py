@@ -1,0 +1,96 @@
+"""``margin agree`` and ``margin merge``: the command-line side of coding as a team.
+
+    margin agree [DB ...] [--db PROJECT] [--json] [--theme T] [--disagreements]
+    margin merge --into DB [CODER_DB ...]
+
+Without databases named, both take every coder database of the project
+(``annotations/coders/*.json`` beside ``--db``, or beside ``--into`` for a merge). Printing
+goes through ``cli.say``/``cli.fail`` like every other subcommand.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .cli import EXIT_PROBLEMS, Parser, fail, say, shipped_corpus
+from .core import StoreError
+from .core.text import counted
+
+
+def _coders_of_project(project: Path) -> list[Path]:
+    from .core.sharing import coder_databases
+
+    return coder_databases(Path(os.path.abspath(project)))
+
+
+def run_agree(argv: list[str]) -> int:
+    from .core import agreement
+
+    parser = Parser(
+        prog="margin agree",
+        description="Inter-coder agreement between coders' databases, per theme and overall, with the "
+        "character as the unit (every character of every document is coded or not with a theme by each "
+        "coder, as QualCoder counts): percent agreement, Cohen's kappa (two coders), Fleiss' kappa (three "
+        "or more), Krippendorff's alpha (nominal) and Gwet's AC1. The databases are only read.",
+    )
+    parser.add_argument("databases", nargs="*", type=Path, metavar="DB",
+                        help="coder databases (default: every database in annotations/coders/ beside --db)")
+    parser.add_argument("--db", type=Path, metavar="PROJECT",
+                        help="the project's database, whose coders/ folder is compared "
+                             "(default: the shipped corpus's)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
+    parser.add_argument("--theme", metavar="T", help="only this theme")
+    parser.add_argument("--only-coded-documents", action="store_true",
+                        help="count a coder's answers as missing in documents they coded nothing in (when "
+                             "coders split the corpus); by default every coder rates every document")
+    parser.add_argument("--disagreements", action="store_true",
+                        help="also list the passages the coders disagree on (overlapping passages matched)")
+    arguments = parser.parse_args(argv)
+    databases = arguments.databases or _coders_of_project(arguments.db or shipped_corpus()[1])
+    if len(databases) < 2:
+        where = "named" if arguments.databases else "in the project's coders/ folder"
+        return fail(f"agreement needs at least two coder databases ({len(databases)} {where})")
+    try:
+        coding = agreement.load(databases, only_coded=arguments.only_coded_documents)
+        report = agreement.compare(coding, arguments.theme)
+    except StoreError as error:
+        return fail(str(error))
+    except KeyError:
+        return fail(f"no theme named {arguments.theme!r} in the coders' codebooks")
+    found = agreement.disagreements(coding, arguments.theme) if arguments.disagreements else None
+    for warning in coding.warnings:
+        say(f"margin: warning: {warning}", err=True)
+    render = agreement.to_json if arguments.json else agreement.to_markdown
+    say(*render(report, found, coding).removesuffix("\n").split("\n"))
+    return 0
+
+
+def run_merge(argv: list[str]) -> int:
+    from .core.merging import merge
+
+    parser = Parser(
+        prog="margin merge",
+        description="Merge coders' databases into one: each annotation keeps its coder (author); identical "
+        "passages with identical themes become one annotation crediting every coder who made them; nothing "
+        "is dropped, and merging again adds nothing. One undo step.",
+    )
+    parser.add_argument("databases", nargs="*", type=Path, metavar="CODER_DB",
+                        help="the databases to merge (default: every database in coders/ beside --into)")
+    parser.add_argument("--into", type=Path, required=True, metavar="DB",
+                        help="the database to merge into (created if needed), "
+                             "e.g. annotations/annotations.json")
+    arguments = parser.parse_args(argv)
+    databases = arguments.databases or _coders_of_project(arguments.into)
+    if not databases:
+        folder = Path(arguments.into).parent / "coders"
+        return fail(f"nothing to merge: no databases named and none in {folder}")
+    try:
+        report = merge(arguments.into, databases)
+    except StoreError as error:
+        return fail(str(error))
+    say(f"{os.path.abspath(arguments.into)}: {report.message}")
+    if report.themes_created:
+        say(f"  {counted(len(report.themes_created), 'theme')} created: " + ", ".join(report.themes_created))
+    say(*(f"  warning: {warning}" for warning in report.warnings))
+    return EXIT_PROBLEMS if report.warnings else 0
