@@ -26,7 +26,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .codebook import Theme
+from .codebook import Theme, ThemeSpec, folded
 from .corpus import Document
 from .sharing import coder_of, ensure_gitignore
 from .store import Annotation, StoreError
@@ -159,8 +159,8 @@ class Merger:
             if parent is not None:
                 self._theme(store, parent.id, report)
             report.themes_created.append(theme.name)
-        return self.target.import_theme(theme.name, theme.description, theme.color,
-                                        parent.name if parent else None)
+        spec = ThemeSpec(theme.name, theme.description, theme.color, parent.name if parent else None)
+        return self.target.store.import_themes([spec])[folded(theme.name)]
 
 
 def merge(into: Path, databases: list[Path]) -> MergeReport:
