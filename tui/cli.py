@@ -6,6 +6,7 @@
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
     margin import FILE [--db FILE]        read annotations back (jsonl, W3C json/jsonld, qdpx)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
+    margin query EXPR [--db FILE] [--format text|jsonl|csv]   passages an expression over themes holds
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -247,6 +248,52 @@ def run_stats(argv: list[str]) -> int:
     return 0
 
 
+def run_query(argv: list[str]) -> int:
+    from .core import query
+
+    parser = Parser(
+        prog="margin query",
+        description='Find the passages an expression over themes holds: "A" AND "B", "A" OR "B", '
+        '"A" NOT "B", "A" NEAR/n "B", parentheses, doc:TEXT and ATTRIBUTE=VALUE filters. A theme '
+        "includes the themes grouped under it. The database is only read (unless --code-as).",
+    )
+    parser.add_argument("expression", metavar="EXPR", help='the query, e.g. \'"Arms" AND country=MX\'')
+    parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
+    parser.add_argument("--format", choices=list(query.RENDERERS), default="text",
+                        help="text (the default), jsonl (one JSON object per passage), csv")
+    parser.add_argument("--code-as", metavar="THEME",
+                        help="also tag every passage found with THEME (created if missing), as one undo step")
+    arguments = parser.parse_args(argv)
+    try:
+        workspace = Workspace.open_database(database_here(arguments.db), for_writing=bool(arguments.code_as))
+        try:
+            passages = query.run(workspace, arguments.expression)
+            rendered = query.RENDERERS[arguments.format](workspace, passages)
+            coded = arguments.code_as and query.code_from_query(workspace, passages, arguments.code_as)
+        finally:
+            if arguments.code_as:
+                workspace.close()
+    except query.QueryError as error:
+        return fail(f"query: {error}")
+    except (StoreError, ValueError) as error:
+        return fail(str(error))
+    for reason in [*workspace.corpus.skipped, *workspace.corpus.warnings]:
+        say(f"margin: warning: {reason}", err=True)
+    if arguments.format == "text":
+        say(*rendered.removesuffix("\n").split("\n"))
+    else:
+        to_stdout(lambda out: out.write(rendered.encode(stats_encoding(arguments.format))))
+    say(f"{query.describe(passages)}", err=True)
+    if coded:
+        say(f"tagged {coded[1]} with {coded[0].name} in {workspace.database_path}", err=True)
+    return 0
+
+
+def stats_encoding(fmt: str) -> str:
+    """CSV goes out with a byte-order mark so a spreadsheet reads it as UTF-8."""
+    return "utf-8-sig" if fmt == "csv" else "utf-8"
+
+
 def run_import(argv: list[str]) -> int:
     from .core.importers import ImportFileError, import_file
 
@@ -331,6 +378,8 @@ def run(argv: list[str]) -> int:
         return run_stats(argv[1:])
     if argv[:1] == ["import"]:
         return run_import(argv[1:])
+    if argv[:1] == ["query"]:
+        return run_query(argv[1:])
     arguments = build_parser().parse_args(argv)
     paths, database = arguments.paths, arguments.db
     project = None if paths or database else project_here()

@@ -203,16 +203,22 @@ class Workspace:
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
-        documents, skipped, catalogs = [], [], {}
+        from .attributes import read_attributes
+
+        documents, skipped, catalogs, tables, warnings = [], [], {}, {}, []
         for document_id in store.documents:
             path = store.file_of(document_id)
             if path.parent not in catalogs:
                 catalogs[path.parent] = read_catalog(path.parent)
+                tables[path.parent], problem = read_attributes(path.parent)
+                warnings += [problem] if problem else []
             try:
                 documents.append(load_document(path, catalogs[path.parent].get(path.name)))
+                documents[-1].attributes = dict(tables[path.parent].of(path.name))
             except CorpusError as error:
                 skipped.append(str(error))
-        return cls(Corpus(documents, folders=[database.parent], skipped=skipped), store, default_author())
+        return cls(Corpus(documents, folders=[database.parent], skipped=skipped, warnings=warnings), store,
+                   default_author())
 
     @property
     def documents(self) -> list[Document]:
