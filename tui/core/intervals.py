@@ -21,15 +21,25 @@ WORD = re.compile(r"\w+")
 
 def normalise(intervals: Iterable[Interval]) -> Intervals:
     """The canonical form: sorted, empty intervals dropped, overlapping or touching ones merged."""
+    return merge_sorted(sorted(intervals))
+
+
+def merge_sorted(intervals: Intervals) -> Intervals:
+    """``normalise`` for intervals sorted by start already (a document's annotations are)."""
     merged: Intervals = []
-    for start, end in sorted(intervals):
+    run_start = run_end = -1
+    for start, end in intervals:
         if end <= start:
             continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
+        if start <= run_end:
+            if end > run_end:
+                run_end = end
         else:
-            merged.append((start, end))
+            if run_end >= 0:
+                merged.append((run_start, run_end))
+            run_start, run_end = start, end
+    if run_end >= 0:
+        merged.append((run_start, run_end))
     return merged
 
 
@@ -45,12 +55,15 @@ def intersection(first: Intervals, second: Intervals) -> Intervals:
     """Characters in both (inputs canonical; so is the result)."""
     result: Intervals = []
     i = j = 0
-    while i < len(first) and j < len(second):
-        start = max(first[i][0], second[j][0])
-        end = min(first[i][1], second[j][1])
+    count_first, count_second = len(first), len(second)
+    while i < count_first and j < count_second:
+        first_start, first_end = first[i]
+        second_start, second_end = second[j]
+        start = first_start if first_start > second_start else second_start
+        end = first_end if first_end < second_end else second_end
         if start < end:
             result.append((start, end))
-        if first[i][1] < second[j][1]:
+        if first_end < second_end:
             i += 1
         else:
             j += 1
@@ -68,7 +81,8 @@ def difference(first: Intervals, second: Intervals) -> Intervals:
         while k < len(second) and second[k][0] < end:
             if second[k][0] > start:
                 result.append((start, second[k][0]))
-            start = max(start, second[k][1])
+            if second[k][1] > start:
+                start = second[k][1]
             k += 1
         if start < end:
             result.append((start, end))

@@ -41,12 +41,17 @@ with its text and the themes coded on any part of it.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import gc
 import io
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import attrgetter, itemgetter
+from weakref import WeakKeyDictionary
 
 from . import intervals as iv
 from .codebook import Theme
@@ -285,10 +290,112 @@ class Passage:
 Sets = dict[int, Intervals]  # document position -> its characters (never empty)
 
 
+_SPAN = attrgetter("start", "end")
+_THEMES = attrgetter("themes")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+class DocumentCoding:
+    """One document's coded characters by theme, with what they were computed from (the
+    passages and themes of its annotations), so that it is reused until those change."""
+
+    def __init__(self, items: list) -> None:
+        self.items = list(items)  # the annotations themselves: values, replaced on any change
+        self.raw: dict[int, list[tuple[int, int]]] = {}
+        for passage, theme_ids in zip(map(_SPAN, items), map(_THEMES, items), strict=True):
+            for theme_id in theme_ids:
+                found = self.raw.get(theme_id)
+                if found is None:
+                    self.raw[theme_id] = [passage]
+                else:
+                    found.append(passage)
+        self.merged: dict[int, Intervals] = {}
+        self.bounds: dict[int, tuple[list[int], list[int]]] = {}
+
+
+class CodingIndex:
+    """Every open document's coded characters by theme. A document's part is computed again
+    only when its annotations changed: a tag costs the next query one document, not the
+    100,000 annotations of the corpus."""
+
+    def __init__(self, workspace: Workspace, previous: CodingIndex | None) -> None:
+        self.documents = list(workspace.documents)
+        known = previous.by_key if previous is not None else {}
+        self.by_key: dict[str, DocumentCoding] = {}
+        self.parts: list[DocumentCoding] = []
+        gc.disable()  # 100,000 new tuples would set off collections over the whole heap
+        try:
+            for document in self.documents:
+                items = workspace.annotations(document).items  # sorted, re-anchored, no orphans
+                part = known.get(document.key)
+                if part is None or part.items != items:  # in C, by identity first: no copy, no tuples
+                    part = DocumentCoding(items)
+                self.by_key[document.key] = part
+                self.parts.append(part)
+        finally:
+            gc.enable()
+        self.key = index_key(workspace)
+        self.coded_themes = {theme_id for part in self.parts for theme_id in part.raw}
+
+    def merged(self, theme_id: int, index: int) -> Intervals | None:
+        """One theme's characters in one document, as maximal intervals (None: not coded)."""
+        part = self.parts[index]
+        merged = part.merged.get(theme_id)
+        if merged is None:
+            passages = part.raw.get(theme_id)
+            if passages is None:
+                return None
+            merged = part.merged[theme_id] = iv.merge_sorted(passages)  # gathered in document order
+        return merged
+
+    def theme(self, theme_id: int) -> Sets:
+        """One theme's characters per document."""
+        return {index: self.merged(theme_id, index) for index, part in enumerate(self.parts) if theme_id in part.raw}
+
+    def bounds(self, theme_id: int, index: int) -> tuple[list[int], list[int]] | None:
+        """A theme's passages in one document as their starts (sorted) and the furthest end
+        reached by each prefix of them: a run ``[s, e)`` meets the theme when the passages
+        starting before ``e`` reach past ``s``. Built in C (``map``, ``accumulate``), not
+        merged in Python, since naming the themes of the results needs every theme."""
+        part = self.parts[index]
+        cached = part.bounds.get(theme_id)
+        if cached is None:
+            passages = part.raw.get(theme_id)
+            if passages is None:
+                return None
+            cached = part.bounds[theme_id] = (list(map(_FIRST, passages)),
+                                              list(accumulate(map(_SECOND, passages), max)))
+        return cached
+
+    def themes(self, theme_ids: set[int]) -> Sets:
+        """The characters coded with any of the themes."""
+        result: Sets = {}
+        for theme_id in theme_ids:
+            for index, spans in self.theme(theme_id).items():
+                result[index] = iv.union(result[index], spans) if index in result else spans
+        return result
+
+
+_INDEXES: WeakKeyDictionary[Workspace, CodingIndex] = WeakKeyDictionary()
+
+
+def index_key(workspace: Workspace) -> tuple[int, int, int]:
+    documents = workspace.documents
+    return workspace.store.revision, id(documents), len(documents)
+
+
+def coding_index(workspace: Workspace) -> CodingIndex:
+    """The workspace's index, brought up to date: checked only when the store changed."""
+    index = _INDEXES.get(workspace)
+    if index is None or index.key != index_key(workspace):
+        index = _INDEXES[workspace] = CodingIndex(workspace, index)
+    return index
+
+
 @dataclass
 class Evaluation:
-    """What a query needs of a workspace, gathered once: documents by position and, for each
-    theme mentioned, its characters per document."""
+    """A parsed query against a workspace's coding index: each theme named is resolved (to
+    itself and its descendants) before anything is computed."""
 
     workspace: Workspace
     tree: Node
@@ -296,30 +403,12 @@ class Evaluation:
     coded: dict[int, Sets] = field(default_factory=dict)  # id(ThemeRef node) -> sets
 
     def __post_init__(self) -> None:
-        workspace = self.workspace
-        self.documents = list(workspace.documents)
-        store = workspace.store
-        position = {}
-        for index, document in enumerate(self.documents):
-            document_id = store.document_id(document.path)
-            if document_id is not None:
-                position[document_id] = index
-        owners: dict[int, list[int]] = {}  # theme id -> theme nodes it counts for
-        for node in _theme_nodes(self.tree):
-            theme = find_theme(workspace.themes, node.name, node.column)
-            for theme_id in descendants(workspace.themes, theme):
-                owners.setdefault(theme_id, []).append(id(node))
-            self.coded[id(node)] = {}
-        raw: dict[int, dict[int, list[tuple[int, int]]]] = {key: {} for key in self.coded}
-        for document_id, index in position.items():
-            for annotation in store.annotations_of(document_id):
-                if annotation.orphaned:
-                    continue
-                for theme_id in annotation.themes:
-                    for owner in owners.get(theme_id, ()):
-                        raw[owner].setdefault(index, []).append((annotation.start, annotation.end))
-        for key, per_document in raw.items():
-            self.coded[key] = {index: iv.normalise(spans) for index, spans in per_document.items()}
+        themes = self.workspace.themes
+        resolved = {id(node): descendants(themes, find_theme(themes, node.name, node.column))
+                    for node in _theme_nodes(self.tree)}  # every name checked before any work
+        index = coding_index(self.workspace)
+        self.documents = index.documents
+        self.coded = {key: index.themes(ids) for key, ids in resolved.items()}
 
     def sets(self, node: Node) -> Sets:
         if isinstance(node, ThemeRef):
@@ -379,17 +468,24 @@ def evaluate(workspace: Workspace, source: str) -> dict[Document, Intervals]:
 
 
 def run(workspace: Workspace, source: str) -> list[Passage]:
-    """The passages a query finds, document by document, each with the themes coded on it.
-    Documents changed since they were coded are re-anchored first (in memory if read-only)."""
-    workspace.reanchor_changed_documents()
-    themes_by_id = {theme.id: theme for theme in workspace.themes}
-    order = {theme.id: rank for rank, theme in enumerate(workspace.themes)}
+    """The passages a query finds, document by document, each with the themes coded on any
+    part of it (in codebook order). Documents changed since they were coded are re-anchored
+    first (in memory only if the database is read-only)."""
+    found = evaluate(workspace, source)
+    index = coding_index(workspace)
+    themes = [theme for theme in workspace.themes if theme.id in index.coded_themes]
+    position = {document.key: number for number, document in enumerate(index.documents)}
     passages: list[Passage] = []
-    for document, spans in evaluate(workspace, source).items():
-        index = workspace.annotations(document)
+    for document, spans in found.items():
+        number = position[document.key]
+        coded = [(theme.name, ends) for theme in themes
+                 for ends in [index.bounds(theme.id, number)] if ends is not None]
         for start, end in spans:
-            ids = {theme_id for a in index.overlapping(start, end) for theme_id in a.themes if theme_id in themes_by_id}
-            names = [themes_by_id[theme_id].name for theme_id in sorted(ids, key=order.__getitem__)]
+            names = []
+            for name, (starts_, reach) in coded:
+                before = bisect.bisect_left(starts_, end)  # the theme's passages starting before our end
+                if before and reach[before - 1] > start:
+                    names.append(name)
             passages.append(Passage(document, start, end, names))
     return passages
 
