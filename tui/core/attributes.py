@@ -157,3 +157,31 @@ def attribute_names(documents) -> list[str]:
         for name in document.attributes:
             names.setdefault(name.casefold(), name)
     return list(names.values())
+
+
+def attributes_by_document_id(workspace) -> dict[int, dict[str, str]]:
+    """Each stored document's attributes (those of the open documents), by its id."""
+    found = {}
+    for document in workspace.documents:
+        if document.attributes:
+            document_id = workspace.store.document_id(document.path)
+            if document_id is not None:
+                found[document_id] = document.attributes
+    return found
+
+
+def attribute_columns(workspace, taken: list[str]) -> tuple[list[str], dict[int, list[str]]]:
+    """For a CSV export: a column name per attribute (``attribute:NAME`` where NAME is a
+    column already) and each stored document's cells, formula-safe."""
+    from .exporters import spreadsheet_safe
+
+    names = attribute_names(workspace.documents)
+    if not names:
+        return [], {}
+    used = {column.casefold() for column in taken}
+    header = [f"attribute:{name}" if name.casefold() in used else name for name in names]
+    cells = {}
+    for document_id, attributes in attributes_by_document_id(workspace).items():
+        folded = {key.casefold(): value for key, value in attributes.items()}
+        cells[document_id] = [spreadsheet_safe(folded.get(name.casefold(), "")) for name in names]
+    return header, cells
