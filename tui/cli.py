@@ -220,8 +220,14 @@ def run_stats(argv: list[str]) -> int:
         description="Counts per theme and per document, a theme × document table and theme "
         "co-occurrence (paragraphs coded with both themes), as tables. The database is only read.",
     )
-    parser.add_argument("--format", choices=list(stats.RENDERERS), default="md",
-                        help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
+    parser.add_argument("--format", choices=[*stats.RENDERERS, "text"], default="md",
+                        help="md (Markdown tables, the default), csv (one tidy table to pivot), json; "
+                             "with --by also text (an aligned table)")
+    parser.add_argument("--by", metavar="ATTRIBUTE",
+                        help="a matrix instead: a row per value of ATTRIBUTE (a column of attributes.csv, or "
+                             "speaker in transcripts), a column per theme (with the themes grouped under it)")
+    parser.add_argument("--count", choices=["passages", "documents", "characters"], default="passages",
+                        help="what a --by cell counts (default: passages)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="write to OUT instead of printing (-: standard output, as a file would hold it)")
@@ -231,7 +237,12 @@ def run_stats(argv: list[str]) -> int:
         workspace = Workspace.open_database(database_here(arguments.db))
         to_file = arguments.output not in (None, STDOUT)
         output = to_file and check_target(workspace, Path(arguments.output), arguments.force)
-        rendered = stats.RENDERERS[arguments.format](stats.compute(workspace))
+        if arguments.by:
+            from .core import matrix
+
+            rendered = matrix.RENDERERS[arguments.format](matrix.compute(workspace, arguments.by, arguments.count))
+        else:
+            rendered = stats.RENDERERS[arguments.format.replace("text", "md")](stats.compute(workspace))
         payload = rendered.encode(stats.encoding(arguments.format))
         if output:
             write_file(output, payload)
@@ -239,8 +250,12 @@ def run_stats(argv: list[str]) -> int:
             to_stdout(lambda out: out.write(payload))
     except (StoreError, ExportError) as error:
         return fail(str(error))
+    except ValueError as error:  # query.QueryError: an attribute no document has
+        return fail(f"stats: {error}")
     for reason in workspace.corpus.skipped:
         say(f"margin: warning: {reason} (its annotations are counted as stored)", err=True)
+    for reason in workspace.corpus.warnings:
+        say(f"margin: warning: {reason}", err=True)
     if output:
         say(f"wrote statistics to {output}")
     elif arguments.output is None:
