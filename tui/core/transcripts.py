@@ -86,16 +86,76 @@ def looks_like_transcript(text: str, turns: list[Turn]) -> bool:
     return len(turns) >= TURN_SHARE * lines
 
 
+CUE = re.compile(rf"^\[(?P<time>{_TIME})\][ \t]+(?:(?P<speaker>[^\W\d_][\w .'’-]{{0,40}}?)[ \t]*:[ \t]+(?=\S))?",
+                 re.MULTILINE)
+
+
+def find_cues(text: str) -> list[Turn]:
+    """The turns of a subtitle file's text as ``subtitle_text`` writes it: every cue is a
+    turn with its time, its speaker when it has one (else an empty name)."""
+    matches = list(CUE.finditer(text))
+    turns = []
+    for number, match in enumerate(matches):
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        while end > match.start() and text[end - 1] in "\n\r\t ":
+            end -= 1
+        turns.append(Turn(match.start(), end, (match.group("speaker") or "").strip(), parse_time(match.group("time"))))
+    return turns
+
+
 def turns_of(path: Path, text: str) -> list[Turn]:
     """The turns of a document: always for subtitles, for text files that look like a
     transcript, none for other kinds (HTML, Word, PDF)."""
     suffix = path.suffix.lower()
-    if suffix not in (".txt", ".md", *SUBTITLE_SUFFIXES) or not text:
+    if not text:
+        return []
+    if suffix in SUBTITLE_SUFFIXES:
+        return find_cues(text)
+    if suffix not in (".txt", ".md"):
         return []
     turns = find_turns(text)
-    if suffix in SUBTITLE_SUFFIXES or looks_like_transcript(text, turns):
-        return turns
-    return []
+    return turns if looks_like_transcript(text, turns) else []
+
+
+# -- reading subtitle files -------------------------------------------------------------------
+
+def subtitle_text(cues: list[tuple[float, str, str]]) -> str:
+    """A transcript's text from ``(seconds, speaker, words)`` cues, in file order: one
+    paragraph per cue, ``[00:00:01.500] Ana: words``, a cue's lines joined by spaces."""
+    paragraphs = []
+    for seconds, speaker, words in cues:
+        words = " ".join(words.split())
+        if not words:
+            continue
+        speaker = " ".join(speaker.split())
+        paragraphs.append(f"[{format_time(seconds)}] {speaker + ': ' if speaker else ''}{words}")
+    if not paragraphs:
+        raise ValueError("no cues with text")
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def read_vtt(data: bytes) -> tuple[str, str]:
+    """A WebVTT file (webvtt-py): voices (``<v Ana>``) become speakers, tags are dropped."""
+    import io
+
+    import webvtt
+
+    from .text import decode_document
+
+    markup, encoding = decode_document(data)
+    captions = webvtt.from_buffer(io.StringIO(markup)).captions
+    return subtitle_text([(parse_time(c.start), c.voice or "", c.text) for c in captions]), f"vtt/{encoding}"
+
+
+def read_srt(data: bytes) -> tuple[str, str]:
+    """A SubRip file (srt), cues kept in file order (times may go back or overlap)."""
+    import srt
+
+    from .text import decode_document
+
+    markup, encoding = decode_document(data)
+    cues = [(cue.start.total_seconds(), "", cue.content) for cue in srt.parse(markup)]
+    return subtitle_text(cues), f"srt/{encoding}"
 
 
 def turn_at(turns: list[Turn], offset: int) -> Turn | None:

@@ -546,4 +546,17 @@ def quotation(document: Document, start: int, end: int) -> str:
     first = document.index.line_of(start) + 1
     last = document.index.line_of(max(start, end - 1)) + 1
     lines = f"line {first}" if first == last else f"lines {first}–{last}"
-    return f"{document.text[start:end]}\n— {document.citation}, {lines} (characters {start}–{end})"
+    return f"{document.text[start:end]}\n— {document.citation}, {lines}{spoken(document, start)} (characters {start}–{end})"
+
+
+def spoken(document: Document, offset: int) -> str:
+    """In a transcript, who speaks at ``offset`` and when: ``, Ana at 00:01:02.500``."""
+    if not document.turns:
+        return ""
+    from .transcripts import turn_at
+
+    turn = turn_at(document.turns, offset)
+    if turn is None:
+        return ""
+    who = f" {turn.speaker}" if turn.speaker else ""
+    return f",{who} at {turn.timestamp}" if turn.time is not None else (f",{who}" if who else "")
