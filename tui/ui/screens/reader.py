@@ -73,6 +73,8 @@ class ReaderScreen(Screen):
         Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo the last undone change"),
         Binding("O", "orphans", "Orphans", show=False,
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
+        Binding("Q", "query", "Query", show=False,
+                tooltip='Coding query: "A" AND "B", OR, NOT, NEAR/n, doc:, attribute=value; code the results'),
     ]
 
     def __init__(self, workspace: Workspace, panes: int = 2) -> None:
@@ -102,6 +104,8 @@ class ReaderScreen(Screen):
                         title="Database is read-only", severity="warning", markup=False, timeout=15)
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
+        for reason in self.workspace.corpus.warnings:  # a malformed attributes.csv
+            self.notify(reason, severity="warning", markup=False, timeout=10)
         self.announce_reanchoring()
         waiting = [document for document in self.workspace.documents if not document.loaded]
         if waiting:
@@ -351,6 +355,11 @@ class ReaderScreen(Screen):
         from .browser import BrowserScreen  # loaded on first use: start-up stays short
 
         self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)
+
+    def action_query(self) -> None:
+        from .query import QueryScreen  # loaded on first use: start-up stays short
+
+        self.app.push_screen(QueryScreen(self.workspace), self._show_passage)
 
     def _jump_to(self, annotation: Annotation | None) -> None:
         document = self.workspace.document_of(annotation) if annotation else None
