@@ -101,12 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
             "above, holding annotations/annotations.json) with the documents it knows, and "
             "the shipped corpus only outside any project. "
             "See also: margin db --help, margin export --help, margin import --help, "
-            "margin stats --help. (A folder named like a subcommand: write ./db, ./stats...)"
+            "margin stats --help, margin query --help. (A folder named like a subcommand: write ./db, ./stats...)"
         ),
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH",
-        help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf)",
+        help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt)",
     )
     parser.add_argument("--db", type=Path, metavar="FILE", help="the annotation database (TinyDB JSON)")
     parser.add_argument("--panes", type=int, default=2, choices=range(1, 5), metavar="N",

@@ -243,7 +243,7 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
                 if is_document(child) and not child.is_dir()
             )
             if not candidates:
-                raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf) in this folder")
+                raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt) in this folder")
             for child in candidates:
                 if child in seen:
                     continue
