@@ -60,7 +60,7 @@ from .intervals import Intervals
 from .workspace import Workspace
 
 
-class QueryError(Exception):
+class QueryError(ValueError):
     """A query that cannot run; the message is one line, with the column of the problem."""
 
 
