@@ -279,3 +279,14 @@ def test_code_from_query(coded: Workspace, tmp_path: Path, capsys) -> None:
     assert "tagged 1 with Arms+Money" in capsys.readouterr().err
     reopened = Workspace.open_database(database)
     assert spans(reopened, '"Arms+Money"') == {"alpha.txt": [span(ALPHA, "Money")]}
+
+
+def test_margin_query_to_a_file(coded: Workspace, tmp_path: Path, capsys) -> None:
+    coded.store.checkpoint()
+    output = tmp_path / "found.jsonl"
+    arguments = ["query", '"Shelter"', "--db", str(coded.database_path), "--format", "jsonl", "-o", str(output)]
+    assert main(arguments) == 0
+    assert json.loads(output.read_text(encoding="utf-8"))["quote"] == "Shelters were full."
+    assert "wrote 1 passage in 1 document to" in capsys.readouterr().err
+    assert main(arguments) == 2  # never replaced without --force
+    assert "exists already" in capsys.readouterr().err

@@ -276,29 +276,39 @@ def run_query(argv: list[str]) -> int:
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("--format", choices=list(query.RENDERERS), default="text",
                         help="text (the default), jsonl (one JSON object per passage), csv")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of printing")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     parser.add_argument("--code-as", metavar="THEME",
                         help="also tag every passage found with THEME (created if missing), as one undo step")
     arguments = parser.parse_args(argv)
+    from .core.exporters import ExportError, check_target, write_file
+
     try:
         workspace = Workspace.open_database(database_here(arguments.db), for_writing=bool(arguments.code_as))
         try:
+            output = arguments.output and check_target(workspace, Path(arguments.output), arguments.force)
             passages = query.run(workspace, arguments.expression)
             rendered = query.RENDERERS[arguments.format](workspace, passages)
+            if output:
+                write_file(output, rendered.encode(stats_encoding(arguments.format)))
             coded = arguments.code_as and query.code_from_query(workspace, passages, arguments.code_as)
         finally:
             if arguments.code_as:
                 workspace.close()
     except query.QueryError as error:
         return fail(f"query: {error}")
-    except (StoreError, ValueError) as error:
+    except (StoreError, ExportError, ValueError) as error:
         return fail(str(error))
     for reason in [*workspace.corpus.skipped, *workspace.corpus.warnings]:
         say(f"margin: warning: {reason}", err=True)
-    if arguments.format == "text":
+    if output:
+        say(f"wrote {query.describe(passages)} to {output}", err=True)
+    elif arguments.format == "text":
         say(*rendered.removesuffix("\n").split("\n"))
     else:
         to_stdout(lambda out: out.write(rendered.encode(stats_encoding(arguments.format))))
-    say(f"{query.describe(passages)}", err=True)
+    if not output:
+        say(query.describe(passages), err=True)
     if coded:
         say(f"tagged {coded[1]} with {coded[0].name} in {workspace.database_path}", err=True)
     return 0
