@@ -45,6 +45,18 @@ async def test_query_jump_and_code_from_query(corpus_dir: Path, database: Path) 
         await pilot.pause()
         assert isinstance(app.screen, ThemeViewScreen)
         assert app.workspace.store.theme_named("Promises") is not None
+        await pilot.press("escape", "ctrl+b")  # from the query screen, the browser on that theme
+        await pilot.pause()
+        from tui.ui.screens.browser import BrowserScreen
+        from tui.ui.widgets.annotation_table import AnnotationTable
+
+        assert isinstance(app.screen, BrowserScreen)
+        assert [a.quote[:11] for a in app.screen.query_one(AnnotationTable).rows] == ["Her promise"]
+        await pilot.press("escape", "ctrl+t")
+        await type_text(pilot, "Promises")
+        await pilot.press("enter")  # coding again adds nothing, and opens the theme view again
+        await pilot.pause()
+        assert isinstance(app.screen, ThemeViewScreen)
         await pilot.press("down", "enter")  # the theme view's passage: back in the reader, selected
         await pilot.pause()
         view = view_of(app)

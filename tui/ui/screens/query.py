@@ -2,7 +2,7 @@
 ``doc:report``, ``country=MX``; see ``core/query.py``), Enter runs it and lists the passages
 it finds; Enter on a passage jumps the focused pane to it. ``ctrl+t`` codes every passage
 found with a theme ("code from query": a new name creates it) as one undo step, and opens the
-theme view of that theme on the results.
+theme view of that theme on the results; ``ctrl+b`` then lists them in the annotation browser.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class QueryScreen(Screen[Target | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back to reading"),
         Binding("ctrl+t", "code", "Code as theme"),
+        Binding("ctrl+b", "browse", "Browse coded"),
         Binding("down", "focus_results", "To the list", show=False),
     ]
 
@@ -73,6 +74,7 @@ class QueryScreen(Screen[Target | None]):
         super().__init__()
         self.workspace = workspace
         self.passages: list[Passage] = []
+        self.coded_theme = None  # the theme the results were last coded with here
 
     def compose(self) -> ComposeResult:
         yield Input(QueryScreen.last_query, placeholder='Query: "Theme A" AND "Theme B", OR, NOT, NEAR/5, '
@@ -136,11 +138,31 @@ class QueryScreen(Screen[Target | None]):
                 return
             self.notify(f"{describe(passages)} coded with {theme.name}: {tagged} newly "
                         "(u in the reader undoes it).", markup=False, timeout=5)
+            self.coded_theme = theme
             self.run_query(QueryScreen.last_query)
             self.open_theme_view(theme)
 
         self.app.push_screen(TextPrompt(f"Code the {describe(passages)} with the theme (a new name creates it):"),
                              code)
+
+    def action_browse(self) -> None:
+        """The annotation browser, filtered to the theme the results were coded with."""
+        from .browser import BrowserScreen
+
+        if self.coded_theme is None:
+            self.notify("Code the results with a theme first (ctrl+t); the browser lists annotations.",
+                        severity="warning")
+            return
+        browser = BrowserScreen(self.workspace)
+
+        def back(annotation) -> None:
+            document = self.workspace.document_of(annotation) if annotation else None
+            if document is not None:
+                self.dismiss((document, annotation.start, annotation.end))
+
+        self.app.push_screen(browser, back)
+        words = " ".join(f"theme:{word}" for word in self.coded_theme.name.split())
+        browser.call_after_refresh(lambda: setattr(browser.query_one(Input), "value", words))
 
     def open_theme_view(self, theme) -> None:
         from .theme_view import ThemeViewScreen
