@@ -24,7 +24,7 @@ def normalise(intervals: Iterable[Interval]) -> Intervals:
     return merge_sorted(sorted(intervals))
 
 
-def merge_sorted(intervals: Intervals) -> Intervals:
+def merge_sorted(intervals: Iterable[Interval]) -> Intervals:
     """``normalise`` for intervals sorted by start already (a document's annotations are)."""
     merged: Intervals = []
     run_start = run_end = -1

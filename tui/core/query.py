@@ -43,14 +43,13 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gc
 import io
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import attrgetter, itemgetter
+from itertools import accumulate, compress
+from operator import attrgetter, gt
 from weakref import WeakKeyDictionary
 
 from . import intervals as iv
@@ -290,27 +289,65 @@ class Passage:
 Sets = dict[int, Intervals]  # document position -> its characters (never empty)
 
 
-_SPAN = attrgetter("start", "end")
-_THEMES = attrgetter("themes")
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_START, _END, _THEMES = attrgetter("start"), attrgetter("end"), attrgetter("themes")
+
 
 
 class DocumentCoding:
-    """One document's coded characters by theme, with what they were computed from (the
-    passages and themes of its annotations), so that it is reused until those change."""
+    """One document's coded characters by theme, with what they were computed from (its
+    annotations, which are values: any change replaces one), so that it is reused until
+    they change.
+
+    Past the one pass that sorts passages by theme, the work is done by C loops (``map``,
+    ``compress``, ``accumulate``) over columns of the annotations' own int objects: merging in
+    Python, and the garbage collections that new tuples set off, cost more than the pass.
+    """
 
     def __init__(self, items: list) -> None:
-        self.items = list(items)  # the annotations themselves: values, replaced on any change
-        self.raw: dict[int, list[tuple[int, int]]] = {}
-        for passage, theme_ids in zip(map(_SPAN, items), map(_THEMES, items), strict=True):
+        self.items = list(items)
+        # Per theme, the starts and ends of its passages in document order: one pass, and
+        # lists of the annotations' own int objects (no tuple is made per passage).
+        self._raw: dict[int, tuple[list[int], list[int]]] = {}
+        raw = self._raw
+        for start, end, theme_ids in zip(map(_START, items), map(_END, items), map(_THEMES, items), strict=True):
             for theme_id in theme_ids:
-                found = self.raw.get(theme_id)
+                found = raw.get(theme_id)
                 if found is None:
-                    self.raw[theme_id] = [passage]
+                    raw[theme_id] = ([start], [end])
                 else:
-                    found.append(passage)
-        self.merged: dict[int, Intervals] = {}
-        self.bounds: dict[int, tuple[list[int], list[int]]] = {}
+                    found[0].append(start)
+                    found[1].append(end)
+        self.present = raw.keys()
+        self._columns: dict[int, tuple[list[int], list[int]]] = {}
+        self._merged: dict[int, Intervals] = {}
+
+    def column(self, theme_id: int) -> tuple[list[int], list[int]] | None:
+        """The theme's passages here as their starts (sorted) and the furthest end reached by
+        each prefix of them (None: not coded here). A run ``[s, e)`` meets the theme when
+        the passages starting before ``e`` reach past ``s``."""
+        column = self._columns.get(theme_id)
+        if column is None:
+            raw = self._raw.get(theme_id)
+            if raw is None:
+                return None
+            column = self._columns[theme_id] = (raw[0], list(accumulate(raw[1], max)))
+        return column
+
+    def merged(self, theme_id: int) -> Intervals | None:
+        """The theme's characters here as maximal intervals (None: not coded here): a run
+        ends where the next passage starts beyond the reach of those before it."""
+        merged = self._merged.get(theme_id)
+        if merged is None:
+            column = self.column(theme_id)
+            if column is None:
+                return None
+            starts, reach = column
+            count = len(starts)
+            firsts = [0, *compress(range(1, count), map(gt, starts[1:], reach))]
+            lasts = [first - 1 for first in firsts[1:]] + [count - 1]
+            merged = self._merged[theme_id] = list(zip(map(starts.__getitem__, firsts),
+                                                       map(reach.__getitem__, lasts), strict=True))
+        return merged
 
 
 class CodingIndex:
@@ -323,49 +360,27 @@ class CodingIndex:
         known = previous.by_key if previous is not None else {}
         self.by_key: dict[str, DocumentCoding] = {}
         self.parts: list[DocumentCoding] = []
-        gc.disable()  # 100,000 new tuples would set off collections over the whole heap
-        try:
-            for document in self.documents:
-                items = workspace.annotations(document).items  # sorted, re-anchored, no orphans
-                part = known.get(document.key)
-                if part is None or part.items != items:  # in C, by identity first: no copy, no tuples
-                    part = DocumentCoding(items)
-                self.by_key[document.key] = part
-                self.parts.append(part)
-        finally:
-            gc.enable()
+        for document in self.documents:
+            items = workspace.annotations(document).items  # sorted, re-anchored, no orphans
+            part = known.get(document.key)
+            if part is None or part.items != items:  # in C, by identity first
+                part = DocumentCoding(items)
+            self.by_key[document.key] = part
+            self.parts.append(part)
         self.key = index_key(workspace)
-        self.coded_themes = {theme_id for part in self.parts for theme_id in part.raw}
+        self.coded_themes = set().union(*(part.present for part in self.parts))
 
     def merged(self, theme_id: int, index: int) -> Intervals | None:
         """One theme's characters in one document, as maximal intervals (None: not coded)."""
-        part = self.parts[index]
-        merged = part.merged.get(theme_id)
-        if merged is None:
-            passages = part.raw.get(theme_id)
-            if passages is None:
-                return None
-            merged = part.merged[theme_id] = iv.merge_sorted(passages)  # gathered in document order
-        return merged
+        return self.parts[index].merged(theme_id)
 
     def theme(self, theme_id: int) -> Sets:
         """One theme's characters per document."""
-        return {index: self.merged(theme_id, index) for index, part in enumerate(self.parts) if theme_id in part.raw}
+        return {index: part.merged(theme_id) for index, part in enumerate(self.parts) if theme_id in part.present}
 
     def bounds(self, theme_id: int, index: int) -> tuple[list[int], list[int]] | None:
-        """A theme's passages in one document as their starts (sorted) and the furthest end
-        reached by each prefix of them: a run ``[s, e)`` meets the theme when the passages
-        starting before ``e`` reach past ``s``. Built in C (``map``, ``accumulate``), not
-        merged in Python, since naming the themes of the results needs every theme."""
-        part = self.parts[index]
-        cached = part.bounds.get(theme_id)
-        if cached is None:
-            passages = part.raw.get(theme_id)
-            if passages is None:
-                return None
-            cached = part.bounds[theme_id] = (list(map(_FIRST, passages)),
-                                              list(accumulate(map(_SECOND, passages), max)))
-        return cached
+        """A theme's passages in one document: starts, and the reach of each prefix."""
+        return self.parts[index].column(theme_id)
 
     def themes(self, theme_ids: set[int]) -> Sets:
         """The characters coded with any of the themes."""
