@@ -740,6 +740,54 @@ def bench_agree(folder: Path) -> list[Result]:
                    measured <= 2 * baseline)]
 
 
+QUERIES = ['("Human smuggling" OR "Arms trafficking") AND "Migrant safety" NOT "Drug trafficking"',
+           '"Human smuggling" NEAR/5 "Arms trafficking"']
+
+
+def bench_query(folder: Path) -> list[Result]:
+    """A coding query over 100k annotations, from the expression to passages with their
+    quotes and themes, in a reader whose documents are read and indexed. Warm: a query
+    typed after another (the coding index is kept); cold: the first after a change (the
+    index of every theme's characters is built again from the annotations)."""
+    from tui.core import Workspace, query
+
+    workspace = Workspace.open([folder / "seeds"], database=working_copy(folder, "query"), author="bench")
+    for document in workspace.documents:
+        workspace.annotations(document)
+    results = []
+    for expression in QUERIES:
+        wanted = {theme.id for theme in workspace.themes if theme.name in expression}
+
+        def scan() -> list:  # the floor: only finding the annotations of the themes named
+            return [a for a in workspace.store.annotations.values() if not a.orphaned and wanted.intersection(a.themes)]
+
+        document, theme = workspace.documents[7], workspace.themes[0]
+
+        def after_tag(expression: str = expression) -> None:
+            workspace.toggle_theme(document, 100, 160, theme)  # untimed below: only the query
+            began = time.perf_counter()
+            query.run(workspace, expression)
+            timings.append((time.perf_counter() - began) * 1000)
+
+        def first(expression: str = expression) -> None:
+            query._INDEXES.clear()  # as in a reader just opened
+            query.run(workspace, expression)
+
+        baseline = median_ms(scan, 7)
+        operator = "NEAR/5" if "NEAR" in expression else "AND/OR/NOT"
+        timings: list[float] = []
+        for label, action in (("", lambda expression=expression: query.run(workspace, expression)),
+                              (", after a tag", after_tag), (", the first one", first)):
+            measured = median_ms(action, 7)
+            if action is after_tag:
+                measured = statistics.median(timings)
+            results.append(Result(f"query: {operator} over 100k annotations{label} < 200 ms", f"{measured:.0f} ms",
+                                  f"{baseline:.0f} ms (scanning them for the themes named)", measured / baseline,
+                                  measured < 200))
+    workspace.close()
+    return results
+
+
 BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "first-paint": bench_first_paint,
     "keystrokes": bench_keystrokes,
@@ -752,6 +800,7 @@ BENCHMARKS: dict[str, Callable[[Path], list[Result]]] = {
     "browser-filter": bench_browser_filter,
     "import-codebook": bench_import_codebook,
     "agree": bench_agree,
+    "query": bench_query,
 }
 
 
@@ -809,7 +858,7 @@ def main(argv: list[str]) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as temporary:
         folder = Path(temporary)
-        if any(name.startswith(("store", "app", "browser", "export", "agree")) for name in wanted):
+        if any(name.startswith(("store", "app", "browser", "export", "agree", "query")) for name in wanted):
             print(f"generating a database of {ANNOTATIONS:,} annotations…", file=sys.stderr)
             build_big_database(folder)
         for name in wanted:

@@ -27,7 +27,7 @@ def run_margin(*arguments: str) -> subprocess.CompletedProcess[str]:
     ("setup", "expected"),
     [
         (lambda tmp: tmp / "missing.txt", "missing.txt: no such file or folder"),
-        (lambda tmp: tmp, "no documents (.txt, .md, .html, .docx, .pdf) in this folder"),
+        (lambda tmp: tmp, "no documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt) in this folder"),
         (lambda tmp: (tmp / "x.txt").write_bytes(b"\x00\xff\x00") and tmp / "x.txt", "x.txt: binary file"),
     ],
     ids=["missing", "empty-folder", "binary"],

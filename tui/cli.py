@@ -9,6 +9,7 @@
     margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
     margin agree [DB ...] [--json] [--theme T] [--disagreements]   agreement between coders
     margin merge --into DB [CODER_DB ...]   merge coders' databases into one
+    margin query EXPR [--db FILE] [--format text|jsonl|csv]   passages an expression over themes holds
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
 one line on stderr naming the file and the problem, and exit status 2 — never a traceback.
@@ -103,12 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
             "above, holding annotations/annotations.json) with the documents it knows, and "
             "the shipped corpus only outside any project. "
             "See also: margin db --help, margin export --help, margin import --help, "
-            "margin stats --help. (A folder named like a subcommand: write ./db, ./stats...)"
+            "margin stats --help, margin query --help. (A folder named like a subcommand: write ./db, ./stats...)"
         ),
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH",
-        help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf)",
+        help="documents, or folders of documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt)",
     )
     parser.add_argument("--db", type=Path, metavar="FILE", help="the annotation database (TinyDB JSON)")
     parser.add_argument("--panes", type=int, choices=range(1, 5), metavar="N",
@@ -231,8 +232,14 @@ def run_stats(argv: list[str]) -> int:
         description="Counts per theme and per document, a theme × document table and theme "
         "co-occurrence (paragraphs coded with both themes), as tables. The database is only read.",
     )
-    parser.add_argument("--format", choices=list(stats.RENDERERS), default="md",
-                        help="md (Markdown tables, the default), csv (one tidy table to pivot), json")
+    parser.add_argument("--format", choices=[*stats.RENDERERS, "text"], default="md",
+                        help="md (Markdown tables, the default), csv (one tidy table to pivot), json; "
+                             "with --by also text (an aligned table)")
+    parser.add_argument("--by", metavar="ATTRIBUTE",
+                        help="a matrix instead: a row per value of ATTRIBUTE (a column of attributes.csv, or "
+                             "speaker in transcripts), a column per theme (with the themes grouped under it)")
+    parser.add_argument("--count", choices=["passages", "documents", "characters"], default="passages",
+                        help="what a --by cell counts (default: passages)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="write to OUT instead of printing (-: standard output, as a file would hold it)")
@@ -242,7 +249,12 @@ def run_stats(argv: list[str]) -> int:
         workspace = Workspace.open_database(database_here(arguments.db))
         to_file = arguments.output not in (None, STDOUT)
         output = to_file and check_target(workspace, Path(arguments.output), arguments.force)
-        rendered = stats.RENDERERS[arguments.format](stats.compute(workspace))
+        if arguments.by:
+            from .core import matrix
+
+            rendered = matrix.RENDERERS[arguments.format](matrix.compute(workspace, arguments.by, arguments.count))
+        else:
+            rendered = stats.RENDERERS[arguments.format.replace("text", "md")](stats.compute(workspace))
         payload = rendered.encode(stats.encoding(arguments.format))
         if output:
             write_file(output, payload)
@@ -250,13 +262,73 @@ def run_stats(argv: list[str]) -> int:
             to_stdout(lambda out: out.write(payload))
     except (StoreError, ExportError) as error:
         return fail(str(error))
+    except ValueError as error:  # query.QueryError: an attribute no document has
+        return fail(f"stats: {error}")
     for reason in workspace.corpus.skipped:
         say(f"margin: warning: {reason} (its annotations are counted as stored)", err=True)
+    for reason in workspace.corpus.warnings:
+        say(f"margin: warning: {reason}", err=True)
     if output:
         say(f"wrote statistics to {output}")
     elif arguments.output is None:
         say(*rendered.removesuffix("\n").split("\n"))
     return 0
+
+
+def run_query(argv: list[str]) -> int:
+    from .core import query
+
+    parser = Parser(
+        prog="margin query",
+        description='Find the passages an expression over themes holds: "A" AND "B", "A" OR "B", '
+        '"A" NOT "B", "A" NEAR/n "B", parentheses, doc:TEXT and ATTRIBUTE=VALUE filters. A theme '
+        "includes the themes grouped under it. The database is only read (unless --code-as).",
+    )
+    parser.add_argument("expression", metavar="EXPR", help='the query, e.g. \'"Arms" AND country=MX\'')
+    parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
+    parser.add_argument("--format", choices=list(query.RENDERERS), default="text",
+                        help="text (the default), jsonl (one JSON object per passage), csv")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of printing")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    parser.add_argument("--code-as", metavar="THEME",
+                        help="also tag every passage found with THEME (created if missing), as one undo step")
+    arguments = parser.parse_args(argv)
+    from .core.exporters import ExportError, check_target, write_file
+
+    try:
+        workspace = Workspace.open_database(database_here(arguments.db), for_writing=bool(arguments.code_as))
+        try:
+            output = arguments.output and check_target(workspace, Path(arguments.output), arguments.force)
+            passages = query.run(workspace, arguments.expression)
+            rendered = query.RENDERERS[arguments.format](workspace, passages)
+            if output:
+                write_file(output, rendered.encode(stats_encoding(arguments.format)))
+            coded = arguments.code_as and query.code_from_query(workspace, passages, arguments.code_as)
+        finally:
+            if arguments.code_as:
+                workspace.close()
+    except query.QueryError as error:
+        return fail(f"query: {error}")
+    except (StoreError, ExportError, ValueError) as error:
+        return fail(str(error))
+    for reason in [*workspace.corpus.skipped, *workspace.corpus.warnings]:
+        say(f"margin: warning: {reason}", err=True)
+    if output:
+        say(f"wrote {query.describe(passages)} to {output}", err=True)
+    elif arguments.format == "text":
+        say(*rendered.removesuffix("\n").split("\n"))
+    else:
+        to_stdout(lambda out: out.write(rendered.encode(stats_encoding(arguments.format))))
+    if not output:
+        say(query.describe(passages), err=True)
+    if coded:
+        say(f"tagged {coded[1]} with {coded[0].name} in {workspace.database_path}", err=True)
+    return 0
+
+
+def stats_encoding(fmt: str) -> str:
+    """CSV goes out with a byte-order mark so a spreadsheet reads it as UTF-8."""
+    return "utf-8-sig" if fmt == "csv" else "utf-8"
 
 
 def run_import(argv: list[str]) -> int:
@@ -354,6 +426,8 @@ def run(argv: list[str]) -> int:
         from . import teams_cli
 
         return (teams_cli.run_agree if argv[0] == "agree" else teams_cli.run_merge)(argv[1:])
+    if argv[:1] == ["query"]:
+        return run_query(argv[1:])
     arguments = build_parser().parse_args(argv)
     if arguments.ask_coder:  # each tab of margin serve --team (tui/team.py)
         from .team import run_asking

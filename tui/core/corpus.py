@@ -50,6 +50,7 @@ class Document:
         self.problem: str | None = None
         self._text: str | None = None
         self._encoding = ""
+        self.attributes: dict[str, str] = {}  # from the folder's attributes.csv (attributes.py)
 
     def read(self) -> Document:
         """Read and decode the file now; raise ``CorpusError`` with a one-line reason."""
@@ -127,6 +128,13 @@ class Document:
         """Lines and paragraphs, built on first use so opening many documents stays cheap."""
         return TextIndex(self.text)
 
+    @cached_property
+    def turns(self) -> list:
+        """A transcript's speaker turns (``transcripts.py``); empty for other documents."""
+        from .transcripts import turns_of
+
+        return turns_of(self.path, self.text)
+
     @property
     def key(self) -> str:
         """Stable identity of the document within a session: its resolved path."""
@@ -174,6 +182,7 @@ class Corpus:
     folders: list[Path]
     skipped: list[str] = field(default_factory=list)
     unreadable: list[Document] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a malformed attributes.csv
 
     def by_key(self, key: str) -> Document | None:
         return next((doc for doc in self.documents if doc.key == key), None)
@@ -218,6 +227,7 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
     documents: list[Document] = []
     folders: list[Path] = []
     seen: set[Path] = set()
+    warnings: list[str] = []
     for given in paths:
         path = Path(os.path.abspath(given))
         if not path.exists():
@@ -225,6 +235,7 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
         if path.is_dir():
             folders.append(path)
             catalog = read_catalog(path)
+            attributes = _attributes(path, warnings)
             # Not only regular files: a FIFO or device named like a document is listed, so
             # that reading it says why it is refused (reading never blocks on one).
             candidates = sorted(
@@ -232,12 +243,13 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
                 if is_document(child) and not child.is_dir()
             )
             if not candidates:
-                raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf) in this folder")
+                raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt) in this folder")
             for child in candidates:
                 if child in seen:
                     continue
                 seen.add(child)
                 document = Document(child, catalog.get(child.name))
+                document.attributes = dict(attributes.of(child.name))
                 if not lazy:
                     document.text  # noqa: B018 - reads it; an unreadable one is dropped below
                 documents.append(document)
@@ -247,10 +259,21 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
             folders.append(path.parent)
             catalog = read_catalog(path.parent)
             documents.append(load_document(path, catalog.get(path.name)))
+            documents[-1].attributes = dict(_attributes(path.parent, warnings).of(path.name))
             seen.add(path)
-    corpus = Corpus(documents=documents, folders=folders)
+    corpus = Corpus(documents=documents, folders=folders, warnings=list(dict.fromkeys(warnings)))
     corpus.drop_unreadable()
     if not corpus.documents:
         reasons = "; ".join(corpus.skipped) if corpus.skipped else "nothing to open"
         raise CorpusError(f"no readable documents ({reasons})")
     return corpus
+
+
+def _attributes(folder: Path, warnings: list[str]):
+    """The folder's ``attributes.csv`` table; a malformed one adds a warning and is empty."""
+    from .attributes import read_attributes
+
+    table, problem = read_attributes(folder)
+    if problem:
+        warnings.append(problem)
+    return table

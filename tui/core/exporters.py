@@ -108,8 +108,13 @@ def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progre
     out.write(codecs.BOM_UTF8)  # written once: the utf-8-sig codec is pure Python, per write
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text)
-    writer.writerow(["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
-                     "themes", "memo", "author", "created", "modified", "orphaned"])
+    columns = ["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
+               "themes", "memo", "author", "created", "modified", "orphaned"]
+    from .attributes import attribute_columns
+
+    extra_header, extra = attribute_columns(workspace, columns)  # attributes.csv: a column each
+    writer.writerow([*columns, *map(spreadsheet_safe, extra_header)])
+    no_attributes = [""] * len(extra_header)
     progress.expect(len(annotations))
     safe = spreadsheet_safe
     # Cells shared by many rows are made safe once: per document, and per set of themes.
@@ -126,7 +131,8 @@ def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progre
             quote, note, author = safe(annotation.quote), safe(annotation.note), safe(annotation.author)
             for name in themes[0]:
                 yield [annotation.id, title, path, annotation.start, annotation.end, quote, name, themes[1], note,
-                       author, annotation.created, annotation.modified, annotation.orphaned]
+                       author, annotation.created, annotation.modified, annotation.orphaned,
+                       *extra.get(annotation.document, no_attributes)]
 
     writer.writerows(rows())
     text.flush()
@@ -141,10 +147,15 @@ def record(workspace: Workspace, annotation: Annotation, document_fields: Docume
 
 
 def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
+    from .attributes import attributes_by_document_id
+
     progress.expect(len(annotations))
     document_fields = DocumentFields(workspace)
+    attributes = attributes_by_document_id(workspace)
     for annotation in progress.track(annotations):
-        out.write(json.dumps(record(workspace, annotation, document_fields), ensure_ascii=False).encode("utf-8"))
+        line = record(workspace, annotation, document_fields)
+        line["attributes"] = attributes.get(annotation.document, {})  # from attributes.csv
+        out.write(json.dumps(line, ensure_ascii=False).encode("utf-8"))
         out.write(b"\n")
 
 

@@ -91,6 +91,18 @@ def _pdf(data: bytes) -> tuple[str, str]:
     return normalise_newlines(text), "pdf"
 
 
+def _vtt(data: bytes) -> tuple[str, str]:
+    from .transcripts import read_vtt
+
+    return read_vtt(data)
+
+
+def _srt(data: bytes) -> tuple[str, str]:
+    from .transcripts import read_srt
+
+    return read_srt(data)
+
+
 def _too_long(length: int) -> str:
     return f"text too long ({length:,} characters; Margin reads up to {limits.TEXT_CHARS:,})"
 
@@ -102,6 +114,8 @@ _EXTRACTORS: dict[str, Callable[[bytes], tuple[str, str]]] = {
     ".htm": _html,
     ".docx": _docx,
     ".pdf": _pdf,
+    ".vtt": _vtt,  # transcripts: a cue per turn, with speaker and time (transcripts.py)
+    ".srt": _srt,
 }
 
 # What an unexpected failure of each reader means to the user.
@@ -110,6 +124,8 @@ _FAILURES: dict[Callable[[bytes], tuple[str, str]], str] = {
     _html: "not readable HTML",
     _docx: "not a readable Word document",
     _pdf: "not a readable PDF",
+    _vtt: "not a readable WebVTT file",
+    _srt: "not a readable SubRip (.srt) file",
 }
 
 DOCUMENT_SUFFIXES = tuple(_EXTRACTORS)

@@ -224,16 +224,22 @@ class Workspace:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
         if for_writing:
             ensure_gitignore(database)
-        documents, skipped, catalogs = [], [], {}
+        from .attributes import read_attributes
+
+        documents, skipped, catalogs, tables, warnings = [], [], {}, {}, []
         for document_id in store.documents:
             path = store.file_of(document_id)
             if path.parent not in catalogs:
                 catalogs[path.parent] = read_catalog(path.parent)
+                tables[path.parent], problem = read_attributes(path.parent)
+                warnings += [problem] if problem else []
             try:
                 documents.append(load_document(path, catalogs[path.parent].get(path.name)))
+                documents[-1].attributes = dict(tables[path.parent].of(path.name))
             except CorpusError as error:
                 skipped.append(str(error))
-        return cls(Corpus(documents, folders=[database.parent], skipped=skipped), store, default_author())
+        return cls(Corpus(documents, folders=[database.parent], skipped=skipped, warnings=warnings), store,
+                   default_author())
 
     @property
     def documents(self) -> list[Document]:
@@ -550,4 +556,17 @@ def quotation(document: Document, start: int, end: int) -> str:
     first = document.index.line_of(start) + 1
     last = document.index.line_of(max(start, end - 1)) + 1
     lines = f"line {first}" if first == last else f"lines {first}–{last}"
-    return f"{document.text[start:end]}\n— {document.citation}, {lines} (characters {start}–{end})"
+    return f"{document.text[start:end]}\n— {document.citation}, {lines}{spoken(document, start)} (characters {start}–{end})"
+
+
+def spoken(document: Document, offset: int) -> str:
+    """In a transcript, who speaks at ``offset`` and when: ``, Ana at 00:01:02.500``."""
+    if not document.turns:
+        return ""
+    from .transcripts import turn_at
+
+    turn = turn_at(document.turns, offset)
+    if turn is None:
+        return ""
+    who = f" {turn.speaker}" if turn.speaker else ""
+    return f",{who} at {turn.timestamp}" if turn.time is not None else (f",{who}" if who else "")

@@ -77,6 +77,8 @@ class ReaderScreen(Screen):
         Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo the last undone change"),
         Binding("O", "orphans", "Orphans", show=False,
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them"),
+        Binding("Q", "query", "Query", show=False,
+                tooltip='Coding query: "A" AND "B", OR, NOT, NEAR/n, doc:, attribute=value; code the results'),
     ]
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
@@ -116,6 +118,8 @@ class ReaderScreen(Screen):
         if self.workspace.store.journal_problems:
             self.notify("\n".join(self.workspace.store.journal_problems), title="Journal lines not applied",
                         severity="warning", markup=False, timeout=20)
+        for reason in self.workspace.corpus.warnings:  # a malformed attributes.csv
+            self.notify(reason, severity="warning", markup=False, timeout=10)
         self.announce_reanchoring()
         waiting = [document for document in self.workspace.documents if not document.loaded]
         if waiting:
@@ -382,6 +386,11 @@ class ReaderScreen(Screen):
         from .browser import BrowserScreen  # loaded on first use: start-up stays short
 
         self.app.push_screen(BrowserScreen(self.workspace), self._jump_to)
+
+    def action_query(self) -> None:
+        from .query import QueryScreen  # loaded on first use: start-up stays short
+
+        self.app.push_screen(QueryScreen(self.workspace), self._show_passage)
 
     def _jump_to(self, annotation: Annotation | None) -> None:
         document = self.workspace.document_of(annotation) if annotation else None

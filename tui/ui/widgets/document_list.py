@@ -20,7 +20,9 @@ class DocumentList(VirtualList[Document]):
     title: a file that vanished from the list without a word would look like a lost file.
     """
 
-    BINDINGS = [Binding("enter", "choose", "Open here")]
+    BINDINGS = [Binding("enter", "choose", "Open here"),
+                Binding("A", "edit_attribute", "Attribute",
+                        tooltip="Set an attribute of the highlighted document (NAME=VALUE), saved to attributes.csv")]
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"document-list--unreadable"}
 
     class Chosen(Message):
@@ -53,4 +55,40 @@ class DocumentList(VirtualList[Document]):
             return [Segment(" " + cell(f"{document.path.name}: {reason}", max(1, width - 1)), warning)]
         count = str(self.workspace.annotation_count(document))
         title_width = max(1, width - cell_len(count) - 2)
+        attributes = " · ".join(document.attributes.values())  # from attributes.csv
+        if attributes and title_width > 12:
+            shown = min(cell_len(attributes) + 1, title_width // 3)
+            return [Segment(" " + cell(document.title, title_width - shown), style),
+                    Segment(" " + cell(attributes, shown - 1) + " ", dim), Segment(count, dim)]
         return [Segment(" " + cell(document.title, title_width) + " ", style), Segment(count, dim)]
+
+    def action_edit_attribute(self) -> None:
+        """Ask for NAME=VALUE and write it to the document's folder's attributes.csv (an
+        empty value removes the attribute)."""
+        from ..screens.prompt import TextPrompt
+
+        document = self.current
+        if document is None or document.problem:
+            return
+        known = ", ".join(f"{name}={value}" for name, value in document.attributes.items()) or "none yet"
+        question = (f"Attribute of {document.path.name} as NAME=VALUE (an empty value removes it). "
+                    f"Now: {known}")
+
+        def save(answer: str | None) -> None:
+            if not answer or not answer.strip():
+                return
+            from ...core.attributes import AttributesError, set_attribute
+
+            name, equals, value = answer.partition("=")
+            if not equals or not name.strip():
+                self.notify("Write NAME=VALUE, e.g. country=MX", severity="warning")
+                return
+            try:
+                path = set_attribute(document, name, value)
+            except (AttributesError, OSError) as error:
+                self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+                return
+            self.notify(f"Saved to {path}", markup=False, timeout=3)
+            self.refresh()
+
+        self.app.push_screen(TextPrompt(question), save)
