@@ -278,7 +278,8 @@ def run_import(argv: list[str]) -> int:
         say(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "
             f"(read them with: margin {folder} --db {workspace.database_path})")
     say(*(f"  not placed: {problem}" for problem in report.unplaced))
-    return EXIT_PROBLEMS if report.unplaced else 0
+    say(*(f"  not usable: {problem}" for problem in report.unusable_counted))
+    return EXIT_PROBLEMS if report.unplaced or report.unusable else 0
 
 
 def say(*lines: str, err: bool = False) -> None:

@@ -69,9 +69,9 @@ class JsonlRecord(Struct):
 
 class W3CSelector(Struct):
     """A ``TextQuoteSelector`` (``exact``, ``prefix``, ``suffix``) or ``TextPositionSelector``
-    (``start``, ``end``); other selector types are ignored."""
+    (``start``, ``end``); other selector types are listed as not usable."""
 
-    type: str
+    type: str = ""
     exact: str | None = None
     prefix: str = ""
     suffix: str = ""
@@ -79,37 +79,49 @@ class W3CSelector(Struct):
     end: Offset | None = None
 
 
-class W3CBody(Struct):
-    """A tag (``purpose: tagging``) or a memo (``purpose: commenting``); others are ignored."""
+OneOrMore = str | list[str]  # a JSON-LD value given once or as an array
 
-    type: str = ""
-    purpose: str = ""
-    value: str = ""
+
+class W3CBody(Struct):
+    """A ``TextualBody``: a tag (``purpose`` or the annotation's ``motivation`` ``tagging``) or
+    a memo (any other purpose). A body without ``value`` (an external resource, a
+    ``SpecificResource``) is listed as not usable."""
+
+    type: OneOrMore = ""
+    purpose: OneOrMore = ""
+    value: str | None = None
 
 
 class W3CCreator(Struct):
-    name: str = ""
+    """An Agent (``Person``, ``Software``...); ``name``, else ``nickname``, else its ``id``."""
+
+    name: OneOrMore = ""
+    nickname: str = ""
+    id: str = ""
 
 
 class W3CTarget(Struct):
-    source: str
-    selector: list[W3CSelector] | W3CSelector
+    """A ``SpecificResource``: the document (``source``) and where in it (``selector``)."""
+
+    source: str = ""
+    id: str = ""
+    type: OneOrMore = ""
+    format: OneOrMore = ""
+    selector: list[W3CSelector] | W3CSelector = []
 
 
 class W3CAnnotation(Struct):
-    target: W3CTarget
-    body: list[W3CBody] | W3CBody = []
-    creator: W3CCreator | str | None = None
+    """One annotation in any form the Data Model allows: ``body`` one object, an array or a
+    link; ``bodyValue``; ``target`` an object, an IRI or an array; ``creator`` an IRI, an
+    Agent or an array of them."""
+
+    target: list[W3CTarget | str] | W3CTarget | str
+    body: list[W3CBody | str] | W3CBody | str = []
+    bodyValue: str | None = None  # noqa: N815 (the model's spelling)
+    motivation: OneOrMore = ""
+    creator: list[W3CCreator | str] | W3CCreator | str | None = None
     created: Date | None = None
     modified: Date | None = None
-
-
-class W3CPage(Struct):
-    items: list[W3CAnnotation]
-
-
-class W3CCollection(Struct):
-    first: W3CPage
 
 
 class RecordError(ValueError):

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import msgspec
@@ -44,12 +46,12 @@ from .import_records import (
     JsonlRecord,
     RecordError,
     W3CAnnotation,
-    W3CCollection,
+    W3CBody,
     W3CCreator,
-    W3CPage,
     check_date,
     check_span,
     convert,
+    shown,
 )
 from .refi import ProjectError, ProjectSource, decoded, read_project
 from .store import CONTEXT_CHARS
@@ -93,6 +95,7 @@ class Parsed:
     codes: list[ThemeSpec] = field(default_factory=list)
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
 
 
 @dataclass
@@ -102,6 +105,13 @@ class ImportReport:
     merged: int = 0
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
+    unusable: list[str] = field(default_factory=list)  # parts of the file Margin cannot use, why
+
+    @property
+    def unusable_counted(self) -> list[str]:
+        """Each reason once, with how many parts of the file it holds for."""
+        return [f"{count} × {reason}" if count > 1 else reason
+                for reason, count in Counter(self.unusable).items()]
 
     @property
     def message(self) -> str:
@@ -112,6 +122,8 @@ class ImportReport:
             parts.append(f"{self.merged} coded already (themes merged)")
         if self.unplaced:
             parts.append(f"{len(self.unplaced)} could not be placed")
+        if self.unusable:
+            parts.append(f"{counted(len(self.unusable), 'part')} of the file not usable")
         return ", ".join(parts)
 
 
@@ -142,52 +154,161 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
 
 
 def parse_w3c(path: Path, data: bytes) -> Parsed:
-    """An ``AnnotationCollection``, a page of ``items``, or one ``Annotation``."""
+    """Web Annotations in any form ``w3c_annotations`` takes; what cannot be used is listed."""
+    parsed = Parsed()
     try:
         raw = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8))
-        if isinstance(raw, dict) and raw.get("type") == "AnnotationCollection":
-            annotations, where = convert(raw, W3CCollection).first.items, "first.items"
-        elif isinstance(raw, dict) and "items" in raw:
-            annotations, where = convert(raw, W3CPage).items, "items"
-        else:
-            annotations, where = [convert(raw, W3CAnnotation)], ""
-        items = [w3c_item(annotation, f"{where}[{index}]: " if where else "")
-                 for index, annotation in enumerate(annotations)]
+        for where, item in w3c_annotations(raw, parsed.unusable):
+            items, unusable = w3c_items(convert(item, W3CAnnotation, where), f"{where}: " if where else "")
+            parsed.items += items
+            parsed.unusable += unusable
     except msgspec.DecodeError as error:
         raise ImportFileError(f"{path}: not valid JSON ({error})") from None
     except RecordError as error:
         raise ImportFileError(f"{path}: {error}") from None
-    return Parsed(items=items)
+    return parsed
 
 
-def w3c_item(annotation: W3CAnnotation, where: str) -> Incoming:
-    """One annotation's passage, themes and memo; ``where`` prefixes a complaint."""
-    target = annotation.target
-    selectors = target.selector if isinstance(target.selector, list) else [target.selector]
-    quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
-    if quote is None or not quote.exact:
-        raise RecordError(f"{where}target: no TextQuoteSelector with an \"exact\" quote")
-    position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
-    start, end = (position.start or 0, position.end or 0) if position else (0, 0)
-    check_span(start, end, f"{where}TextPositionSelector: ")
+def types(value: Any) -> list[str]:
+    """A JSON-LD ``type`` (or ``purpose``, ``motivation``): one string or an array of them."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return [kind for kind in value if isinstance(kind, str)] if isinstance(value, list) else []
+
+
+def w3c_annotations(raw: Any, unusable: list[str]) -> list[tuple[str, Any]]:
+    """Every annotation of a decoded W3C file, with where it is (``first.items[3]``): a bare
+    ``Annotation``, an ``AnnotationPage`` (``items``, and the pages its ``next`` embeds), an
+    ``AnnotationCollection`` (its ``first`` page and those after it), or a JSON array of
+    annotations. Pages and annotations given only by their IRI are listed in ``unusable``:
+    an import never fetches anything."""
+    if isinstance(raw, list):
+        return linked_out([(f"[{index}]", item) for index, item in enumerate(raw)], unusable)
+    if not isinstance(raw, dict):
+        raise RecordError(f"must be an Annotation, an AnnotationPage, an AnnotationCollection or a list of "
+                          f"annotations, got {shown(raw)}")
+    kinds = types(raw.get("type"))
+    if "AnnotationCollection" in kinds or ("first" in raw and "Annotation" not in kinds):
+        if "first" not in raw:
+            return []  # an empty collection
+        return pages(raw["first"], "first", unusable)
+    if "AnnotationPage" in kinds or ("items" in raw and "Annotation" not in kinds):
+        return pages(raw, "", unusable)
+    return [("", raw)]
+
+
+def pages(page: Any, where: str, unusable: list[str]) -> list[tuple[str, Any]]:
+    """The annotations of ``page`` and of the pages its ``next`` embeds, in order."""
+    found = []
+    while True:
+        if isinstance(page, str):
+            unusable.append(f"a page given only by its address ({page[:80]}): pages are never fetched")
+            return found
+        if not isinstance(page, dict):
+            raise RecordError(f'"{where}" must be an AnnotationPage or its address, got {shown(page)}')
+        items = page.get("items", [])
+        if not isinstance(items, list):
+            raise RecordError(f'"{where + "." if where else ""}items" must be a list, got {shown(items)}')
+        prefix = f"{where}." if where else ""
+        found += linked_out([(f"{prefix}items[{index}]", item) for index, item in enumerate(items)], unusable)
+        if "next" not in page:
+            return found
+        page, where = page["next"], f"{prefix}next"
+
+
+def linked_out(annotations: list[tuple[str, Any]], unusable: list[str]) -> list[tuple[str, Any]]:
+    """Annotations given only by their IRI are listed in ``unusable``, the others kept."""
+    for where, item in annotations:
+        if isinstance(item, str):
+            unusable.append("an annotation given only by its address: annotations are never fetched")
+    return [(where, item) for where, item in annotations if not isinstance(item, str)]
+
+
+def agent_name(agent: W3CCreator | str) -> str:
+    if isinstance(agent, str):
+        return agent
+    return ", ".join(types(agent.name)) or agent.nickname or agent.id
+
+
+def w3c_items(annotation: W3CAnnotation, where: str) -> tuple[list[Incoming], list[str]]:
+    """One annotation's passages (one per usable target), themes and memo, and what of it
+    cannot be used; ``where`` prefixes a complaint about a malformed part."""
     for name in ("created", "modified"):
         try:
             check_date(getattr(annotation, name), name)
         except RecordError as error:
             raise RecordError(f"{where}{error}") from None
+    unusable: list[str] = []
+    motivations = types(annotation.motivation)
     bodies = annotation.body if isinstance(annotation.body, list) else [annotation.body]
-    tags = [body.value for body in bodies if body.purpose == "tagging"]
-    if any(not tag.strip() for tag in tags):
-        raise RecordError(f"{where}body: a tagging body needs a theme name")
+    if annotation.bodyValue is not None:
+        bodies = [*bodies, W3CBody(type="TextualBody", value=annotation.bodyValue)]
+    tags, notes = [], []
+    for index, body in enumerate(bodies):
+        if isinstance(body, str):
+            unusable.append("a body that is a link to another resource, not text")
+            continue
+        purposes = types(body.purpose) or motivations
+        if body.value is None:
+            if "TextualBody" in types(body.type):
+                raise RecordError(f'{where}body[{index}]: a TextualBody needs a "value"')
+            unusable.append(f"a body without text ({', '.join(types(body.type)) or 'no type'})")
+        elif "tagging" in purposes:
+            if not body.value.strip():
+                raise RecordError(f"{where}body: a tagging body needs a theme name")
+            tags.append(body.value)
+        elif body.value:
+            notes.append(body.value)
+    creators = annotation.creator if isinstance(annotation.creator, list) else [annotation.creator]
+    author = ", ".join(name for name in (agent_name(c) for c in creators if c is not None) if name)
+    targets = annotation.target if isinstance(annotation.target, list) else [annotation.target]
+    items = []
+    for target in targets:
+        passage = w3c_passage(target, where, unusable)
+        if passage is not None:
+            document, start, end, quote, prefix, suffix = passage
+            items.append(Incoming(
+                document=document, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix,
+                themes=list(tags), note="\n\n".join(notes), author=author,
+                created=annotation.created, modified=annotation.modified,
+            ))
+    return items, unusable
+
+
+def w3c_passage(target: W3CTarget | str, where: str,
+                unusable: list[str]) -> tuple[str, int, int, str, str, str] | None:
+    """A target's document, offsets, quote and context; None (the reason in ``unusable``) if
+    it does not select text: a whole resource, an image, only other selectors."""
+    if isinstance(target, str):
+        unusable.append("a target that is a whole resource (an address, no selector)")
+        return None
+    kinds = types(target.type)
+    if set(kinds) & {"Image", "Video", "Sound", "Audio"} or any(f.startswith(("image/", "video/", "audio/"))
+                                                                for f in types(target.format)):
+        unusable.append(f"a target that is not text ({', '.join(kinds or types(target.format))})")
+        return None
+    selectors = target.selector if isinstance(target.selector, list) else [target.selector]
+    quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
+    position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
+    if quote is not None and not (quote.exact and quote.exact.strip()):
+        raise RecordError(f'{where}target: a TextQuoteSelector needs an "exact" quote')
+    if position is not None:
+        if position.start is None or position.end is None:
+            raise RecordError(f'{where}target: a TextPositionSelector needs "start" and "end"')
+        check_span(position.start, position.end, f"{where}TextPositionSelector: ")
+    if quote is None and (position is None or position.start == position.end):
+        others = sorted({s.type or "no type" for s in selectors if s not in (quote, position)})
+        unusable.append(f"a target with no text selector ({', '.join(others) or 'no selector'})")
+        return None
+    if not target.source:
+        unusable.append("a target with no source document")
+        return None
+    start, end = (position.start or 0, position.end or 0) if position else (0, 0)
     source = urlparse(target.source)
-    creator = annotation.creator
-    return Incoming(
-        document=unquote(source.path) if source.scheme == "file" else target.source,
-        start=start, end=end, quote=quote.exact, prefix=quote.prefix, suffix=quote.suffix, themes=tags,
-        note="\n\n".join(body.value for body in bodies if body.purpose == "commenting"),
-        author=creator.name if isinstance(creator, W3CCreator) else creator or "",
-        created=annotation.created, modified=annotation.modified,
-    )
+    document = unquote(source.path) if source.scheme == "file" else target.source
+    if quote is None:
+        return document, start, end, "", "", ""  # the quote is read from the document, once found
+    return document, start, end, quote.exact or "", quote.prefix, quote.suffix
 
 
 def parse_qdpx(path: Path, data: bytes) -> Parsed:
@@ -326,7 +447,7 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 found = found if isinstance(elsewhere, str) else elsewhere
             documents[item.document] = found
 
-    report = ImportReport()
+    report = ImportReport(unusable=list(parsed.unusable))
     folder = workspace.database_path.parent / IMPORTED_FOLDER
     folder_existed, created = folder.exists(), []
     try:
@@ -362,8 +483,16 @@ def placements(items: list[Incoming], documents: dict[str, Document | str],
     placed = []
     for item in items:
         document = documents[item.document]
-        where = f"“{item.quote[:40]}” ({item.document})"
-        if not item.themes:
+        if not item.quote and not isinstance(document, str) and item.end <= len(document.text):
+            # a TextPositionSelector alone: the quote is what it selects
+            item.quote = document.text[item.start:item.end]
+            item.prefix = document.text[max(0, item.start - CONTEXT_CHARS):item.start]
+            item.suffix = document.text[item.end:item.end + CONTEXT_CHARS]
+        shown = f"“{item.quote[:40]}”" if item.quote else f"characters {item.start}–{item.end}"
+        where = f"{shown} ({item.document})"
+        if not item.quote:
+            report.unplaced.append(f"{where}: {document if isinstance(document, str) else 'the position is beyond the end of the document'}")
+        elif not item.themes:
             report.unplaced.append(f"{where}: no theme to code it with")
         elif isinstance(document, str):
             report.unplaced.append(f"{where}: {document}")
