@@ -141,9 +141,22 @@ def record(workspace: Workspace, annotation: Annotation, document_fields: Docume
             "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
+def codebook_record(workspace: Workspace) -> dict:
+    """The JSON-lines codebook line (``import_records.JsonlCodebook``): every theme in order,
+    used or not, with its digit, colour, description and the name of its group."""
+    themes = []
+    for theme in workspace.themes:
+        parent = workspace.theme(theme.parent) if theme.parent is not None else None
+        themes.append({"name": theme.name, "description": theme.description, "color": theme.color,
+                       "key": theme.key, "parent": parent.name if parent else None})
+    return {"type": "codebook", "themes": themes}
+
+
 def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
+    """The codebook on the first line, then one annotation per line."""
     progress.expect(len(annotations))
     document_fields = DocumentFields(workspace)
+    out.write(json.dumps(codebook_record(workspace), ensure_ascii=False).encode("utf-8") + b"\n")
     for annotation in progress.track(annotations):
         out.write(json.dumps(record(workspace, annotation, document_fields), ensure_ascii=False).encode("utf-8"))
         out.write(b"\n")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta, Struct
@@ -65,6 +65,31 @@ class JsonlRecord(Struct):
     created: Date | None = None
     modified: Date | None = None
     document_file: str = ""
+
+
+Color = Annotated[str, Meta(pattern=r"^#[0-9A-Fa-f]{6}$", description="#rrggbb")]
+
+
+class CodebookTheme(Struct):
+    """One theme of a JSON-lines export's codebook, in codebook order."""
+
+    name: ThemeName
+    description: str = ""
+    color: Color | None = None
+    key: Annotated[int, Meta(ge=1, le=9, description="its digit; Margin gives 1..9 to the first nine themes "
+                                                   "in order, so this is informative")] | None = None
+    parent: Annotated[ThemeName | None, Meta(description="the name of the theme it is grouped under")] = None
+
+
+class JsonlCodebook(Struct):
+    """The first line of ``margin export --format jsonl``: the whole codebook, used themes or
+    not, so that an import into a fresh database rebuilds it exactly. Beyond this schema:
+    names are unique (ignoring case and runs of spaces), a ``parent`` names another theme of
+    the codebook, and no theme is grouped under itself, however indirectly. Exports before
+    this line existed have annotation lines only; they import as before."""
+
+    type: Literal["codebook"]
+    themes: list[CodebookTheme]
 
 
 class W3CSelector(Struct):
@@ -129,10 +154,12 @@ class RecordError(ValueError):
 
 
 def jsonl_schema() -> dict[str, Any]:
-    """The published JSON Schema of a JSON-lines record (draft 2020-12)."""
-    generated = msgspec.json.schema(JsonlRecord)
+    """The published JSON Schema of a JSON-lines line (draft 2020-12): an annotation record
+    or the codebook line."""
+    refs, components = msgspec.json.schema_components([JsonlRecord, JsonlCodebook])
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "title": "Margin annotation (one line of a JSON-lines export)", **generated}
+            "title": "Margin JSON-lines export line: an annotation, or the codebook (the first line)",
+            "anyOf": list(refs), "$defs": components}
 
 
 def convert(raw: Any, kind: type[T], at: str = "") -> T:

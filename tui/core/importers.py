@@ -43,6 +43,7 @@ from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
 from .corpus import CorpusError, Document, load_document
 from .import_records import (
+    JsonlCodebook,
     JsonlRecord,
     RecordError,
     W3CAnnotation,
@@ -96,6 +97,7 @@ class Parsed:
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
+    merge_codebook: bool = False  # ``codes`` is a codebook: existing themes take its colours...
 
 
 @dataclass
@@ -106,6 +108,8 @@ class ImportReport:
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
     unusable: list[str] = field(default_factory=list)  # parts of the file Margin cannot use, why
+    codebook: str = ""  # what a codebook in the file did: "codebook: 5 themes added, ..."
+    codebook_only: bool = False  # the file is a codebook (CSV): no annotations to speak of
 
     @property
     def unusable_counted(self) -> list[str]:
@@ -115,6 +119,8 @@ class ImportReport:
 
     @property
     def message(self) -> str:
+        if self.codebook_only:
+            return self.codebook
         parts = [f"imported {counted(self.imported, 'annotation')}"]
         if self.moved:
             parts.append(f"{self.moved} placed by their quote")
@@ -130,13 +136,25 @@ class ImportReport:
 # -- 1. parse -----------------------------------------------------------------------------
 
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
-    """Every line a ``JsonlRecord`` (blank lines skipped)."""
-    items = []
+    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
+    parsed = Parsed()
+    codebook_line = 0
     for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
             continue
         try:
             raw = msgspec.json.decode(line)
+            if isinstance(raw, dict) and raw.get("type") == "codebook":
+                if codebook_line:
+                    raise RecordError(f"a second codebook (the first is on line {codebook_line})")
+                codebook_line = number
+                themes = convert(raw, JsonlCodebook).themes
+                specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
+                         for t in themes]
+                parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
+                                              known_parents_only=True)
+                parsed.merge_codebook = True
+                continue
             record = convert(raw, JsonlRecord)
             check_span(record.start, record.end)
             check_date(record.created, "created")
@@ -145,12 +163,50 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             raise ImportFileError(f"{path}: line {number}: not valid JSON ({error})") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
-        items.append(Incoming(
+        parsed.items.append(Incoming(
             document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
             quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
             note=record.note, author=record.author, created=record.created, modified=record.modified,
         ))
-    return Parsed(items=items)
+    return parsed
+
+
+def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only: bool = False) -> list[ThemeSpec]:
+    """``specs`` in their order, except that a theme listed before its group comes right after
+    it (``Store.import_themes`` groups a theme under one it has seen). A name given twice,
+    a theme grouped under itself however indirectly, and (``known_parents_only``) a group
+    not in ``specs`` are malformed; ``where[i]`` names spec ``i`` in a complaint."""
+    index: dict[str, int] = {}
+    for number, spec in enumerate(specs):
+        name = folded(spec.name)
+        if name in index:
+            raise RecordError(f"{where[number]}: {spec.name!r} is there twice (also {where[index[name]]})")
+        index[name] = number
+    ordered: list[ThemeSpec] = []
+    placed: set[str] = set()
+    waiting: dict[str, list[int]] = {}
+    for number, spec in enumerate(specs):
+        parent = folded(spec.parent) if spec.parent else None
+        if parent is not None and parent not in index and known_parents_only:
+            raise RecordError(f"{where[number]}: its group {spec.parent!r} is not a theme of the codebook")
+        if parent is not None and parent in index and parent not in placed:
+            waiting.setdefault(parent, []).append(number)
+            continue
+        stack = [number]
+        while stack:  # the theme, then every theme that waited for it, depth first
+            current = stack.pop()
+            ordered.append(specs[current])
+            placed.add(folded(specs[current].name))
+            stack += reversed(waiting.pop(folded(specs[current].name), []))
+    if len(ordered) < len(specs):
+        number = next(n for n, spec in enumerate(specs) if folded(spec.name) not in placed)
+        loop, seen = [specs[number].name], {folded(specs[number].name)}
+        while (parent := specs[index[folded(loop[-1])]].parent) is not None and folded(parent) not in seen:
+            loop.append(specs[index[folded(parent)]].name)
+            seen.add(folded(parent))
+        loop.append(specs[index[folded(parent)]].name)
+        raise RecordError(f"{where[number]}: themes grouped in a circle ({' → '.join(map(repr, loop))})")
+    return ordered
 
 
 def parse_w3c(path: Path, data: bytes) -> Parsed:
@@ -290,7 +346,7 @@ def w3c_passage(target: W3CTarget | str, where: str,
     selectors = target.selector if isinstance(target.selector, list) else [target.selector]
     quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
     position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
-    if quote is not None and not (quote.exact and quote.exact.strip()):
+    if quote is not None and not quote.exact:  # blank is a quote: Margin codes a line break too
         raise RecordError(f'{where}target: a TextQuoteSelector needs an "exact" quote')
     if position is not None:
         if position.start is None or position.end is None:
@@ -447,7 +503,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 found = found if isinstance(elsewhere, str) else elsewhere
             documents[item.document] = found
 
-    report = ImportReport(unusable=list(parsed.unusable))
+    report = ImportReport(unusable=list(parsed.unusable),
+                          codebook_only=parsed.merge_codebook and not parsed.items and not parsed.sources)
     folder = workspace.database_path.parent / IMPORTED_FOLDER
     folder_existed, created = folder.exists(), []
     try:
@@ -459,7 +516,10 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
+            known = {folded(theme.name) for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
+            if parsed.merge_codebook:
+                report.codebook = merge_codebook(workspace, parsed.codes, known)
             for item, document, placement in placed:
                 coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
                 merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
@@ -473,6 +533,40 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             folder.rmdir()
         raise
     return report
+
+
+def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]) -> str:
+    """A codebook file's word on the themes that were there before the import (``known``,
+    folded names): its colour, description and group, where it gives one, replace theirs.
+    An empty cell or a missing group never clears or ungroups anything. Returns the report
+    line: ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
+    store = workspace.store
+    changed, fields = 0, []
+    for spec in specs:
+        if folded(spec.name) not in known:
+            continue
+        theme = store.theme_named(spec.name)
+        changes: dict[str, str] = {}
+        if spec.color and spec.color.casefold() != theme.color.casefold():
+            changes["color"] = spec.color
+        if spec.description and spec.description != theme.description:
+            changes["description"] = spec.description
+        if changes:
+            theme = store.update_theme(theme, **changes)
+        group = store.theme_named(spec.parent) if spec.parent else None
+        if group is not None and theme.parent != group.id:
+            try:
+                store.set_parent(theme, group)
+                changes["group"] = group.name
+            except ValueError:
+                pass  # groups are one level deep in this database: left where it is
+        if changes:
+            changed += 1
+            fields += [{"color": "colour"}.get(name, name) for name in changes]
+    added = len([spec for spec in specs if folded(spec.name) not in known])
+    what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
+    return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
+            f"{len(specs) - added - changed} already there")
 
 
 def placements(items: list[Incoming], documents: dict[str, Document | str],
