@@ -258,7 +258,8 @@ def run_import(argv: list[str]) -> int:
         "is found again by its quote; what cannot be placed is listed. A project's documents that the "
         "database does not know are written to an 'imported' folder beside it.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file, or a codebook .csv "
+                        "(name, description, colour, parent)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("--sources", type=Path, metavar="DIR", action="append", default=[],
                         help="also read documents from DIR (repeatable). Without it, documents are read only "

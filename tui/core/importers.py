@@ -29,7 +29,10 @@ coded there, so a project from another tool can be read in Margin.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +45,9 @@ import msgspec
 from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
 from .corpus import CorpusError, Document, load_document
+from .exporters import FORMULA_STARTS
 from .import_records import (
+    MAX_NAME,
     JsonlCodebook,
     JsonlRecord,
     RecordError,
@@ -367,6 +372,69 @@ def w3c_passage(target: W3CTarget | str, where: str,
     return document, start, end, quote.exact or "", quote.prefix, quote.suffix
 
 
+CSV_COLUMNS = {"name": "name", "description": "description", "colour": "color", "color": "color",
+               "parent": "parent"}
+
+
+def parse_codebook_csv(path: Path, data: bytes) -> Parsed:
+    """A codebook kept in a spreadsheet: a header naming the columns (``name``, and any of
+    ``description``, ``colour`` or ``color``, ``parent``; any case, any order, other columns
+    ignored), then a theme per row. A ``parent`` names a theme of the file (before or after
+    it) or of the database. The apostrophe a spreadsheet export puts before a cell that would
+    be a formula (Margin's CSV does) is taken off."""
+    try:
+        text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8") from None
+    specs, where = [], []
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = next(rows, None)
+        if header is None:
+            raise ImportFileError(f"{path}: empty: a codebook CSV starts with a header (name, description, "
+                                  "colour, parent)")
+        columns: dict[str, int] = {}
+        for index, title in enumerate(header):
+            field_name = CSV_COLUMNS.get(title.strip().casefold())
+            if field_name in columns:
+                raise ImportFileError(f"{path}: row 1: two columns for {field_name!r}")
+            if field_name:
+                columns[field_name] = index
+        if "name" not in columns:
+            raise ImportFileError(f"{path}: row 1: no \"name\" column (a codebook CSV has the columns name, "
+                                  "description, colour, parent)")
+        for row in rows:
+            number = rows.line_num
+            cells = {name: spreadsheet_cell(row[index]) if index < len(row) else ""
+                     for name, index in columns.items()}
+            if not any(cell.strip() for cell in row):
+                continue
+            name = " ".join(cells["name"].split())
+            color = cells.get("color", "").strip() or None
+            if not name:
+                raise ImportFileError(f"{path}: row {number}: no theme name")
+            if len(name) > MAX_NAME:
+                raise ImportFileError(f"{path}: row {number}: the name is longer than {MAX_NAME} characters")
+            if color is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+                raise ImportFileError(f"{path}: row {number}: colour must be #rrggbb, got {shown(color)}")
+            parent = " ".join(cells.get("parent", "").split()) or None
+            specs.append(ThemeSpec(name=name, description=cells.get("description", "").strip(), color=color,
+                                   parent=parent))
+            where.append(f"row {number}")
+    except csv.Error as error:
+        raise ImportFileError(f"{path}: row {rows.line_num}: not CSV ({error})") from None
+    try:
+        codes = codebook_order(specs, where)
+    except RecordError as error:
+        raise ImportFileError(f"{path}: {error}") from None
+    return Parsed(codes=codes, merge_codebook=True)
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell without the apostrophe that kept a formula from running (``'=x`` is ``=x``)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def parse_qdpx(path: Path, data: bytes) -> Parsed:
     try:
         project = read_project(data, path.parent)
@@ -377,6 +445,7 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
 
 READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
     ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx,
+    ".csv": parse_codebook_csv,
 }
 
 
@@ -396,7 +465,7 @@ def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
     if suffix not in READERS:
         kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld or qdpx)")
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx or a codebook csv)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     return READERS[suffix](path, read_capped(path))
@@ -489,6 +558,12 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
     ``sources`` are more folders documents may be read from."""
     parsed = parse(path)
+    if parsed.merge_codebook:  # a group must be a theme of the file or of the database
+        names = {folded(spec.name) for spec in parsed.codes} | {folded(theme.name) for theme in workspace.themes}
+        for spec in parsed.codes:
+            if spec.parent and folded(spec.parent) not in names:
+                raise ImportFileError(f"{path}: theme {spec.name!r}: its group {spec.parent!r} is neither in the "
+                                      "file nor in the database")
     confinement = Confinement(workspace, path, list(sources))
     for source in parsed.sources:
         source_text(confinement, source)
