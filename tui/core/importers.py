@@ -1,5 +1,6 @@
 """``margin import``: annotations exported as JSON lines, W3C Web Annotation or a REFI-QDA
-project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back.
+project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back; and a
+codebook kept in a spreadsheet (``.csv``).
 
 An import file is written by a stranger, so an import runs in three phases and writes only
 in the last:
@@ -19,7 +20,13 @@ in the last:
 Themes are matched by name and created when missing (``Store.import_themes``, linear in the
 number of codes). A passage already coded is given the imported themes, not duplicated.
 Passages that cannot be placed (document not found or outside the project, quote not in it,
-no theme) are reported, never dropped silently: they are not a malformed file.
+no theme) are reported, never dropped silently: they are not a malformed file. Nor are the
+parts of a W3C file that select no text (a ``FragmentSelector`` alone, an image, a body that
+is a link): they are listed, counted, in ``ImportReport.unusable``.
+
+A codebook (a JSON-lines export's first line, a CSV) is merged (``merge_codebook``): its new
+themes are added in its order, grouped by name; the themes there already keep their place
+and take the file's colour, description and group where it gives one.
 
 A project's text sources are matched to documents by their text, then by name. A source that
 matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file) and
@@ -96,13 +103,13 @@ class Incoming:
 class Parsed:
     """A whole import file, checked: the codes it defines, the passages it codes, and (a
     project) its text sources, whose passages are known once their documents are found.
-    A codebook (``.qdc``) reader would fill ``codes`` alone."""
+    A codebook reader (``.csv``; ``.qdc``) fills ``codes`` alone."""
 
     codes: list[ThemeSpec] = field(default_factory=list)
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
-    merge_codebook: bool = False  # ``codes`` is a codebook: existing themes take its colours...
+    merge_codebook: bool = False  # ``codes`` is a codebook (``merge_codebook`` below), reported
 
 
 @dataclass
