@@ -247,7 +247,8 @@ def test_dash_output_to_a_terminal_is_escaped_text_and_never_binary(hostile: Pat
     status, shown, _ = on_a_terminal("export", "--db", str(hostile), "--format", "jsonl", "-o", "-")
     assert status == 0
     assert_inert(shown)
-    (record,) = map(json.loads, shown.splitlines())
+    codebook, record = map(json.loads, shown.splitlines())  # the codebook line, then the annotation
+    assert codebook["type"] == "codebook"
     assert record["quote"].startswith(f"The {COLOUR}cartel{OVERRIDE}")  # escaped as JSON: still the same data
     status, shown, error = on_a_terminal("export", "--db", str(hostile), "--format", "qdpx", "-o", "-")
     assert status == 2 and shown == ""
