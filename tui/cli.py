@@ -256,7 +256,8 @@ def run_import(argv: list[str]) -> int:
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
         "REFI-QDA project to a database, all or nothing: a malformed file changes nothing. Each passage "
         "is found again by its quote; what cannot be placed is listed. A project's documents that the "
-        "database does not know are written to an 'imported' folder beside it.",
+        "database does not know are written to an 'imported' folder beside it. A codebook CSV (name, "
+        "description, colour, parent) adds its themes and updates those there already.",
     )
     parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file, or a codebook .csv "
                         "(name, description, colour, parent)")
