@@ -186,11 +186,11 @@ def big(hostile: Path) -> Path:
     workspace = Workspace.open_database(hostile, for_writing=True)
     document = workspace.documents[0]
     with workspace.undoable("grow"):
-        themes = list(workspace.store.import_themes([ThemeSpec(f"Theme {number}") for number in range(200)]).values())
+        themes = workspace.store.import_themes([ThemeSpec(f"Theme {number}") for number in range(200)])
         for number in range(400):
             start = number % 20
-            workspace.import_passage(document, start, start + 1 + number // 20, [themes[number % 200]], "",
-                                     "ana", None, None)
+            workspace.import_passage(document, start, start + 1 + number // 20, [themes[f"theme {number % 200}"]],
+                                     "", "ana", None, None)
     workspace.close()
     return hostile
 
@@ -249,7 +249,8 @@ def test_dash_output_to_a_terminal_is_escaped_text_and_never_binary(hostile: Pat
     status, shown, _ = on_a_terminal("export", "--db", str(hostile), "--format", "jsonl", "-o", "-")
     assert status == 0
     assert_inert(shown)
-    (record,) = map(json.loads, shown.splitlines())
+    codebook, record = map(json.loads, shown.splitlines())  # the codebook line, then the annotation
+    assert codebook["type"] == "codebook"
     assert record["quote"].startswith(f"The {COLOUR}cartel{OVERRIDE}")  # escaped as JSON: still the same data
     status, shown, error = on_a_terminal("export", "--db", str(hostile), "--format", "qdpx", "-o", "-")
     assert status == 2 and shown == ""

@@ -59,7 +59,8 @@ def test_csv_is_one_row_per_theme_with_a_bom_and_no_formulas(coded: Path, tmp_pa
 
 
 def test_jsonl_carries_every_stored_field(coded: Path, tmp_path: Path, corpus_dir: Path) -> None:
-    lines = export(coded, "jsonl", tmp_path).read_text(encoding="utf-8").splitlines()
+    codebook, *lines = export(coded, "jsonl", tmp_path).read_text(encoding="utf-8").splitlines()
+    assert json.loads(codebook)["type"] == "codebook"  # the first line (see test_codebook_import.py)
     records = [json.loads(line) for line in lines]
     assert len(records) == 3
     stored = {"document", "start", "end", "quote", "prefix", "suffix", "themes", "note", "author",
@@ -102,7 +103,7 @@ def test_filters_force_and_the_database_is_never_changed(coded: Path, tmp_path: 
     changed.write_text("A new first line.\n" + changed.read_text(encoding="utf-8"), encoding="utf-8")
     before = coded.read_bytes()
     output = export(coded, "jsonl", tmp_path, "--theme", "arms trafficking")
-    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()[1:]]
     assert len(records) == 2
     text = changed.read_text(encoding="utf-8")
     assert all(text[r["start"] : r["end"]] == r["quote"] for r in records)  # re-anchored in the export
@@ -118,14 +119,14 @@ def test_filters_force_and_the_database_is_never_changed(coded: Path, tmp_path: 
 
 
 def test_theme_is_found_by_a_unique_start_of_its_name(coded: Path, tmp_path: Path, capsys) -> None:
-    records = export(coded, "jsonl", tmp_path, "--theme", "ARMS").read_text(encoding="utf-8").splitlines()
+    records = export(coded, "jsonl", tmp_path, "--theme", "ARMS").read_text(encoding="utf-8").splitlines()[1:]
     assert [json.loads(line)["theme_names"] for line in records] == [["Arms trafficking"]] * 2
     workspace = Workspace.open_database(coded, for_writing=True)
     workspace.create_theme("Migrant")
     workspace.create_theme("Migration routes")
     workspace.close()
     output = export(coded, "jsonl", tmp_path, "--theme", "migrant", "--force")  # exact beats a prefix
-    assert output.read_text(encoding="utf-8") == ""
+    assert output.read_text(encoding="utf-8").count("\n") == 1  # the codebook alone
     assert main(["export", "--db", str(coded), "--format", "csv", "--theme", "Migra"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and str(coded) in error

@@ -163,8 +163,9 @@ JSONL_BREAKAGES = st.one_of(
 W3C_BREAKAGES = st.one_of(
     st.tuples(st.sampled_from(["target", "body", "creator"]), st.one_of(st.integers(), st.booleans())),
     st.tuples(st.sampled_from(["selector", "source"]), st.one_of(st.integers(), st.none())),
-    st.tuples(st.sampled_from(["exact", "start", "end", "tag"]), BAD_VALUES.filter(
+    st.tuples(st.sampled_from(["start", "end", "tag"]), BAD_VALUES.filter(
         lambda v: not (isinstance(v, str) and v.strip()) and not (type(v) is int and v >= 0))),
+    st.tuples(st.just("exact"), BAD_VALUES.filter(lambda v: not (isinstance(v, str) and v))),  # " " is a quote
     st.tuples(st.sampled_from(["created", "modified"]), BAD_DATES),
 )
 QDPX_BREAKAGES = st.one_of(
@@ -178,6 +179,7 @@ QDPX_BREAKAGES = st.one_of(
 
 
 def broken_jsonl(path: Path, line: int, breakage: tuple) -> bytes:
+    line += 1  # the first line is the codebook
     lines = path.read_text(encoding="utf-8").splitlines()
     record = json.loads(lines[line])
     key, value = breakage

@@ -339,9 +339,11 @@ def run_import(argv: list[str]) -> int:
         description="Add the annotations of a Margin JSON-lines export, a W3C Web Annotation file or a "
         "REFI-QDA project to a database, all or nothing: a malformed file changes nothing. Each passage "
         "is found again by its quote; what cannot be placed is listed. A project's documents that the "
-        "database does not know are written to an 'imported' folder beside it.",
+        "database does not know are written to an 'imported' folder beside it. A codebook CSV (name, "
+        "description, colour, parent) adds its themes and updates those there already.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file, or a codebook .csv "
+                        "(name, description, colour, parent)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("--sources", type=Path, metavar="DIR", action="append", default=[],
                         help="also read documents from DIR (repeatable). Without it, documents are read only "
@@ -356,12 +358,15 @@ def run_import(argv: list[str]) -> int:
     except (StoreError, ImportFileError) as error:
         return fail(str(error))
     say(f"{workspace.database_path}: {report.message}")
+    if report.codebook and not report.codebook_only:
+        say(f"{workspace.database_path}: {report.codebook}")
     if report.written:
         folder = report.written[0].parent
         say(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "
             f"(read them with: margin {folder} --db {workspace.database_path})")
     say(*(f"  not placed: {problem}" for problem in report.unplaced))
-    return EXIT_PROBLEMS if report.unplaced else 0
+    say(*(f"  not usable: {problem}" for problem in report.unusable_counted))
+    return EXIT_PROBLEMS if report.unplaced or report.unusable else 0
 
 
 def say(*lines: str, err: bool = False) -> None:

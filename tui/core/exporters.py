@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +147,26 @@ def record(workspace: Workspace, annotation: Annotation, document_fields: Docume
             "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
+def codebook_record(workspace: Workspace) -> dict:
+    """The JSON-lines codebook line (``import_records.JsonlCodebook``): every theme in order,
+    used or not, with its digit, colour, description and the name of its group."""
+    themes = []
+    for theme in workspace.themes:
+        parent = workspace.theme(theme.parent) if theme.parent is not None else None
+        themes.append({"name": theme.name, "description": theme.description, "color": theme.color,
+                       "key": theme.key, "parent": parent.name if parent else None})
+    return {"type": "codebook", "themes": themes}
+
+
 def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
+    """The codebook on the first line, then one annotation per line, with its document's
+    attributes (from attributes.csv)."""
     from .attributes import attributes_by_document_id
 
     progress.expect(len(annotations))
     document_fields = DocumentFields(workspace)
     attributes = attributes_by_document_id(workspace)
+    out.write(json.dumps(codebook_record(workspace), ensure_ascii=False).encode("utf-8") + b"\n")
     for annotation in progress.track(annotations):
         line = record(workspace, annotation, document_fields)
         line["attributes"] = attributes.get(annotation.document, {})  # from attributes.csv
@@ -185,39 +200,61 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
     return "\n".join(lines).encode("utf-8")
 
 
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+MARGIN_AGENT = {"id": "https://github.com/margin-reader/margin", "type": "Software", "name": "Margin"}
+
+
+def w3c_collection_id(workspace: Workspace) -> str:
+    """The collection's IRI: a name-based UUID (RFC 9562 version 5) of the database file's
+    ``file://`` IRI, so every export of one database names the same collection and two
+    databases never share one. Its pages are ``<id>#page-1``, ``#page-2``..."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, workspace.database_path.absolute().as_uri())}"
+
+
+def w3c_annotation(workspace: Workspace, annotation: Annotation, document_fields: DocumentFields) -> dict:
+    """One ``Annotation``: its themes as ``tagging`` bodies, its memo as a ``commenting`` one,
+    the passage as a quote and a position in its document's ``file://`` IRI."""
+    _, _, file = document_fields(annotation)
+    source = file.as_uri() if file else f"urn:margin:document:{annotation.document}"
+    body = [{"type": "TextualBody", "purpose": "tagging", "value": name}
+            for name in theme_names(workspace, annotation)]
+    if annotation.note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note,
+                     "format": "text/plain"})
+    creator = {"type": "Person", "name": annotation.author} if annotation.author else {"type": "Person"}
+    item = {
+        "id": f"urn:margin:annotation:{annotation.id}",
+        "type": "Annotation",
+        "motivation": "tagging" if annotation.themes else "commenting",
+        "created": annotation.created,
+        "modified": annotation.modified,
+        "creator": creator,
+        "generator": MARGIN_AGENT,
+        "body": body,
+        "target": {"source": source, "selector": [
+            {"type": "TextQuoteSelector", "exact": annotation.quote,
+             "prefix": annotation.prefix, "suffix": annotation.suffix},
+            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+        ]},
+    }
+    return {key: value for key, value in item.items() if value != ""}  # no empty dates
+
+
 def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
-    """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD)."""
-    items = []
+    """A W3C Web Annotation ``AnnotationCollection`` (JSON-LD) with every annotation on one
+    embedded ``AnnotationPage``. Both have an ``id`` (``w3c_collection_id``), as the model
+    requires; a filtered export (``--theme``, ``--document``) is a view of the same collection."""
     progress.expect(len(annotations))
     document_fields = DocumentFields(workspace)
-    for annotation in progress.track(annotations):
-        _, _, file = document_fields(annotation)
-        source = file.as_uri() if file else ""
-        body = [{"type": "TextualBody", "purpose": "tagging", "value": name}
-                for name in theme_names(workspace, annotation)]
-        if annotation.note:
-            body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note,
-                         "format": "text/plain"})
-        items.append({
-            "id": f"urn:margin:annotation:{annotation.id}",
-            "type": "Annotation",
-            "created": annotation.created,
-            "modified": annotation.modified,
-            "creator": {"type": "Person", "name": annotation.author},
-            "body": body,
-            "target": {"source": source, "selector": [
-                {"type": "TextQuoteSelector", "exact": annotation.quote,
-                 "prefix": annotation.prefix, "suffix": annotation.suffix},
-                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
-            ]},
-        })
+    items = [w3c_annotation(workspace, annotation, document_fields) for annotation in progress.track(annotations)]
+    collection_id = w3c_collection_id(workspace)
     collection = {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": f"urn:margin:collection:{workspace.database_path.stem}",
+        "@context": W3C_CONTEXT,
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": f"Margin annotations from {workspace.database_path.name}",
         "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "first": {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": items},
     }
     return json.dumps(collection, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta, Struct
@@ -67,11 +67,36 @@ class JsonlRecord(Struct):
     document_file: str = ""
 
 
+Color = Annotated[str, Meta(pattern=r"^#[0-9A-Fa-f]{6}$", description="#rrggbb")]
+
+
+class CodebookTheme(Struct):
+    """One theme of a JSON-lines export's codebook, in codebook order."""
+
+    name: ThemeName
+    description: str = ""
+    color: Color | None = None
+    key: Annotated[int, Meta(ge=1, le=9, description="its digit; Margin gives 1..9 to the first nine themes "
+                                                   "in order, so this is informative")] | None = None
+    parent: Annotated[ThemeName | None, Meta(description="the name of the theme it is grouped under")] = None
+
+
+class JsonlCodebook(Struct):
+    """The first line of ``margin export --format jsonl``: the whole codebook, used themes or
+    not, so that an import into a fresh database rebuilds it exactly. Beyond this schema:
+    names are unique (ignoring case and runs of spaces), a ``parent`` names another theme of
+    the codebook, and no theme is grouped under itself, however indirectly. Exports before
+    this line existed have annotation lines only; they import as before."""
+
+    type: Literal["codebook"]
+    themes: list[CodebookTheme]
+
+
 class W3CSelector(Struct):
     """A ``TextQuoteSelector`` (``exact``, ``prefix``, ``suffix``) or ``TextPositionSelector``
-    (``start``, ``end``); other selector types are ignored."""
+    (``start``, ``end``); other selector types are listed as not usable."""
 
-    type: str
+    type: str = ""
     exact: str | None = None
     prefix: str = ""
     suffix: str = ""
@@ -79,37 +104,49 @@ class W3CSelector(Struct):
     end: Offset | None = None
 
 
-class W3CBody(Struct):
-    """A tag (``purpose: tagging``) or a memo (``purpose: commenting``); others are ignored."""
+OneOrMore = str | list[str]  # a JSON-LD value given once or as an array
 
-    type: str = ""
-    purpose: str = ""
-    value: str = ""
+
+class W3CBody(Struct):
+    """A ``TextualBody``: a tag (``purpose`` or the annotation's ``motivation`` ``tagging``) or
+    a memo (any other purpose). A body without ``value`` (an external resource, a
+    ``SpecificResource``) is listed as not usable."""
+
+    type: OneOrMore = ""
+    purpose: OneOrMore = ""
+    value: str | None = None
 
 
 class W3CCreator(Struct):
-    name: str = ""
+    """An Agent (``Person``, ``Software``...); ``name``, else ``nickname``, else its ``id``."""
+
+    name: OneOrMore = ""
+    nickname: str = ""
+    id: str = ""
 
 
 class W3CTarget(Struct):
-    source: str
-    selector: list[W3CSelector] | W3CSelector
+    """A ``SpecificResource``: the document (``source``) and where in it (``selector``)."""
+
+    source: str = ""
+    id: str = ""
+    type: OneOrMore = ""
+    format: OneOrMore = ""
+    selector: list[W3CSelector] | W3CSelector = []
 
 
 class W3CAnnotation(Struct):
-    target: W3CTarget
-    body: list[W3CBody] | W3CBody = []
-    creator: W3CCreator | str | None = None
+    """One annotation in any form the Data Model allows: ``body`` one object, an array or a
+    link; ``bodyValue``; ``target`` an object, an IRI or an array; ``creator`` an IRI, an
+    Agent or an array of them."""
+
+    target: list[W3CTarget | str] | W3CTarget | str
+    body: list[W3CBody | str] | W3CBody | str = []
+    bodyValue: str | None = None  # noqa: N815 (the model's spelling)
+    motivation: OneOrMore = ""
+    creator: list[W3CCreator | str] | W3CCreator | str | None = None
     created: Date | None = None
     modified: Date | None = None
-
-
-class W3CPage(Struct):
-    items: list[W3CAnnotation]
-
-
-class W3CCollection(Struct):
-    first: W3CPage
 
 
 class RecordError(ValueError):
@@ -117,10 +154,12 @@ class RecordError(ValueError):
 
 
 def jsonl_schema() -> dict[str, Any]:
-    """The published JSON Schema of a JSON-lines record (draft 2020-12)."""
-    generated = msgspec.json.schema(JsonlRecord)
+    """The published JSON Schema of a JSON-lines line (draft 2020-12): an annotation record
+    or the codebook line."""
+    refs, components = msgspec.json.schema_components([JsonlRecord, JsonlCodebook])
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "title": "Margin annotation (one line of a JSON-lines export)", **generated}
+            "title": "Margin JSON-lines export line: an annotation, or the codebook (the first line)",
+            "anyOf": list(refs), "$defs": components}
 
 
 def convert(raw: Any, kind: type[T], at: str = "") -> T:

@@ -1,5 +1,6 @@
 """``margin import``: annotations exported as JSON lines, W3C Web Annotation or a REFI-QDA
-project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back.
+project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back; and a
+codebook kept in a spreadsheet (``.csv``).
 
 An import file is written by a stranger, so an import runs in three phases and writes only
 in the last:
@@ -19,7 +20,13 @@ in the last:
 Themes are matched by name and created when missing (``Store.import_themes``, linear in the
 number of codes). A passage already coded is given the imported themes, not duplicated.
 Passages that cannot be placed (document not found or outside the project, quote not in it,
-no theme) are reported, never dropped silently: they are not a malformed file.
+no theme) are reported, never dropped silently: they are not a malformed file. Nor are the
+parts of a W3C file that select no text (a ``FragmentSelector`` alone, an image, a body that
+is a link): they are listed, counted, in ``ImportReport.unusable``.
+
+A codebook (a JSON-lines export's first line, a CSV) is merged (``merge_codebook``): its new
+themes are added in its order, grouped by name; the themes there already keep their place
+and take the file's colour, description and group where it gives one.
 
 A project's text sources are matched to documents by their text, then by name. A source that
 matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file) and
@@ -29,10 +36,15 @@ coded there, so a project from another tool can be read in Margin.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import os
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import msgspec
@@ -40,16 +52,19 @@ import msgspec
 from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
 from .corpus import CorpusError, Document, load_document
+from .exporters import FORMULA_STARTS
 from .import_records import (
+    MAX_NAME,
+    JsonlCodebook,
     JsonlRecord,
     RecordError,
     W3CAnnotation,
-    W3CCollection,
+    W3CBody,
     W3CCreator,
-    W3CPage,
     check_date,
     check_span,
     convert,
+    shown,
 )
 from .refi import ProjectError, ProjectSource, decoded, read_project
 from .store import CONTEXT_CHARS
@@ -88,11 +103,13 @@ class Incoming:
 class Parsed:
     """A whole import file, checked: the codes it defines, the passages it codes, and (a
     project) its text sources, whose passages are known once their documents are found.
-    A codebook (``.qdc``) reader would fill ``codes`` alone."""
+    A codebook reader (``.csv``; ``.qdc``) fills ``codes`` alone."""
 
     codes: list[ThemeSpec] = field(default_factory=list)
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
+    merge_codebook: bool = False  # ``codes`` is a codebook (``merge_codebook`` below), reported
 
 
 @dataclass
@@ -102,9 +119,20 @@ class ImportReport:
     merged: int = 0
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
+    unusable: list[str] = field(default_factory=list)  # parts of the file Margin cannot use, why
+    codebook: str = ""  # what a codebook in the file did: "codebook: 5 themes added, ..."
+    codebook_only: bool = False  # the file is a codebook (CSV): no annotations to speak of
+
+    @property
+    def unusable_counted(self) -> list[str]:
+        """Each reason once, with how many parts of the file it holds for."""
+        return [f"{count} × {reason}" if count > 1 else reason
+                for reason, count in Counter(self.unusable).items()]
 
     @property
     def message(self) -> str:
+        if self.codebook_only:
+            return self.codebook
         parts = [f"imported {counted(self.imported, 'annotation')}"]
         if self.moved:
             parts.append(f"{self.moved} placed by their quote")
@@ -112,19 +140,33 @@ class ImportReport:
             parts.append(f"{self.merged} coded already (themes merged)")
         if self.unplaced:
             parts.append(f"{len(self.unplaced)} could not be placed")
+        if self.unusable:
+            parts.append(f"{counted(len(self.unusable), 'part')} of the file not usable")
         return ", ".join(parts)
 
 
 # -- 1. parse -----------------------------------------------------------------------------
 
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
-    """Every line a ``JsonlRecord`` (blank lines skipped)."""
-    items = []
+    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
+    parsed = Parsed()
+    codebook_line = 0
     for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
             continue
         try:
             raw = msgspec.json.decode(line)
+            if isinstance(raw, dict) and raw.get("type") == "codebook":
+                if codebook_line:
+                    raise RecordError(f"a second codebook (the first is on line {codebook_line})")
+                codebook_line = number
+                themes = convert(raw, JsonlCodebook).themes
+                specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
+                         for t in themes]
+                parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
+                                              known_parents_only=True)
+                parsed.merge_codebook = True
+                continue
             record = convert(raw, JsonlRecord)
             check_span(record.start, record.end)
             check_date(record.created, "created")
@@ -133,61 +175,271 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             raise ImportFileError(f"{path}: line {number}: not valid JSON ({error})") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
-        items.append(Incoming(
+        parsed.items.append(Incoming(
             document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
             quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
             note=record.note, author=record.author, created=record.created, modified=record.modified,
         ))
-    return Parsed(items=items)
+    return parsed
+
+
+def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only: bool = False) -> list[ThemeSpec]:
+    """``specs`` in their order, except that a theme listed before its group comes right after
+    it (``Store.import_themes`` groups a theme under one it has seen). A name given twice,
+    a theme grouped under itself however indirectly, and (``known_parents_only``) a group
+    not in ``specs`` are malformed; ``where[i]`` names spec ``i`` in a complaint."""
+    index: dict[str, int] = {}
+    for number, spec in enumerate(specs):
+        name = folded(spec.name)
+        if name in index:
+            raise RecordError(f"{where[number]}: {spec.name!r} is there twice (also {where[index[name]]})")
+        index[name] = number
+    ordered: list[ThemeSpec] = []
+    placed: set[str] = set()
+    waiting: dict[str, list[int]] = {}
+    for number, spec in enumerate(specs):
+        parent = folded(spec.parent) if spec.parent else None
+        if parent is not None and parent not in index and known_parents_only:
+            raise RecordError(f"{where[number]}: its group {spec.parent!r} is not a theme of the codebook")
+        if parent is not None and parent in index and parent not in placed:
+            waiting.setdefault(parent, []).append(number)
+            continue
+        stack = [number]
+        while stack:  # the theme, then every theme that waited for it, depth first
+            current = stack.pop()
+            ordered.append(specs[current])
+            placed.add(folded(specs[current].name))
+            stack += reversed(waiting.pop(folded(specs[current].name), []))
+    if len(ordered) < len(specs):
+        number = next(n for n, spec in enumerate(specs) if folded(spec.name) not in placed)
+        loop, seen = [specs[number].name], {folded(specs[number].name)}
+        while (parent := specs[index[folded(loop[-1])]].parent) is not None and folded(parent) not in seen:
+            loop.append(specs[index[folded(parent)]].name)
+            seen.add(folded(parent))
+        loop.append(specs[index[folded(parent)]].name)
+        raise RecordError(f"{where[number]}: themes grouped in a circle ({' → '.join(map(repr, loop))})")
+    return ordered
 
 
 def parse_w3c(path: Path, data: bytes) -> Parsed:
-    """An ``AnnotationCollection``, a page of ``items``, or one ``Annotation``."""
+    """Web Annotations in any form ``w3c_annotations`` takes; what cannot be used is listed."""
+    parsed = Parsed()
     try:
         raw = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8))
-        if isinstance(raw, dict) and raw.get("type") == "AnnotationCollection":
-            annotations, where = convert(raw, W3CCollection).first.items, "first.items"
-        elif isinstance(raw, dict) and "items" in raw:
-            annotations, where = convert(raw, W3CPage).items, "items"
-        else:
-            annotations, where = [convert(raw, W3CAnnotation)], ""
-        items = [w3c_item(annotation, f"{where}[{index}]: " if where else "")
-                 for index, annotation in enumerate(annotations)]
+        for where, item in w3c_annotations(raw, parsed.unusable):
+            items, unusable = w3c_items(convert(item, W3CAnnotation, where), f"{where}: " if where else "")
+            parsed.items += items
+            parsed.unusable += unusable
     except msgspec.DecodeError as error:
         raise ImportFileError(f"{path}: not valid JSON ({error})") from None
     except RecordError as error:
         raise ImportFileError(f"{path}: {error}") from None
-    return Parsed(items=items)
+    return parsed
 
 
-def w3c_item(annotation: W3CAnnotation, where: str) -> Incoming:
-    """One annotation's passage, themes and memo; ``where`` prefixes a complaint."""
-    target = annotation.target
-    selectors = target.selector if isinstance(target.selector, list) else [target.selector]
-    quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
-    if quote is None or not quote.exact:
-        raise RecordError(f"{where}target: no TextQuoteSelector with an \"exact\" quote")
-    position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
-    start, end = (position.start or 0, position.end or 0) if position else (0, 0)
-    check_span(start, end, f"{where}TextPositionSelector: ")
+def types(value: Any) -> list[str]:
+    """A JSON-LD ``type`` (or ``purpose``, ``motivation``): one string or an array of them."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return [kind for kind in value if isinstance(kind, str)] if isinstance(value, list) else []
+
+
+def w3c_annotations(raw: Any, unusable: list[str]) -> list[tuple[str, Any]]:
+    """Every annotation of a decoded W3C file, with where it is (``first.items[3]``): a bare
+    ``Annotation``, an ``AnnotationPage`` (``items``, and the pages its ``next`` embeds), an
+    ``AnnotationCollection`` (its ``first`` page and those after it), or a JSON array of
+    annotations. Pages and annotations given only by their IRI are listed in ``unusable``:
+    an import never fetches anything."""
+    if isinstance(raw, list):
+        return linked_out([(f"[{index}]", item) for index, item in enumerate(raw)], unusable)
+    if not isinstance(raw, dict):
+        raise RecordError(f"must be an Annotation, an AnnotationPage, an AnnotationCollection or a list of "
+                          f"annotations, got {shown(raw)}")
+    kinds = types(raw.get("type"))
+    if "AnnotationCollection" in kinds or ("first" in raw and "Annotation" not in kinds):
+        if "first" not in raw:
+            return []  # an empty collection
+        return pages(raw["first"], "first", unusable)
+    if "AnnotationPage" in kinds or ("items" in raw and "Annotation" not in kinds):
+        return pages(raw, "", unusable)
+    return [("", raw)]
+
+
+def pages(page: Any, where: str, unusable: list[str]) -> list[tuple[str, Any]]:
+    """The annotations of ``page`` and of the pages its ``next`` embeds, in order."""
+    found = []
+    while True:
+        if isinstance(page, str):
+            unusable.append(f"a page given only by its address ({page[:80]}): pages are never fetched")
+            return found
+        if not isinstance(page, dict):
+            raise RecordError(f'"{where}" must be an AnnotationPage or its address, got {shown(page)}')
+        items = page.get("items", [])
+        if not isinstance(items, list):
+            raise RecordError(f'"{where + "." if where else ""}items" must be a list, got {shown(items)}')
+        prefix = f"{where}." if where else ""
+        found += linked_out([(f"{prefix}items[{index}]", item) for index, item in enumerate(items)], unusable)
+        if "next" not in page:
+            return found
+        page, where = page["next"], f"{prefix}next"
+
+
+def linked_out(annotations: list[tuple[str, Any]], unusable: list[str]) -> list[tuple[str, Any]]:
+    """Annotations given only by their IRI are listed in ``unusable``, the others kept."""
+    for where, item in annotations:
+        if isinstance(item, str):
+            unusable.append("an annotation given only by its address: annotations are never fetched")
+    return [(where, item) for where, item in annotations if not isinstance(item, str)]
+
+
+def agent_name(agent: W3CCreator | str) -> str:
+    if isinstance(agent, str):
+        return agent
+    return ", ".join(types(agent.name)) or agent.nickname or agent.id
+
+
+def w3c_items(annotation: W3CAnnotation, where: str) -> tuple[list[Incoming], list[str]]:
+    """One annotation's passages (one per usable target), themes and memo, and what of it
+    cannot be used; ``where`` prefixes a complaint about a malformed part."""
     for name in ("created", "modified"):
         try:
             check_date(getattr(annotation, name), name)
         except RecordError as error:
             raise RecordError(f"{where}{error}") from None
+    unusable: list[str] = []
+    motivations = types(annotation.motivation)
     bodies = annotation.body if isinstance(annotation.body, list) else [annotation.body]
-    tags = [body.value for body in bodies if body.purpose == "tagging"]
-    if any(not tag.strip() for tag in tags):
-        raise RecordError(f"{where}body: a tagging body needs a theme name")
+    if annotation.bodyValue is not None:
+        bodies = [*bodies, W3CBody(type="TextualBody", value=annotation.bodyValue)]
+    tags, notes = [], []
+    for index, body in enumerate(bodies):
+        if isinstance(body, str):
+            unusable.append("a body that is a link to another resource, not text")
+            continue
+        purposes = types(body.purpose) or motivations
+        if body.value is None:
+            if "TextualBody" in types(body.type):
+                raise RecordError(f'{where}body[{index}]: a TextualBody needs a "value"')
+            unusable.append(f"a body without text ({', '.join(types(body.type)) or 'no type'})")
+        elif "tagging" in purposes:
+            if not body.value.strip():
+                raise RecordError(f"{where}body: a tagging body needs a theme name")
+            tags.append(body.value)
+        elif body.value:
+            notes.append(body.value)
+    creators = annotation.creator if isinstance(annotation.creator, list) else [annotation.creator]
+    author = ", ".join(name for name in (agent_name(c) for c in creators if c is not None) if name)
+    targets = annotation.target if isinstance(annotation.target, list) else [annotation.target]
+    items = []
+    for target in targets:
+        passage = w3c_passage(target, where, unusable)
+        if passage is not None:
+            document, start, end, quote, prefix, suffix = passage
+            items.append(Incoming(
+                document=document, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix,
+                themes=list(tags), note="\n\n".join(notes), author=author,
+                created=annotation.created, modified=annotation.modified,
+            ))
+    return items, unusable
+
+
+def w3c_passage(target: W3CTarget | str, where: str,
+                unusable: list[str]) -> tuple[str, int, int, str, str, str] | None:
+    """A target's document, offsets, quote and context; None (the reason in ``unusable``) if
+    it does not select text: a whole resource, an image, only other selectors."""
+    if isinstance(target, str):
+        unusable.append("a target that is a whole resource (an address, no selector)")
+        return None
+    kinds = types(target.type)
+    if set(kinds) & {"Image", "Video", "Sound", "Audio"} or any(f.startswith(("image/", "video/", "audio/"))
+                                                                for f in types(target.format)):
+        unusable.append(f"a target that is not text ({', '.join(kinds or types(target.format))})")
+        return None
+    selectors = target.selector if isinstance(target.selector, list) else [target.selector]
+    quote = next((s for s in selectors if s.type == "TextQuoteSelector"), None)
+    position = next((s for s in selectors if s.type == "TextPositionSelector"), None)
+    if quote is not None and not quote.exact:  # blank is a quote: Margin codes a line break too
+        raise RecordError(f'{where}target: a TextQuoteSelector needs an "exact" quote')
+    if position is not None:
+        if position.start is None or position.end is None:
+            raise RecordError(f'{where}target: a TextPositionSelector needs "start" and "end"')
+        check_span(position.start, position.end, f"{where}TextPositionSelector: ")
+    if quote is None and (position is None or position.start == position.end):
+        others = sorted({s.type or "no type" for s in selectors if s not in (quote, position)})
+        unusable.append(f"a target with no text selector ({', '.join(others) or 'no selector'})")
+        return None
+    if not target.source:
+        unusable.append("a target with no source document")
+        return None
+    start, end = (position.start or 0, position.end or 0) if position else (0, 0)
     source = urlparse(target.source)
-    creator = annotation.creator
-    return Incoming(
-        document=unquote(source.path) if source.scheme == "file" else target.source,
-        start=start, end=end, quote=quote.exact, prefix=quote.prefix, suffix=quote.suffix, themes=tags,
-        note="\n\n".join(body.value for body in bodies if body.purpose == "commenting"),
-        author=creator.name if isinstance(creator, W3CCreator) else creator or "",
-        created=annotation.created, modified=annotation.modified,
-    )
+    document = unquote(source.path) if source.scheme == "file" else target.source
+    if quote is None:
+        return document, start, end, "", "", ""  # the quote is read from the document, once found
+    return document, start, end, quote.exact or "", quote.prefix, quote.suffix
+
+
+CSV_COLUMNS = {"name": "name", "description": "description", "colour": "color", "color": "color",
+               "parent": "parent"}
+
+
+def parse_codebook_csv(path: Path, data: bytes) -> Parsed:
+    """A codebook kept in a spreadsheet: a header naming the columns (``name``, and any of
+    ``description``, ``colour`` or ``color``, ``parent``; any case, any order, other columns
+    ignored), then a theme per row. A ``parent`` names a theme of the file (before or after
+    it) or of the database. The apostrophe a spreadsheet export puts before a cell that would
+    be a formula (Margin's CSV does) is taken off."""
+    try:
+        text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(f"{path}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8") from None
+    specs, where = [], []
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = next(rows, None)
+        if header is None:
+            raise ImportFileError(f"{path}: empty: a codebook CSV starts with a header (name, description, "
+                                  "colour, parent)")
+        columns: dict[str, int] = {}
+        for index, title in enumerate(header):
+            field_name = CSV_COLUMNS.get(title.strip().casefold())
+            if field_name in columns:
+                raise ImportFileError(f"{path}: row 1: two columns for {field_name!r}")
+            if field_name:
+                columns[field_name] = index
+        if "name" not in columns:
+            raise ImportFileError(f"{path}: row 1: no \"name\" column (a codebook CSV has the columns name, "
+                                  "description, colour, parent)")
+        for row in rows:
+            number = rows.line_num
+            cells = {name: spreadsheet_cell(row[index]) if index < len(row) else ""
+                     for name, index in columns.items()}
+            if not any(cell.strip() for cell in row):
+                continue
+            name = " ".join(cells["name"].split())
+            color = cells.get("color", "").strip() or None
+            if not name:
+                raise ImportFileError(f"{path}: row {number}: no theme name")
+            if len(name) > MAX_NAME:
+                raise ImportFileError(f"{path}: row {number}: the name is longer than {MAX_NAME} characters")
+            if color is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+                raise ImportFileError(f"{path}: row {number}: colour must be #rrggbb, got {shown(color)}")
+            parent = " ".join(cells.get("parent", "").split()) or None
+            specs.append(ThemeSpec(name=name, description=cells.get("description", "").strip(), color=color,
+                                   parent=parent))
+            where.append(f"row {number}")
+    except csv.Error as error:
+        raise ImportFileError(f"{path}: row {rows.line_num}: not CSV ({error})") from None
+    try:
+        codes = codebook_order(specs, where)
+    except RecordError as error:
+        raise ImportFileError(f"{path}: {error}") from None
+    return Parsed(codes=codes, merge_codebook=True)
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell without the apostrophe that kept a formula from running (``'=x`` is ``=x``)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def parse_qdpx(path: Path, data: bytes) -> Parsed:
@@ -200,6 +452,7 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
 
 READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
     ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx,
+    ".csv": parse_codebook_csv,
 }
 
 
@@ -219,7 +472,7 @@ def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
     if suffix not in READERS:
         kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld or qdpx)")
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx or a codebook csv)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     return READERS[suffix](path, read_capped(path))
@@ -312,6 +565,12 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
     ``sources`` are more folders documents may be read from."""
     parsed = parse(path)
+    if parsed.merge_codebook:  # a group must be a theme of the file or of the database
+        names = {folded(spec.name) for spec in parsed.codes} | {folded(theme.name) for theme in workspace.themes}
+        for spec in parsed.codes:
+            if spec.parent and folded(spec.parent) not in names:
+                raise ImportFileError(f"{path}: theme {spec.name!r}: its group {spec.parent!r} is neither in the "
+                                      "file nor in the database")
     confinement = Confinement(workspace, path, list(sources))
     for source in parsed.sources:
         source_text(confinement, source)
@@ -326,7 +585,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 found = found if isinstance(elsewhere, str) else elsewhere
             documents[item.document] = found
 
-    report = ImportReport()
+    report = ImportReport(unusable=list(parsed.unusable),
+                          codebook_only=parsed.merge_codebook and not parsed.items and not parsed.sources)
     folder = workspace.database_path.parent / IMPORTED_FOLDER
     folder_existed, created = folder.exists(), []
     try:
@@ -338,7 +598,10 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
+            known = {folded(theme.name) for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
+            if parsed.merge_codebook:
+                report.codebook = merge_codebook(workspace, parsed.codes, known)
             for item, document, placement in placed:
                 coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
                 merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
@@ -354,6 +617,40 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     return report
 
 
+def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]) -> str:
+    """A codebook file's word on the themes that were there before the import (``known``,
+    folded names): its colour, description and group, where it gives one, replace theirs.
+    An empty cell or a missing group never clears or ungroups anything. Returns the report
+    line: ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
+    store = workspace.store
+    changed, fields = 0, []
+    for spec in specs:
+        if folded(spec.name) not in known:
+            continue
+        theme = store.theme_named(spec.name)
+        changes: dict[str, str] = {}
+        if spec.color and spec.color.casefold() != theme.color.casefold():
+            changes["color"] = spec.color
+        if spec.description and spec.description != theme.description:
+            changes["description"] = spec.description
+        if changes:
+            theme = store.update_theme(theme, **changes)
+        group = store.theme_named(spec.parent) if spec.parent else None
+        if group is not None and theme.parent != group.id:
+            try:
+                store.set_parent(theme, group)
+                changes["group"] = group.name
+            except ValueError:
+                pass  # groups are one level deep in this database: left where it is
+        if changes:
+            changed += 1
+            fields += [{"color": "colour"}.get(name, name) for name in changes]
+    added = len([spec for spec in specs if folded(spec.name) not in known])
+    what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
+    return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
+            f"{len(specs) - added - changed} already there")
+
+
 def placements(items: list[Incoming], documents: dict[str, Document | str],
                report: ImportReport) -> list[tuple[Incoming, Document, Placement]]:
     """Where each passage is found by its quote; the others are listed in ``report``. The
@@ -362,8 +659,16 @@ def placements(items: list[Incoming], documents: dict[str, Document | str],
     placed = []
     for item in items:
         document = documents[item.document]
-        where = f"“{item.quote[:40]}” ({item.document})"
-        if not item.themes:
+        if not item.quote and not isinstance(document, str) and item.end <= len(document.text):
+            # a TextPositionSelector alone: the quote is what it selects
+            item.quote = document.text[item.start:item.end]
+            item.prefix = document.text[max(0, item.start - CONTEXT_CHARS):item.start]
+            item.suffix = document.text[item.end:item.end + CONTEXT_CHARS]
+        shown = f"“{item.quote[:40]}”" if item.quote else f"characters {item.start}–{item.end}"
+        where = f"{shown} ({item.document})"
+        if not item.quote:
+            report.unplaced.append(f"{where}: {document if isinstance(document, str) else 'the position is beyond the end of the document'}")
+        elif not item.themes:
             report.unplaced.append(f"{where}: no theme to code it with")
         elif isinstance(document, str):
             report.unplaced.append(f"{where}: {document}")
