@@ -107,7 +107,8 @@ def test_csv_and_jsonl_exports_carry_attributes(coded: Path, tmp_path: Path) -> 
         ("../corpus/a.txt", "MX", "'=1+1"), ("../corpus/b.txt", "", "")]
     output = tmp_path / "out.jsonl"
     assert main(["export", "--db", str(coded), "--format", "jsonl", "-o", str(output)]) == 0
-    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    lines = output.read_text(encoding="utf-8").splitlines()[1:]  # after the codebook line
+    records = [json.loads(line) for line in lines]
     assert [r["attributes"] for r in records] == [{"country": "MX", "quote": "=1+1"}, {}]
 
 
