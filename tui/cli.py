@@ -273,6 +273,7 @@ def run_import(argv: list[str]) -> int:
     except (StoreError, ImportFileError) as error:
         return fail(str(error))
     say(f"{workspace.database_path}: {report.message}")
+    say(*report.notes)
     if report.written:
         folder = report.written[0].parent
         say(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "

@@ -51,9 +51,9 @@ from .import_records import (
     check_span,
     convert,
 )
-from .refi import ProjectError, ProjectSource, decoded, read_project
+from .refi import Project, ProjectError, ProjectSource, convert_positions, decoded_as_stored, read_project
 from .store import CONTEXT_CHARS
-from .text import counted
+from .text import counted, normalise_newlines
 from .workspace import Workspace
 
 MAX_IMPORT_BYTES = 512 * 2**20  # an import file, and a source a project names outside itself
@@ -93,6 +93,7 @@ class Parsed:
     codes: list[ThemeSpec] = field(default_factory=list)
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
+    project: Project | None = None  # a REFI-QDA project: its positions are converted once all its texts are read
 
 
 @dataclass
@@ -102,6 +103,7 @@ class ImportReport:
     merged: int = 0
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
+    notes: list[str] = field(default_factory=list)  # how a project was read, what it held that Margin cannot keep
 
     @property
     def message(self) -> str:
@@ -195,7 +197,7 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
         project = read_project(data, path.parent)
     except ProjectError as error:
         raise ImportFileError(f"{path}: {error}") from None
-    return Parsed(codes=project.codes, sources=project.sources)
+    return Parsed(codes=project.codes, sources=project.sources, project=project)
 
 
 READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
@@ -294,7 +296,8 @@ def source_text(confinement: Confinement, source: ProjectSource) -> None:
     if len(data) > MAX_IMPORT_BYTES:
         source.problem = f"{source.location}: larger than {MAX_IMPORT_BYTES // 2**20} MB"
         return
-    source.text, source.problem = decoded(data, source.location)
+    source.stored, source.problem = decoded_as_stored(data, source.location)
+    source.text = None if source.stored is None else normalise_newlines(source.stored)
 
 
 def matching_document(workspace: Workspace, source: ProjectSource) -> Document | None:
@@ -315,6 +318,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     confinement = Confinement(workspace, path, list(sources))
     for source in parsed.sources:
         source_text(confinement, source)
+    if parsed.project is not None:
+        convert_positions(parsed.project)
     matched = [(source, matching_document(workspace, source) if source.text is not None else None)
                for source in parsed.sources]
     documents: dict[str, Document | str] = {}
@@ -327,6 +332,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             documents[item.document] = found
 
     report = ImportReport()
+    if parsed.project is not None:
+        report.notes += [line for line in (parsed.project.unit_message, parsed.project.not_kept_message) if line]
     folder = workspace.database_path.parent / IMPORTED_FOLDER
     folder_existed, created = folder.exists(), []
     try:
@@ -387,11 +394,12 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
         return []
     documents[document.key] = document
     text = source.text or ""
+    report.unplaced += [f"a passage of {source.name}: {s.problem}" for s in source.selections if s.problem]
     return [Incoming(
         document=document.key, start=s.start, end=s.end, quote=text[s.start:s.end],
         prefix=text[max(0, s.start - CONTEXT_CHARS):s.start], suffix=text[s.end:s.end + CONTEXT_CHARS],
         themes=s.codes, note=s.note, author=s.author, created=s.created, modified=s.modified,
-    ) for s in source.selections]
+    ) for s in source.selections if not s.problem]
 
 
 def write_source(folder: Path, source: ProjectSource, report: ImportReport,

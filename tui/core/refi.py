@@ -22,7 +22,8 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -145,6 +146,10 @@ MAX_EXPANDED_BYTES = 1024 * 2**20  # everything read from the archive, expanded
 
 @dataclass
 class ProjectSelection:
+    """A coded selection; ``start``/``end`` are as the project wrote them until
+    ``read_project`` converts them to code points over the source's text (``problem`` says
+    why that could not be done: a position beyond the end of the text)."""
+
     start: int
     end: int
     codes: list[str]  # code names
@@ -152,6 +157,7 @@ class ProjectSelection:
     author: str
     created: str | None
     modified: str | None
+    problem: str = ""
 
 
 @dataclass
@@ -166,6 +172,7 @@ class ProjectSource:
     selections: list[ProjectSelection]
     outside: Path | None = None
     location: str = ""
+    stored: str | None = None  # the text as the archive holds it (BOM gone, CRs kept): what positions count
 
 
 @dataclass
@@ -175,6 +182,19 @@ class Project:
 
     codes: list[ThemeSpec]
     sources: list[ProjectSource]
+    origin: str = ""
+    unit: Unit | None = None  # how the project counted positions (None: no selection to tell by)
+    unit_reason: str = ""
+    not_kept: dict[str, int] = field(default_factory=dict)  # what Margin cannot keep yet, counted
+
+    @property
+    def unit_message(self) -> str:
+        return f"positions read as {self.unit.label} ({self.unit_reason})" if self.unit else ""
+
+    @property
+    def not_kept_message(self) -> str:
+        return "not kept (Margin cannot hold them yet): " + ", ".join(
+            f"{count} {what}" for what, count in self.not_kept.items()) if self.not_kept else ""
 
 
 _COLOR = re.compile("#[0-9A-Fa-f]{6}")
@@ -188,6 +208,18 @@ class _Archive:
     def __init__(self, bundle: zipfile.ZipFile) -> None:
         self.bundle = bundle
         self.expanded = 0
+        self.qde = "project.qde"
+        self.folded: dict[str, str] = {}
+        for name in bundle.namelist():  # the first of names that differ only in case
+            self.folded.setdefault(name.casefold(), name)
+
+    def source(self, name: str) -> bytes:
+        """``sources/<name>``, the folder in any case (NVivo and older QualCoder write
+        ``Sources/``); KeyError if absent."""
+        member = f"sources/{name}"
+        if member not in self.bundle.NameToInfo:
+            member = self.folded.get(member.casefold(), member)
+        return self.read(member)
 
     def read(self, name: str) -> bytes:
         with self.bundle.open(name) as member:
@@ -202,44 +234,220 @@ class _Archive:
         return data
 
 
+# -- position units -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unit:
+    """How a tool counts ``startPosition``/``endPosition``: in code points (QualCoder, Margin,
+    Taguette: Python) or UTF-16 code units (NVivo, ATLAS.ti, MAXQDA: .NET/Qt strings, where an
+    emoji counts 2), over the text as stored with its CRs (``crlf``; CRLF counts 2) or with
+    line ends made LF (CRLF counts 1). A byte-order mark never counts."""
+
+    utf16: bool
+    crlf: bool
+
+    @property
+    def label(self) -> str:
+        what = "UTF-16 code units" if self.utf16 else "code points"
+        return f"{what} over the text with {'CRLF' if self.crlf else 'LF'}"
+
+
+CODE_POINTS = Unit(utf16=False, crlf=False)
+UNITS = (Unit(False, True), Unit(True, True), Unit(False, False), Unit(True, False))
+UTF16_TOOLS = ("nvivo", "atlas", "maxqda")  # .NET and Qt tools: positions in UTF-16 code units
+_SPECIAL = re.compile("[\r\U00010000-\U0010FFFF]")
+
+
+class Positions:
+    """Positions in ``unit`` over ``stored`` (a source's text as stored, BOM gone) as code
+    points over Margin's text of it (``normalise_newlines``). Only the characters whose
+    widths differ (CR, characters beyond the BMP) are recorded, so a long text with few of
+    them costs little; a position is converted by bisection."""
+
+    def __init__(self, stored: str, unit: Unit) -> None:
+        self.starts: list[int] = []
+        self.widths: list[tuple[int, int, int]] = []  # (margin position, unit width, margin width)
+        units = margin = last = 0
+        for match in _SPECIAL.finditer(stored):
+            index = match.start()
+            units += index - last
+            margin += index - last
+            if stored[index] == "\r":
+                pair = stored.startswith("\n", index + 1)
+                unit_width, margin_width = (1 if unit.crlf or not pair else 0), (0 if pair else 1)
+            else:
+                unit_width, margin_width = (2 if unit.utf16 else 1), 1
+            self.starts.append(units)
+            self.widths.append((margin, unit_width, margin_width))
+            units += unit_width
+            margin += margin_width
+            last = index + 1
+        self.length = units + len(stored) - last
+
+    def __call__(self, position: int) -> int | None:
+        """The code point offset, or None beyond the end. A position inside a character (half
+        of a surrogate pair) falls to that character's start."""
+        if position > self.length:
+            return None
+        k = bisect_right(self.starts, position) - 1
+        if k < 0:
+            return position
+        margin, unit_width, margin_width = self.widths[k]
+        at = self.starts[k]
+        if position < at + unit_width:
+            return margin
+        return margin + margin_width + position - at - unit_width
+
+
+def to_codepoints(text_as_stored: str, position: int, unit: Unit) -> int | None:
+    """One position counted in ``unit`` over ``text_as_stored`` as a code point offset into
+    Margin's text of it (CRLF made LF); None if it is beyond the end."""
+    return Positions(text_as_stored.removeprefix("\ufeff"), unit)(position)
+
+
+def _on_boundary(text: str, offset: int) -> bool:
+    return (offset <= 0 or offset >= len(text) or not text[offset - 1].isalnum()
+            or not text[offset].isalnum())
+
+
+def detect_unit(sources: list[ProjectSource], origin: str) -> tuple[Unit | None, str]:
+    """The reading of the project's positions that lands most selection ends on word
+    boundaries (a reading that puts any beyond its text is out), ties going to the unit the
+    ``origin`` tool writes (UTF-16 for NVivo, ATLAS.ti, MAXQDA), then to code points over the
+    stored text. Only sources whose readings differ (a CR or an emoji) are telling."""
+    preferred = [unit for unit in UNITS if unit.utf16] if any(tool in origin.casefold() for tool in UTF16_TOOLS) else []
+    order = [*preferred, *[unit for unit in UNITS if unit not in preferred]]
+    telling = [s for s in sources if s.stored is not None and s.selections and _SPECIAL.search(s.stored)]
+    selections = sum(len(s.selections) for s in sources if s.stored is not None)
+    if not selections:
+        return None, ""
+    if not telling:
+        unit = order[0]
+        return unit, f'from origin "{origin}"' if preferred else "the same in every unit: no CR or emoji in the text"
+    scores = {}
+    for unit in order:
+        score = 0
+        for source in telling:
+            positions, text = Positions(source.stored, unit), source.text or ""
+            for selection in source.selections:
+                start, end = positions(selection.start), positions(selection.end)
+                if start is None or end is None:
+                    score = -1
+                    break
+                score += _on_boundary(text, start) + _on_boundary(text, end)
+            if score < 0:
+                break
+        scores[unit] = score
+    best = max(order, key=lambda unit: (scores[unit], -order.index(unit)))
+    ends = 2 * sum(len(s.selections) for s in telling)
+    how = f"{scores[best]} of {ends} selection ends on word boundaries"
+    return best, (f'from origin "{origin}", {how}' if best in preferred else how)
+
+
+def convert_positions(project: Project) -> None:
+    """Every selection's positions in code points over its source's text, in the unit
+    ``detect_unit`` finds; a position beyond the text makes the selection's ``problem``."""
+    project.unit, project.unit_reason = detect_unit(project.sources, project.origin)
+    for source in project.sources:
+        if source.stored is None or not source.selections:
+            continue
+        positions = Positions(source.stored, project.unit or CODE_POINTS)
+        for selection in source.selections:
+            start, end = positions(selection.start), positions(selection.end)
+            if start is None or end is None:
+                selection.problem = (f"its position {selection.start}-{selection.end} is beyond the end of "
+                                     "the text")
+                selection.start = selection.end = 0
+            else:
+                selection.start, selection.end = start, end
+
+
+# -- reading a project ----------------------------------------------------------------------
+
+NOT_KEPT = {  # what a project may hold that Margin cannot keep yet, by element
+    "PDFSource": "PDF sources", "PictureSource": "picture sources", "AudioSource": "audio sources",
+    "VideoSource": "video sources", "PDFSelection": "PDF selections", "PictureSelection": "picture selections",
+    "AudioSelection": "audio selections", "VideoSelection": "video selections",
+    "TranscriptSelection": "transcript selections", "Set": "sets", "Case": "cases", "Variable": "variables",
+    "Graph": "graphs", "Link": "links",
+}
+
+
+def project_member(names: list[str]) -> str:
+    """The project file in the archive: ``project.qde``, else its only ``*.qde`` (ATLAS.ti
+    names it after the project)."""
+    if "project.qde" in names:
+        return "project.qde"
+    found = [name for name in names if name.casefold().endswith(".qde") and not name.endswith("/")]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ProjectError("not a REFI-QDA project archive (no .qde project file in it)")
+    raise ProjectError(f"the archive holds {len(found)} .qde project files ({', '.join(found[:3])}); "
+                       "Margin reads one")
+
+
 def read_project(data: bytes, folder: Path) -> Project:
     """Parse and check a whole ``.qdpx`` archive; raise ``ProjectError`` at the first element
-    that is wrong. Sources are read from the archive (``internal://``); a ``relative://`` (to
-    ``folder``) or ``absolute://`` source is only located here, never read."""
+    that is wrong. Sources are read from the archive (``internal://``, in ``sources/`` in any
+    case: NVivo writes ``Sources/``); a ``relative://`` (to ``folder``) or ``absolute://``
+    source is only located here, never read. Positions are converted to code points
+    (``convert_positions``) for the sources read here; ``importers`` converts the others
+    once it has read them."""
     q = f"{{{PROJECT_NS}}}"
+    archive = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as bundle:
             archive = _Archive(bundle)
-            root = ET.fromstring(archive.read("project.qde"))
+            qde = project_member(bundle.namelist())
+            archive.qde = qde
+            root = ET.fromstring(archive.read(qde))
             if root.tag != f"{q}Project":
-                raise ProjectError(f"project.qde holds {root.tag}, not a REFI-QDA Project")
+                raise ProjectError(f"{qde} holds {root.tag}, not a REFI-QDA Project")
             users = {user.get("guid"): user.get("name", "") for user in root.iter(f"{q}User")}
             notes = {note.get("guid"): note.findtext(f"{q}PlainTextContent", "") for note in root.iter(f"{q}Note")}
-            codes, names = [], {}
             codes_element = root.find(f"{q}CodeBook/{q}Codes")
-            for top in codes_element if codes_element is not None else []:
-                for code in top.iter(f"{q}Code"):
-                    name = code.get("name", "")
-                    if not name.strip():
-                        raise ProjectError(f"project.qde: {_element(code)}: a code needs a name")
-                    names[code.get("guid")] = name
-                    color = code.get("color")
-                    codes.append(ThemeSpec(
-                        name=name, color=color if color and _COLOR.fullmatch(color) else None,
-                        description=code.findtext(f"{q}Description", ""),
-                        parent=None if code is top else top.get("name"),
-                    ))
+            codes, names = read_codes(codes_element, q, "project.qde")
             sources = [
                 _source(element, archive, folder, users, notes, names)
                 for element in root.iterfind(f"{q}Sources/{q}TextSource")
             ]
+            project = Project(codes, sources, origin=root.get("origin", ""))
+            referenced = {ref.get("targetGUID") for ref in root.iter(f"{q}NoteRef")}
+            unreferenced = sum(1 for guid_ in notes if guid_ not in referenced)
+            counts = {what: sum(1 for _ in root.iter(f"{q}{tag}")) for tag, what in NOT_KEPT.items()}
+            if unreferenced:
+                counts["project notes (memos on no selection)"] = unreferenced
+            project.not_kept = {what: count for what, count in counts.items() if count}
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as error:  # corrupt, odd, encrypted
         raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
-    except KeyError as error:  # project.qde itself is missing
-        raise ProjectError(f"not a REFI-QDA project archive ({error})") from None
     except ET.ParseError as error:
-        raise ProjectError(f"project.qde is not well-formed XML ({error})") from None
-    return Project(codes, sources)
+        raise ProjectError(f"{archive.qde} is not well-formed XML ({error})") from None
+    except ProjectError as error:  # the helpers name the usual file; say which it was
+        message = str(error)
+        if archive is not None and archive.qde != "project.qde" and message.startswith("project.qde:"):
+            raise ProjectError(archive.qde + message.removeprefix("project.qde")) from None
+        raise
+    return project
+
+
+def read_codes(codes_element: ET.Element | None, q: str, where: str) -> tuple[list[ThemeSpec], dict[str, str]]:
+    """The codebook depth first, each code's ``parent`` its top-level ancestor's name, and
+    the code names by GUID."""
+    codes, names = [], {}
+    for top in codes_element if codes_element is not None else []:
+        for code in top.iter(f"{q}Code"):
+            name = code.get("name", "")
+            if not name.strip():
+                raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
+            names[code.get("guid")] = name
+            color = code.get("color")
+            codes.append(ThemeSpec(
+                name=name, color=color if color and _COLOR.fullmatch(color) else None,
+                description=code.findtext(f"{q}Description", ""),
+                parent=None if code is top else top.get("name"),
+            ))
+    return codes, names
 
 
 def _element(element: ET.Element) -> str:
@@ -294,7 +502,8 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
     source = ProjectSource(name, None, "", selections, location=location)
     if scheme == "internal":
         try:
-            source.text, source.problem = decoded(archive.read(f"sources/{rest}"), location)
+            source.stored, source.problem = decoded_as_stored(archive.source(unquote(rest)), location)
+            source.text = None if source.stored is None else normalise_newlines(source.stored)
         except KeyError:
             source.problem = f"{location} is missing from the archive"
     elif scheme in ("relative", "absolute"):
@@ -304,9 +513,16 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
     return source
 
 
-def decoded(data: bytes, location: str) -> tuple[str | None, str]:
-    """A source's plain text (UTF-8, as the standard says), or None and why not."""
+def decoded_as_stored(data: bytes, location: str) -> tuple[str | None, str]:
+    """A source's plain text as stored (UTF-8, as the standard says; the BOM gone, CRs
+    kept), or None and why not."""
     try:
-        return normalise_newlines(data.decode("utf-8-sig")), ""
+        return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError:
         return None, f"{location} is not UTF-8 text"
+
+
+def decoded(data: bytes, location: str) -> tuple[str | None, str]:
+    """A source's plain text as Margin reads it (line ends made LF), or None and why not."""
+    stored, problem = decoded_as_stored(data, location)
+    return (None if stored is None else normalise_newlines(stored)), problem

@@ -1,0 +1,187 @@
+"""REFI-QDA projects as NVivo, ATLAS.ti, MAXQDA and QualCoder write them (issue #13): their
+sources folder, their project file's name, the unit they count positions in, and what they hold
+that Margin cannot keep yet. The archives are built here, the way each tool writes them."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.cli import main
+from tui.core import Workspace
+from tui.core.importers import import_file
+from tui.core.refi import UNITS, Positions, Unit, to_codepoints
+from tui.core.text import normalise_newlines
+
+# What the interviews say, stored as the tools store them: CRLF line ends (Windows), an emoji
+# (two UTF-16 code units), accents (one each), a byte-order mark before the text.
+TEXT = ("Interview 3.2 — Rosa\r\n\r\nQ: When did it start? 🙂\r\nA: The cartel men came at night, "
+        "in 2019.\r\nThey took the boats 🚤🚤 from the río.\r\n\r\nQ: And then?\r\nA: We left. Nobody "
+        "stayed behind.\r\n")
+PASSAGES = ["cartel men came at night", "took the boats", "río", "We left", "Nobody stayed behind",
+            "When did it start"]
+
+
+def unit_position(stored: str, index: int, unit: Unit) -> int:
+    """How ``unit`` counts the stored text up to ``index``: what a tool writes."""
+    before = stored[:index]
+    if not unit.crlf:
+        before = before.replace("\r\n", "\n")
+    return len(before.encode("utf-16-le")) // 2 if unit.utf16 else len(before)
+
+
+def project_xml(origin: str, unit: Unit, source_name: str = "Interview 3.2.docx", extra: str = "",
+                sources_extra: str = "") -> str:
+    selections = []
+    for number, passage in enumerate(PASSAGES):
+        index = TEXT.index(passage)
+        start, end = unit_position(TEXT, index, unit), unit_position(TEXT, index + len(passage), unit)
+        codes = '<Coding guid="k-{n}"><CodeRef targetGUID="c-{c}"/></Coding>'.format(n=number, c=number % 3)
+        if number == 0:  # a selection coded twice, with a description and a note
+            codes += ('<Coding guid="k-x"><CodeRef targetGUID="c-2"/></Coding><NoteRef targetGUID="n-1"/>')
+        selections.append(
+            f'<PlainTextSelection guid="p-{number}" name="{passage}" startPosition="{start}" endPosition="{end}" '
+            f'creatingUser="u-1" creationDateTime="2026-03-0{number + 1}T10:00:00Z">'
+            + ("<Description>Said twice</Description>" if number == 0 else "") + codes + "</PlainTextSelection>")
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Fieldwork" origin="{origin}">
+  <Users><User guid="u-1" name="Rosa"/></Users>
+  <CodeBook><Codes>
+    <Code guid="c-0" name="Violence" isCodable="true" color="#AA3355">
+      <Code guid="c-1" name="Armed groups" isCodable="true" color="#3355AA">
+        <Code guid="c-2" name="Cartels" isCodable="true"/>
+      </Code>
+    </Code>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="s-1" name="{source_name}" plainTextPath="internal://s-1.txt">{"".join(selections)}</TextSource>
+    {sources_extra}
+  </Sources>
+  <Notes><Note guid="n-1" name="memo"><PlainTextContent>Check the date.</PlainTextContent></Note>{extra}</Notes>
+</Project>
+"""
+
+
+def build(path: Path, qde: str, qde_name: str = "project.qde", folder: str = "sources",
+          text: str = TEXT, bom: bool = True) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(qde_name, qde)
+        bundle.writestr(f"{folder}/s-1.txt", (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def passages(database: Path) -> set[tuple[str, tuple[str, ...]]]:
+    workspace = Workspace.open_database(database)
+    try:
+        return {(a.quote, tuple(sorted(workspace.theme(t).name for t in a.themes)))
+                for a in workspace.store.annotations.values()}
+    finally:
+        workspace.close()
+
+
+EXPECTED = {(passage, tuple(sorted({("Violence", "Armed groups", "Cartels")[n % 3]}
+                                   | ({"Cartels"} if n == 0 else set()))))
+            for n, passage in enumerate(PASSAGES)}
+
+VENDORS = {  # how each tool writes a project: origin, unit, project file, sources folder
+    "NVivo 14 (Windows)": ("NVivo 14.23.1 (Windows)", Unit(utf16=True, crlf=True), "project.qde", "Sources"),
+    "NVivo 12": ("NVivo 12", Unit(utf16=True, crlf=True), "project.qde", "Sources"),
+    "ATLAS.ti 23": ("ATLAS.ti 23.2.1", Unit(utf16=True, crlf=True), "My study.qde", "sources"),
+    "MAXQDA 2022": ("MAXQDA 2022", Unit(utf16=True, crlf=True), "project.qde", "sources"),
+    "QualCoder 3.5": ("QualCoder 3.5", Unit(utf16=False, crlf=True), "project.qde", "Sources"),
+    "an unknown tool counting code points over LF text": ("Tool X", Unit(utf16=False, crlf=False), "x.qde",
+                                                          "sources"),
+}
+
+
+def test_projects_from_every_major_tool_land_every_coding_on_its_passage(tmp_path: Path, capsys) -> None:
+    for vendor, (origin, unit, qde_name, folder) in VENDORS.items():
+        archive = build(tmp_path / f"{vendor}.qdpx", project_xml(origin, unit), qde_name, folder)
+        database = tmp_path / vendor / "annotations.json"
+        assert main(["import", str(archive), "--db", str(database)]) == 0, vendor
+        out = capsys.readouterr().out
+        assert "imported 6 annotations" in out and "placed by their quote" not in out, (vendor, out)
+        assert f"positions read as {unit.label}" in out, (vendor, out)
+        if unit.utf16:
+            assert f'from origin "{origin}"' in out
+        assert passages(database) == EXPECTED, vendor
+        written = database.parent / "imported" / "Interview 3.2.txt"
+        assert written.read_text(encoding="utf-8") == normalise_newlines(TEXT)
+
+
+def test_the_origin_is_a_preference_the_text_can_overrule(tmp_path: Path, capsys) -> None:
+    """A tool named NVivo that wrote code points anyway: word boundaries decide."""
+    archive = build(tmp_path / "odd.qdpx", project_xml("NVivo 14", Unit(False, True)))
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(archive), "--db", str(database)]) == 0
+    assert "positions read as code points over the text with CRLF (12 of 12 selection ends" in capsys.readouterr().out
+    assert passages(database) == EXPECTED
+
+
+def test_what_margin_cannot_keep_is_counted_not_dropped(tmp_path: Path, capsys) -> None:
+    pdf = ('<PDFSource guid="s-9" name="scan.pdf" path="internal://s-9.pdf">'
+           + "".join(f'<PDFSelection guid="r-{n}" page="1" firstX="0" firstY="0" secondX="9" secondY="9">'
+                     f'<Coding guid="kp-{n}"><CodeRef targetGUID="c-0"/></Coding></PDFSelection>' for n in range(3))
+           + "</PDFSource>")
+    qde = project_xml("ATLAS.ti 9", Unit(True, True), sources_extra=pdf,
+                      extra='<Note guid="n-2" name="project memo"><PlainTextContent>x</PlainTextContent></Note>')
+    qde = qde.replace("</Project>", '<Sets><Set guid="z-1" name="Women"/></Sets></Project>')
+    archive = build(tmp_path / "atlas.qdpx", qde, "Border study.qde")
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(archive), "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    assert ("not kept (Margin cannot hold them yet): 1 PDF sources, 3 PDF selections, 1 sets, "
+            "1 project notes (memos on no selection)") in out
+    assert passages(database) == EXPECTED
+
+
+def test_a_named_qde_is_named_in_errors_and_two_are_refused(tmp_path: Path) -> None:
+    broken = project_xml("ATLAS.ti 9", Unit(True, True)).replace('startPosition="', 'startPosition="x', 1)
+    archive = build(tmp_path / "a.qdpx", broken, "My study.qde")
+    workspace = Workspace.open_database(tmp_path / "db" / "annotations.json", for_writing=True)
+    try:
+        import pytest
+
+        from tui.core.importers import ImportFileError
+        with pytest.raises(ImportFileError, match=re.escape('My study.qde: PlainTextSelection "p-0": startPosition')):
+            import_file(workspace, archive)
+        with zipfile.ZipFile(archive, "a") as bundle:
+            bundle.writestr("other.qde", "<x/>")
+        with pytest.raises(ImportFileError, match="holds 2 .qde project files"):
+            import_file(workspace, archive)
+        assert not workspace.store.annotations
+    finally:
+        workspace.close()
+
+
+def test_a_position_beyond_the_text_is_listed(tmp_path: Path, capsys) -> None:
+    qde = project_xml("QualCoder 3.5", Unit(False, True)).replace('endPosition="', 'endPosition="9999', 1)
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(build(tmp_path / "p.qdpx", qde)), "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert "imported 5 annotations" in out
+    assert re.search(r"not placed: a passage of Interview 3\.2\.docx: its position \d+-9999\d* is beyond", out)
+
+
+STORED_TEXT = st.lists(st.sampled_from(["a", "b", " ", "é", "\r\n", "\n", "\r", "🙂", "𝄞", "\ufeff"]),
+                       max_size=60).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(STORED_TEXT, st.data())
+def test_every_unit_converts_back_to_the_code_point_of_the_same_character(stored: str, data) -> None:
+    unit = data.draw(st.sampled_from(UNITS))
+    margin = normalise_newlines(stored)
+    positions = Positions(stored, unit)
+    for index in range(len(stored) + 1):
+        if 0 < index < len(stored) and stored[index - 1] == "\r" and stored[index] == "\n":
+            continue  # inside a CRLF: not a place a passage starts or ends
+        expected = len(normalise_newlines(stored[:index]))
+        assert positions(unit_position(stored, index, unit)) == expected
+        assert margin[expected:] == normalise_newlines(stored[index:])
+    assert positions(positions.length + 1) is None
+    assert to_codepoints("\ufeff" + stored, unit_position(stored, len(stored), unit), unit) == len(margin)
