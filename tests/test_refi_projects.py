@@ -185,3 +185,26 @@ def test_every_unit_converts_back_to_the_code_point_of_the_same_character(stored
         assert margin[expected:] == normalise_newlines(stored[index:])
     assert positions(positions.length + 1) is None
     assert to_codepoints("\ufeff" + stored, unit_position(stored, len(stored), unit), unit) == len(margin)
+
+
+def test_sources_keep_their_names_as_titles_and_whole_file_names_and_uncoded_ones_are_kept(tmp_path: Path) -> None:
+    names = ["Interview 3.2", "Notes v1.0.final.docx", "../../etc/passwd", ".hidden:*?"]
+    sources = "".join(f'<TextSource guid="s-{n + 2}" name="{name}" plainTextPath="internal://s-{n + 2}.txt"/>'
+                      for n, name in enumerate(names))
+    qde = project_xml("NVivo 14", Unit(True, True), source_name="Rosa 2019.10.03.rtf", sources_extra=sources)
+    archive = tmp_path / "names.qdpx"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("project.qde", qde)
+        bundle.writestr("Sources/s-1.txt", TEXT.encode("utf-8"))
+        for n in range(len(names)):
+            bundle.writestr(f"Sources/s-{n + 2}.txt", f"Uncoded text number {n}.\n")
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(archive), "--db", str(database)]) == 0
+    folder = database.parent / "imported"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["catalog.json", "Rosa 2019.10.03.txt", "Interview 3.2.txt", "Notes v1.0.final.txt", "_.._etc_passwd.txt",
+         "hidden___.txt"])
+    workspace = Workspace.open_database(database)
+    assert sorted(d.title for d in workspace.documents) == sorted(["Rosa 2019.10.03.rtf", *names])
+    assert len(workspace.store.documents) == 5  # the uncoded ones are the database's too
+    workspace.close()

@@ -29,6 +29,7 @@ coded there, so a project from another tool can be read in Margin.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ import msgspec
 
 from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
-from .corpus import CorpusError, Document, load_document
+from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
 from .import_records import (
     JsonlRecord,
     RecordError,
@@ -52,6 +53,7 @@ from .import_records import (
     convert,
 )
 from .refi import Project, ProjectError, ProjectSource, convert_positions, decoded_as_stored, read_project
+from .storage import atomic_write
 from .store import CONTEXT_CHARS
 from .text import counted, normalise_newlines
 from .workspace import Workspace
@@ -335,15 +337,25 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     if parsed.project is not None:
         report.notes += [line for line in (parsed.project.unit_message, parsed.project.not_kept_message) if line]
     folder = workspace.database_path.parent / IMPORTED_FOLDER
-    folder_existed, created = folder.exists(), []
+    folder_existed, created, titles = folder.exists(), [], {}
+    catalog_before: bytes | None = None
+    catalog_written = False
     try:
         items = list(parsed.items)
+        sourced = []
         for source, document in matched:
             if source.text is not None and document is None:
-                document = write_source(folder, source, report, created)
+                document = write_source(folder, source, report, created, titles)
             items += source_items(source, document, documents, report)
+            sourced.append(document)
+        if titles:
+            catalog_before, catalog_written = write_titles(folder, titles), True
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
+            for document in sourced:  # a project's uncoded sources too: an export keeps them
+                if document is not None:
+                    workspace.store.register_document(document.path, document.sha256, document.title,
+                                                      document.encoding)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
             for item, document, placement in placed:
@@ -355,6 +367,11 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     except BaseException:
         for written in created:
             written.unlink(missing_ok=True)
+        if catalog_written:
+            if catalog_before is None:
+                (folder / CATALOG_NAME).unlink(missing_ok=True)
+            else:
+                atomic_write(folder / CATALOG_NAME, catalog_before)
         if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
         raise
@@ -403,9 +420,10 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
 
 
 def write_source(folder: Path, source: ProjectSource, report: ImportReport,
-                 created: list[Path]) -> Document | None:
-    """The source's text written to ``folder`` as a document (None, with ``source.problem``,
-    if it cannot be); files this import creates go in ``created``, to be removed on failure."""
+                 created: list[Path], titles: dict[str, str]) -> Document | None:
+    """The source's text written to ``folder`` as a document titled with the source's name
+    (None, with ``source.problem``, if it cannot be); files this import creates go in
+    ``created``, to be removed on failure, and the titles to give them in ``titles``."""
     try:
         path, new = write_text(folder, source.name, source.text or "")
     except OSError as error:
@@ -415,14 +433,32 @@ def write_source(folder: Path, source: ProjectSource, report: ImportReport,
         created.append(path)
     if path not in report.written:
         report.written.append(path)
-    return load_document(path)
+    if source.name.strip():
+        titles[path.name] = " ".join(source.name.split())
+    return load_document(path, CatalogEntry(title=titles.get(path.name)))
+
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm", ".md")
+MAX_FILE_NAME = 150
+
+
+def file_stem(name: str) -> str:
+    """A source's name as a file name: whole (``Interview 3.2`` stays that, never cut at a
+    dot), made safe (no path separators, control or reserved characters, no leading dot), its
+    document extension dropped since its text becomes ``.txt``."""
+    for suffix in DOCUMENT_SUFFIXES:
+        if name.casefold().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    safe = "".join(c if c.isprintable() and c not in '/\\:*?"<>|' else "_" for c in name)
+    return " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME].strip(" .") or "source"
 
 
 def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
     """``folder/<name>.txt``, or the file of that name holding this text already (then
     False: not created); never an existing file with other text (``<name> (2).txt`` then)."""
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(c if c.isalnum() or c in " -_.,()" else "_" for c in Path(name).stem).strip() or "source"
+    stem = file_stem(name)
     for number in range(1, 1000):
         path = folder / (f"{stem}.txt" if number == 1 else f"{stem} ({number}).txt")
         try:
@@ -433,3 +469,26 @@ def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
             if path.read_text(encoding="utf-8") == text:
                 return path, False
     raise FileExistsError(f"{folder}: too many files named {stem}")
+
+
+def write_titles(folder: Path, titles: dict[str, str]) -> bytes | None:
+    """Record the imported documents' titles in the folder's ``catalog.json`` (kept entries
+    are left as they are); returns the catalog's bytes before (None: there was none), to put
+    back if the import fails. A catalog Margin cannot read is left alone."""
+    catalog = folder / CATALOG_NAME
+    before = catalog.read_bytes() if catalog.is_file() else None
+    try:
+        entries = json.loads(before) if before is not None else {}
+    except ValueError:
+        return before
+    if not isinstance(entries, dict):
+        return before
+    changed = False
+    for name, title in titles.items():
+        entry = entries.setdefault(name, {})
+        if isinstance(entry, dict) and not entry.get("title"):
+            entry["title"] = title
+            changed = True
+    if changed:
+        atomic_write(catalog, json.dumps(entries, ensure_ascii=False, indent=2).encode("utf-8"))
+    return before
