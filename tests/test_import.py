@@ -159,7 +159,8 @@ def test_a_project_from_another_tool_brings_its_codes_documents_and_memos(tmp_pa
     themes = {theme.name: theme for theme in workspace.themes}
     assert list(themes) == ["Violence", "Armed groups", "Cartels"]
     assert (themes["Violence"].color, themes["Violence"].description) == ("#AA3355", "Any mention of violence")
-    assert themes["Armed groups"].parent == themes["Cartels"].parent == themes["Violence"].id
+    assert themes["Armed groups"].parent == themes["Violence"].id  # nesting kept at any depth
+    assert themes["Cartels"].parent == themes["Armed groups"].id
     (annotation,) = workspace.store.annotations.values()
     assert (annotation.quote, annotation.author, annotation.created) == ("cartel men came", "Rosa",
                                                                           "2026-03-01T10:00:00Z")

@@ -208,3 +208,108 @@ def test_sources_keep_their_names_as_titles_and_whole_file_names_and_uncoded_one
     assert sorted(d.title for d in workspace.documents) == sorted(["Rosa 2019.10.03.rtf", *names])
     assert len(workspace.store.documents) == 5  # the uncoded ones are the database's too
     workspace.close()
+
+
+CODEBOOK = """<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 2022">
+  <Codes>
+    <Code guid="A1" name="Violence" isCodable="true" color="#FF0000">
+      <Description>Any mention of violence</Description>
+      <Code guid="A2" name="Armed groups" isCodable="true" color="#00FF00">
+        <Code guid="A3" name="Cartels" isCodable="true" color="#0000FF"><Description>Named ones</Description></Code>
+        <Code guid="A4" name="Other" isCodable="true" color="#0000AA"/>
+      </Code>
+    </Code>
+    <Code guid="B1" name="Migration" isCodable="false" color="#123456">
+      <Code guid="B2" name="Other" isCodable="true" color="#654321"/>
+    </Code>
+  </Codes>
+</CodeBook>
+"""
+
+
+def test_a_qdc_codebook_merges_into_the_codebook_and_says_what_it_added(tmp_path: Path, capsys) -> None:
+    database = tmp_path / "db" / "annotations.json"
+    workspace = Workspace.open_database(database, for_writing=True)
+    workspace.create_theme("violence")
+    workspace.close()
+    codebook = tmp_path / "shared.qdc"
+    codebook.write_text(CODEBOOK, encoding="utf-8")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    assert capsys.readouterr().out == (f"{database}: added 5 themes (Armed groups, Cartels, Other, Migration, Other), "
+                                       "1 in the codebook already\n")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0  # twice adds nothing
+    assert capsys.readouterr().out == f"{database}: added 0 themes, 6 in the codebook already\n"
+    workspace = Workspace.open_database(database)
+    themes = {(t.name, t.parent and workspace.theme(t.parent).name): t for t in workspace.themes}
+    assert themes[("Cartels", "Armed groups")].description == "Named ones"
+    assert themes[("Cartels", "Armed groups")].color == "#0000FF"
+    assert themes[("Other", "Migration")].color == "#654321"
+    assert themes[("Armed groups", "violence")].parent == themes[("violence", None)].id
+    workspace.close()
+
+
+def test_a_broken_qdc_is_one_line_and_changes_nothing(tmp_path: Path, capsys) -> None:
+    database = tmp_path / "db" / "annotations.json"
+    codebook = tmp_path / "bad.qdc"
+    for text, message in [(CODEBOOK.replace('name="Cartels"', 'name=" "'), 'CodeBook: Code "A3": a code needs a name'),
+                          (CODEBOOK[:200], "not well-formed XML"),
+                          ("<Project/>", "holds Project, not a REFI-QDA CodeBook")]:
+        codebook.write_text(text, encoding="utf-8")
+        assert main(["import", str(codebook), "--db", str(database)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"margin: {codebook}: {message}") and err.count("\n") == 1
+        assert not database.exists()
+
+
+def code_tree(data: bytes) -> list:
+    """A codebook's codes as nested (name, colour, description, children), in order."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(data)
+    q = root.tag.partition("}")[0] + "}"
+
+    def codes(element) -> list:
+        return [(code.get("name"), code.get("color").upper(), code.findtext(f"{q}Description", ""), codes(code))
+                for code in element.findall(f"{q}Code")]
+
+    return codes(root.find(f"{q}Codes") if root.tag.endswith("CodeBook") else root.find(f"{q}CodeBook/{q}Codes"))
+
+
+def test_a_qdc_export_gives_back_the_codebook_it_imported_exactly(tmp_path: Path) -> None:
+    import io
+
+    import xmlschema
+    from conftest import SEEDS  # noqa: F401  (the schemas folder sits beside it)
+
+    codebook = tmp_path / "shared.qdc"
+    codebook.write_text(CODEBOOK, encoding="utf-8")
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    output = tmp_path / "again.qdc"
+    assert main(["export", "--db", str(database), "--format", "qdc", "-o", str(output)]) == 0
+    schema = xmlschema.XMLSchema(Path(__file__).parent / "schemas" / "refi-qda" / "Codebook.xsd")
+    schema.validate(io.BytesIO(output.read_bytes()))
+    assert code_tree(output.read_bytes()) == code_tree(CODEBOOK.encode())
+
+
+def test_the_store_keeps_a_tree_with_one_name_under_two_parents(tmp_path: Path) -> None:
+    from tui.core.codebook import ThemeSpec
+
+    workspace = Workspace.open_database(tmp_path / "annotations.json", for_writing=True)
+    store = workspace.store
+    found = store.import_themes([ThemeSpec("A", path=()), ThemeSpec("B", path=("A",)), ThemeSpec("Other", path=("A", "B")),
+                                 ThemeSpec("C", path=()), ThemeSpec("Other", path=("C",))])
+    deep, shallow = found[("a", "b", "other")], found[("c", "other")]
+    assert deep.id != shallow.id and store.theme_path(deep) == "A › B › Other"
+    assert [store.theme_path(t) for t in store.themes] == ["A", "A › B", "A › B › Other", "C", "C › Other"]
+    assert store.theme_named("c › other") == shallow and store.theme_named("Other") == deep
+    store.renumber(list(reversed(store.themes)))  # children still follow their parents, at any depth
+    assert [store.theme_path(t) for t in store.themes] == ["C", "C › Other", "A", "A › B", "A › B › Other"]
+    store.update_theme(shallow, name="other")  # unique among its siblings, not in the whole codebook
+    import pytest
+    with pytest.raises(ValueError, match="exists already"):
+        store.create_theme("a")
+    with pytest.raises(ValueError, match="comes later or not at all"):
+        store.import_themes([ThemeSpec("X", path=("Nowhere",))])
+    workspace.close()

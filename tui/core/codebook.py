@@ -50,6 +50,12 @@ class ThemeSpec:
     description: str = ""
     color: str | None = None
     parent: str | None = None  # the name of the theme it is grouped under (an imported codebook)
+    path: tuple[str, ...] | None = None  # its ancestors' names, top first (() at the top): placed exactly
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Where it sits, as ``Store.import_themes`` matches it: folded names from the top."""
+        return (*map(folded, self.path or ()), folded(self.name))
 
 
 @dataclass(frozen=True)

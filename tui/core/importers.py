@@ -52,7 +52,7 @@ from .import_records import (
     check_span,
     convert,
 )
-from .refi import Project, ProjectError, ProjectSource, convert_positions, decoded_as_stored, read_project
+from .refi import Project, ProjectError, ProjectSource, convert_positions, decoded_as_stored, read_project, read_qdc
 from .storage import atomic_write
 from .store import CONTEXT_CHARS
 from .text import counted, normalise_newlines
@@ -84,6 +84,7 @@ class Incoming:
     author: str = ""
     created: str | None = None
     modified: str | None = None
+    theme_keys: list[tuple[str, ...]] = field(default_factory=list)  # a project's codes where they sit
 
 
 @dataclass
@@ -106,9 +107,20 @@ class ImportReport:
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
     notes: list[str] = field(default_factory=list)  # how a project was read, what it held that Margin cannot keep
+    themes_added: list[str] = field(default_factory=list)
+    themes_known: int = 0  # codes of the file that the codebook had already
+    codebook_only: bool = False  # a .qdc: the message is about themes
+
+    @property
+    def themes_message(self) -> str:
+        added = ", ".join(self.themes_added[:8]) + (", …" if len(self.themes_added) > 8 else "")
+        return (f"added {counted(len(self.themes_added), 'theme')}{f' ({added})' if added else ''}, "
+                f"{max(0, self.themes_known)} in the codebook already")
 
     @property
     def message(self) -> str:
+        if self.codebook_only:
+            return self.themes_message
         parts = [f"imported {counted(self.imported, 'annotation')}"]
         if self.moved:
             parts.append(f"{self.moved} placed by their quote")
@@ -202,8 +214,16 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
     return Parsed(codes=project.codes, sources=project.sources, project=project)
 
 
+def parse_qdc(path: Path, data: bytes) -> Parsed:
+    """A REFI-QDA codebook: codes alone, merged into the database's codebook."""
+    try:
+        return Parsed(codes=read_qdc(data))
+    except ProjectError as error:
+        raise ImportFileError(f"{path}: {error}") from None
+
+
 READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
-    ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx,
+    ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx, ".qdc": parse_qdc,
 }
 
 
@@ -223,7 +243,7 @@ def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
     if suffix not in READERS:
         kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld or qdpx)")
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx or qdc)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     return READERS[suffix](path, read_capped(path))
@@ -357,9 +377,16 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                     workspace.store.register_document(document.path, document.sha256, document.title,
                                                       document.encoding)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
+            before = {theme.id for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
+            report.themes_added = [theme.name for theme in workspace.themes if theme.id not in before]
+            report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
+            report.codebook_only = bool(parsed.codes) and not parsed.sources and not parsed.items and parsed.project is None
+            if parsed.project is not None and parsed.codes:
+                report.notes.append(f"codebook: {report.themes_message}")
             for item, document, placement in placed:
-                coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
+                keys = item.theme_keys or [folded(name) for name in item.themes]
+                coded = list(dict.fromkeys(themes[key] for key in keys))
                 merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
                                                   item.author, item.created, item.modified)
                 report.merged += merged
@@ -416,6 +443,7 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
         document=document.key, start=s.start, end=s.end, quote=text[s.start:s.end],
         prefix=text[max(0, s.start - CONTEXT_CHARS):s.start], suffix=text[s.end:s.end + CONTEXT_CHARS],
         themes=s.codes, note=s.note, author=s.author, created=s.created, modified=s.modified,
+        theme_keys=s.code_keys,
     ) for s in source.selections if not s.problem]
 
 

@@ -45,12 +45,21 @@ def guid(kind: str, key: object) -> str:
 
 
 def code_elements(parent: ET.Element, ns: str, themes: list[Theme]) -> None:
-    """``Code`` elements, each group's children nested inside their parent."""
+    """``Code`` elements, each theme's children nested inside it, at any depth."""
     ids = {theme.id for theme in themes}
-    for top in [t for t in themes if t.parent is None or t.parent not in ids]:
-        code = code_element(parent, ns, top)
-        for child in [t for t in themes if t.parent == top.id]:
-            code_element(code, ns, child)
+    children: dict[int, list[Theme]] = {}
+    for theme in themes:
+        if theme.parent in ids:
+            children.setdefault(theme.parent, []).append(theme)
+    stack = [(parent, top) for top in reversed([t for t in themes if t.parent is None or t.parent not in ids])]
+    done: set[int] = set()
+    while stack:
+        element, theme = stack.pop()
+        if theme.id in done:
+            continue
+        done.add(theme.id)
+        code = code_element(element, ns, theme)
+        stack += [(code, child) for child in reversed(children.get(theme.id, []))]
 
 
 def code_element(parent: ET.Element, ns: str, theme: Theme) -> ET.Element:
@@ -158,6 +167,7 @@ class ProjectSelection:
     created: str | None
     modified: str | None
     problem: str = ""
+    code_keys: list[tuple[str, ...]] = field(default_factory=list)  # each code's ThemeSpec.key: where it sits
 
 
 @dataclass
@@ -431,23 +441,44 @@ def read_project(data: bytes, folder: Path) -> Project:
     return project
 
 
-def read_codes(codes_element: ET.Element | None, q: str, where: str) -> tuple[list[ThemeSpec], dict[str, str]]:
-    """The codebook depth first, each code's ``parent`` its top-level ancestor's name, and
-    the code names by GUID."""
-    codes, names = [], {}
-    for top in codes_element if codes_element is not None else []:
-        for code in top.iter(f"{q}Code"):
-            name = code.get("name", "")
-            if not name.strip():
-                raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
-            names[code.get("guid")] = name
-            color = code.get("color")
-            codes.append(ThemeSpec(
-                name=name, color=color if color and _COLOR.fullmatch(color) else None,
-                description=code.findtext(f"{q}Description", ""),
-                parent=None if code is top else top.get("name"),
-            ))
-    return codes, names
+def read_codes(codes_element: ET.Element | None, q: str, where: str
+               ) -> tuple[list[ThemeSpec], dict[str, ThemeSpec]]:
+    """The codebook depth first, each code with its ancestors' names (``path``: its place at
+    any depth) and its parent's, and the codes by GUID."""
+    codes: list[ThemeSpec] = []
+    by_guid: dict[str, ThemeSpec] = {}
+
+    stack = [(code, ()) for code in reversed(codes_element.findall(f"{q}Code"))] if codes_element is not None else []
+    while stack:  # depth first, parents before children, without recursion (a file may nest deep)
+        code, path = stack.pop()
+        name = code.get("name", "")
+        if not name.strip():
+            raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
+        name = " ".join(name.split())
+        color = code.get("color")
+        spec = ThemeSpec(name=name, color=color if color and _COLOR.fullmatch(color) else None,
+                         description=code.findtext(f"{q}Description", ""),
+                         parent=path[-1] if path else None, path=path)
+        by_guid[code.get("guid")] = spec
+        codes.append(spec)
+        stack += [(child, (*path, name)) for child in reversed(code.findall(f"{q}Code"))]
+    return codes, by_guid
+
+
+def read_qdc(data: bytes) -> list[ThemeSpec]:
+    """A ``.qdc`` codebook's codes, depth first, checked whole (``ProjectError`` names the
+    element). MAXQDA, NVivo, ATLAS.ti and Taguette write ``CodeBook`` in the codebook
+    namespace; one in the project namespace is read too."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as error:
+        raise ProjectError(f"not well-formed XML ({error})") from None
+    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    if root.tag.rpartition("}")[2] != "CodeBook" or namespace not in (CODEBOOK_NS, PROJECT_NS):
+        raise ProjectError(f"holds {root.tag}, not a REFI-QDA CodeBook")
+    q = f"{{{namespace}}}"
+    codes, _ = read_codes(root.find(f"{q}Codes"), q, "CodeBook")
+    return codes
 
 
 def _element(element: ET.Element) -> str:
@@ -492,7 +523,8 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
         memo = [notes.get(ref.get("targetGUID"), "") for ref in selection.iterfind(f"{q}NoteRef")]
         memo.insert(0, selection.findtext(f"{q}Description", ""))
         selections.append(ProjectSelection(
-            start=start, end=end, codes=codes, note="\n\n".join(part for part in memo if part),
+            start=start, end=end, codes=[code.name for code in codes], code_keys=[code.key for code in codes],
+            note="\n\n".join(part for part in memo if part),
             author=users.get(selection.get("creatingUser"), ""),
             created=_attribute_date(selection, "creationDateTime"),
             modified=_attribute_date(selection, "modifiedDateTime"),

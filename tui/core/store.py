@@ -561,47 +561,101 @@ class Store:
         return self._insert_theme(self._check_name(name), description)
 
     def theme_named(self, name: str) -> Theme | None:
-        """The theme with this name, ignoring case and runs of spaces."""
+        """The theme with this name, ignoring case and runs of spaces (the first, if an
+        imported codebook has two under different parents), or with this path
+        (``Migration › Other``)."""
         wanted = folded(name)
-        return next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+        found = next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+        if found is None and "›" in name:
+            path = tuple(folded(part) for part in name.split("›"))
+            found = next((theme for theme in self.themes if self.theme_key(theme) == path), None)
+        return found
 
-    def import_themes(self, specs: list[ThemeSpec]) -> dict[str, Theme]:
-        """Every spec's theme, by ``folded`` name: found by name, or created at the end of the
-        codebook with its colour, description and group (``parent``, when that names a
-        top-level theme here or earlier in ``specs``; deeper nesting is not Margin's).
+    def theme_key(self, theme: Theme) -> tuple[str, ...]:
+        """Where a theme sits: the ``folded`` names of its ancestors and its own, top first."""
+        key = [folded(theme.name)]
+        seen = {theme.id}
+        while theme.parent is not None and (parent := self._themes_by_id.get(theme.parent)) and parent.id not in seen:
+            seen.add(parent.id)
+            key.append(folded(parent.name))
+            theme = parent
+        return tuple(reversed(key))
+
+    def theme_path(self, theme: Theme) -> str:
+        """``Violence › Armed groups › Cartels``: a theme named with its ancestors."""
+        names = [theme.name]
+        seen = {theme.id}
+        while theme.parent is not None and (parent := self._themes_by_id.get(theme.parent)) and parent.id not in seen:
+            seen.add(parent.id)
+            names.append(parent.name)
+            theme = parent
+        return " › ".join(reversed(names))
+
+    def import_themes(self, specs: list[ThemeSpec]) -> dict[str | tuple[str, ...], Theme]:
+        """Every spec's theme: by ``folded`` name (the first theme of that name) and, for a
+        spec placed by its ``path`` (a REFI-QDA codebook), by its ``ThemeSpec.key``.
+
+        A spec with a ``path`` is matched where it sits, at any depth: two codes of one name
+        under different parents stay two. A spec without one is matched by name anywhere in
+        the codebook, else created under ``parent`` (a theme of that name) or at the top.
+        New themes go at the end with their colour and description.
 
         One pass and one ``renumber``, so a codebook of thousands of codes imports in linear
         time, where ``create_theme`` and ``set_parent`` per code rescan the codebook each
         time. A group's codes listed right after it (a REFI-QDA codebook, depth first) are in
         place already, so ``renumber`` rewrites nothing."""
-        by_name = {folded(theme.name): theme for theme in self.themes}
+        by_name: dict[str, Theme] = {}
+        by_key: dict[tuple[str, ...], Theme] = {}
+        for theme in self.themes:
+            by_name.setdefault(folded(theme.name), theme)
+            by_key.setdefault(self.theme_key(theme), theme)
+        keys = {theme.id: key for key, theme in by_key.items()}
         colors = {theme.color for theme in self.themes}
         used_keys = {theme.key for theme in self.themes}
         free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
         themes = list(self.themes)
+        found: dict[str | tuple[str, ...], Theme] = {}
         for spec in specs:
             name = " ".join(spec.name.split())
             if not name:
                 raise ValueError("a theme needs a name")
-            if folded(name) in by_name:
-                continue
-            group = by_name.get(folded(spec.parent)) if spec.parent else None
-            record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
-                      "description": spec.description, "order": len(themes),
-                      "parent": group.id if group is not None and group.parent is None else None}
-            theme = self._theme_from_record(self._insert("themes", record), record)
-            by_name[folded(name)] = theme
-            colors.add(theme.color)
-            themes.append(theme)
+            if spec.path is not None:
+                group = by_key.get(spec.key[:-1]) if spec.path else None
+                if spec.path and group is None:
+                    raise ValueError(f"{name!r} is placed under {' › '.join(spec.path)!r}, which comes later or not at all")
+                existing = by_key.get(spec.key)
+            else:
+                group = by_name.get(folded(spec.parent)) if spec.parent else None
+                existing = by_name.get(folded(name))
+            if existing is None:
+                record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
+                          "description": spec.description, "order": len(themes),
+                          "parent": group.id if group is not None else None}
+                existing = self._theme_from_record(self._insert("themes", record), record)
+                key = (*(keys[group.id] if group is not None else ()), folded(name))
+                keys[existing.id] = key
+                by_key.setdefault(key, existing)
+                by_name.setdefault(folded(name), existing)
+                colors.add(existing.color)
+                themes.append(existing)
+            if spec.path is not None:
+                found[spec.key] = existing
         if len(themes) > len(self.themes):
             self.renumber(themes)
-        return {name: self._themes_by_id[theme.id] for name, theme in by_name.items()}
+        result: dict[str | tuple[str, ...], Theme] = {name: self._themes_by_id[t.id] for name, t in by_name.items()}
+        result.update({key: self._themes_by_id[t.id] for key, t in found.items()})
+        return result
 
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
+        """A name unique among the theme's siblings (an imported codebook may hold one name
+        under two parents; the UI adds top-level themes, so among those)."""
         name = " ".join(name.split())
         if not name:
             raise ValueError("a theme needs a name")
-        if self.theme_named(name) not in (None, keeping):
+        parent = keeping.parent if keeping is not None else None
+        wanted = folded(name)
+        if any(t.parent == parent and folded(t.name) == wanted and (keeping is None or t.id != keeping.id)
+               for t in self.themes):
             raise ValueError(f"a theme named {name!r} exists already")
         return name
 
@@ -626,16 +680,24 @@ class Store:
 
     def renumber(self, wanted: list[Theme]) -> None:
         """Order the codebook as ``wanted`` says, each group's children right after their
-        parent; the first nine themes in that order take the keys 1..9."""
+        parent, depth first at any depth (an imported codebook nests deeper than the UI's one
+        level); the first nine themes in that order take the keys 1..9."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}
         for theme in wanted:
             if theme.parent in ids:
                 children.setdefault(theme.parent, []).append(theme)
-        ordered = []
-        for top in [t for t in wanted if t.parent is None or t.parent not in ids]:
-            ordered.append(top)
-            ordered += children.get(top.id, [])
+        ordered: list[Theme] = []
+        placed: set[int] = set()
+        stack = list(reversed([t for t in wanted if t.parent is None or t.parent not in ids]))
+        while stack:
+            theme = stack.pop()
+            if theme.id in placed:
+                continue
+            placed.add(theme.id)
+            ordered.append(theme)
+            stack += reversed(children.get(theme.id, []))
+        ordered += [t for t in wanted if t.id not in placed]  # in a cycle (a damaged file): kept, at the end
         for position, theme in enumerate(ordered):
             key = position + 1 if position < KEYED_THEMES else None
             record = self._raw("themes", theme.id)
