@@ -85,6 +85,7 @@ class Incoming:
     created: str | None = None
     modified: str | None = None
     theme_keys: list[tuple[str, ...]] = field(default_factory=list)  # a project's codes where they sit
+    guid: str = ""  # a project's GUID for the selection, kept
 
 
 @dataclass
@@ -362,20 +363,20 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     catalog_written = False
     try:
         items = list(parsed.items)
-        sourced = []
+        sourced: list[tuple[ProjectSource, Document | None]] = []
         for source, document in matched:
             if source.text is not None and document is None:
                 document = write_source(folder, source, report, created, titles)
             items += source_items(source, document, documents, report)
-            sourced.append(document)
+            sourced.append((source, document))
         if titles:
             catalog_before, catalog_written = write_titles(folder, titles), True
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
-            for document in sourced:  # a project's uncoded sources too: an export keeps them
+            for source, document in sourced:  # a project's uncoded sources too: an export keeps them
                 if document is not None:
                     workspace.store.register_document(document.path, document.sha256, document.title,
-                                                      document.encoding)
+                                                      document.encoding, source.guid)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             before = {theme.id for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
@@ -388,7 +389,7 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 keys = item.theme_keys or [folded(name) for name in item.themes]
                 coded = list(dict.fromkeys(themes[key] for key in keys))
                 merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
-                                                  item.author, item.created, item.modified)
+                                                  item.author, item.created, item.modified, item.guid or None)
                 report.merged += merged
                 report.imported += not merged
     except BaseException:
@@ -443,7 +444,7 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
         document=document.key, start=s.start, end=s.end, quote=text[s.start:s.end],
         prefix=text[max(0, s.start - CONTEXT_CHARS):s.start], suffix=text[s.end:s.end + CONTEXT_CHARS],
         themes=s.codes, note=s.note, author=s.author, created=s.created, modified=s.modified,
-        theme_keys=s.code_keys,
+        theme_keys=s.code_keys, guid=s.guid,
     ) for s in source.selections if not s.problem]
 
 

@@ -40,11 +40,83 @@ GUID_NAMESPACE = uuid.UUID("6f1d3c2e-8a5b-4f7e-9c1d-2b3a4c5d6e7f")
 NAME_CHARS = 60
 
 
-def guid(kind: str, key: object) -> str:
-    return str(uuid.uuid5(GUID_NAMESPACE, f"margin:{kind}:{key}"))
+class Guids:
+    """The GUIDs of an export: each theme's, document's and annotation's own (``guid`` in its
+    record: random when it was made, or the GUID of the project it was imported from), so the
+    same object keeps its GUID across exports and no two projects share one. A record from an
+    older database that has none gets one derived from the database's own identity (its
+    ``guid``, else its creation time and file) and its id: stable across exports, without
+    writing to a database an export only reads. Codings, notes and users derive theirs."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.store = workspace.store
+        data = self.store.db.storage.read() or {}
+        meta = next(iter(data.get("meta", {}).values()), {})
+        identity = meta.get("guid") or f"{meta.get('created', '')}:{workspace.database_path}"
+        self.namespace = uuid.uuid5(GUID_NAMESPACE, f"margin:{identity}")
+
+    def derived(self, kind: str, key: object) -> str:
+        return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
+
+    def theme(self, theme: Theme) -> str:
+        return theme.guid or self.derived("theme", theme.id)
+
+    def theme_id(self, theme_id: int) -> str:
+        theme = self.store.theme(theme_id)
+        return self.theme(theme) if theme is not None else self.derived("theme", theme_id)
+
+    def document(self, document_id: int | None, path: Path) -> str:
+        stored = self.store.documents.get(document_id) if document_id is not None else None
+        if stored is not None and stored.guid:
+            return stored.guid
+        return self.derived("document", document_id if document_id is not None else path.name)
+
+    def annotation(self, annotation: Annotation) -> str:
+        return annotation.guid or self.derived("annotation", annotation.id)
+
+    def user(self, author: str) -> str:
+        return self.derived("user", author)
+
+    @staticmethod
+    def of(owner: str, kind: str) -> str:
+        """A GUID that belongs to another (a coding to its selection and code, a memo to its
+        selection): the same each time, unlike any other."""
+        return str(uuid.uuid5(uuid.UUID(owner), kind))
 
 
-def code_elements(parent: ET.Element, ns: str, themes: list[Theme]) -> None:
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text that XML 1.0 can hold: a control character (other than tab and line ends), a lone
+    surrogate or U+FFFE/U+FFFF (from a PDF, a paste, an imported name) becomes U+FFFD, so
+    the file is always well-formed."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NO_SECONDS = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})?")
+
+
+def xs_datetime(value: str | None) -> str | None:
+    """A date as ``xs:dateTime`` (a time is required, seconds too): an imported
+    ``2026-03-01`` or ``2026-03-01T10:00Z`` is written ``2026-03-01T00:00:00Z`` and
+    ``2026-03-01T10:00:00Z``; none is left out."""
+    if not value:
+        return None
+    if _DATE_ONLY.fullmatch(value):
+        return f"{value}T00:00:00Z"
+    if match := _NO_SECONDS.fullmatch(value):
+        return f"{match.group(1)}:00{match.group(2) or ''}"
+    return value
+
+
+def attributes(**values: str | None) -> dict[str, str]:
+    """XML attributes, made XML-safe, those without a value left out."""
+    return {name: xml_safe(value) for name, value in values.items() if value is not None}
+
+
+def code_elements(parent: ET.Element, ns: str, themes: list[Theme], guids: Guids) -> None:
     """``Code`` elements, each theme's children nested inside it, at any depth."""
     ids = {theme.id for theme in themes}
     children: dict[int, list[Theme]] = {}
@@ -58,15 +130,15 @@ def code_elements(parent: ET.Element, ns: str, themes: list[Theme]) -> None:
         if theme.id in done:
             continue
         done.add(theme.id)
-        code = code_element(element, ns, theme)
+        code = code_element(element, ns, theme, guids)
         stack += [(code, child) for child in reversed(children.get(theme.id, []))]
 
 
-def code_element(parent: ET.Element, ns: str, theme: Theme) -> ET.Element:
-    code = ET.SubElement(parent, f"{{{ns}}}Code", guid=guid("theme", theme.id), name=theme.name,
-                         isCodable="true", color=theme.color)
+def code_element(parent: ET.Element, ns: str, theme: Theme, guids: Guids) -> ET.Element:
+    code = ET.SubElement(parent, f"{{{ns}}}Code", attributes(guid=guids.theme(theme), name=theme.name,
+                                                            isCodable="true", color=theme.color))
     if theme.description:
-        ET.SubElement(code, f"{{{ns}}}Description").text = theme.description
+        ET.SubElement(code, f"{{{ns}}}Description").text = xml_safe(theme.description)
     return code
 
 
@@ -74,19 +146,25 @@ def to_qdc(workspace: Workspace, annotations: list[Annotation], progress: Progre
     """The codebook alone (``annotations`` are not part of it; it is quick, so no progress)."""
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin="Margin")
     codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    code_elements(codes, CODEBOOK_NS, workspace.themes)
+    code_elements(codes, CODEBOOK_NS, workspace.themes, Guids(workspace))
     return xml_bytes(root, CODEBOOK_NS)
 
 
-def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
-    """The project: users, codebook, sources with their coded selections, and memos."""
+def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress, utf16: bool = False) -> bytes:
+    """The project: users, codebook, every document (coded or not) with its coded selections,
+    and memos (in each selection's ``Description``, which QualCoder reads, and as a ``Note``
+    it refers to, which NVivo and ATLAS.ti read). Positions count code points, as the
+    standard's characters; ``utf16`` counts UTF-16 code units instead, for a tool that reads
+    them so (the sources are written with LF line ends, so CRs never count)."""
     q = f"{{{PROJECT_NS}}}"
-    root = ET.Element(f"{q}Project", name=workspace.database_path.stem, origin="Margin")
+    guids = Guids(workspace)
+    root = ET.Element(f"{q}Project", attributes(name=workspace.database_path.stem, origin="Margin"))
     authors = sorted({a.author or "unknown" for a in annotations})
     users = ET.SubElement(root, f"{q}Users")
     for author in authors or ["unknown"]:
-        ET.SubElement(users, f"{q}User", guid=guid("user", author), name=author)
-    code_elements(ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes"), PROJECT_NS, workspace.themes)
+        ET.SubElement(users, f"{q}User", attributes(guid=guids.user(author), name=author))
+    code_elements(ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes"), PROJECT_NS, workspace.themes,
+                  guids)
 
     coded_in: dict[int, list[Annotation]] = {}
     for annotation in annotations:
@@ -96,45 +174,68 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
     progress.expect(sum(len(coded_in.get(document_id, ())) for document_id in ids.values()))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        sources = ET.SubElement(root, f"{q}Sources")
+        sources = ET.SubElement(root, f"{q}Sources") if workspace.documents else None  # never empty (XSD)
         notes: list[Annotation] = []
         for document in workspace.documents:
             document_id = ids[document.key]
-            coded = coded_in.get(document_id, [])
-            source_guid = guid("document", document.path.name if document_id is None else document_id)
-            source = ET.SubElement(sources, f"{q}TextSource", guid=source_guid, name=document.title,
-                                   plainTextPath=f"internal://{source_guid}.txt")
+            coded = sorted(coded_in.get(document_id, []), key=lambda a: (a.start, a.end, a.id))
+            source_guid = guids.document(document_id, document.path)
+            source = ET.SubElement(sources, f"{q}TextSource", attributes(
+                guid=source_guid, name=document.title, plainTextPath=f"internal://{source_guid}.txt"))
             bundle.writestr(f"sources/{source_guid}.txt", document.text.encode("utf-8"))
+            count = Utf16Counter(document.text) if utf16 else None
             for annotation in progress.track(coded):
-                selection_element(source, annotation)
+                selection_element(source, annotation, guids, count)
                 if annotation.note:
                     notes.append(annotation)
         if notes:
             notes_element = ET.SubElement(root, f"{q}Notes")
             for annotation in notes:
-                note = ET.SubElement(notes_element, f"{q}Note", guid=guid("memo", annotation.id),
-                                     name=f"Memo: {one_line(annotation.quote, NAME_CHARS)}",
-                                     creatingUser=guid("user", annotation.author or "unknown"),
-                                     creationDateTime=annotation.modified)
-                ET.SubElement(note, f"{q}PlainTextContent").text = annotation.note
+                note = ET.SubElement(notes_element, f"{q}Note", attributes(
+                    guid=Guids.of(guids.annotation(annotation), "memo"),
+                    name=f"Memo: {one_line(annotation.quote, NAME_CHARS)}",
+                    creatingUser=guids.user(annotation.author or "unknown"),
+                    creationDateTime=xs_datetime(annotation.modified or annotation.created)))
+                ET.SubElement(note, f"{q}PlainTextContent").text = xml_safe(annotation.note)
         bundle.writestr("project.qde", xml_bytes(root, PROJECT_NS))
     return archive.getvalue()
 
 
-def selection_element(source: ET.Element, annotation: Annotation) -> None:
+def to_qdpx_utf16(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
+    """``to_qdpx`` with positions in UTF-16 code units (``--format qdpx-utf16``)."""
+    return to_qdpx(workspace, annotations, progress, utf16=True)
+
+
+class Utf16Counter:
+    """Code point offsets of one text as UTF-16 code unit offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.astral = [index for index, char in enumerate(text) if ord(char) > 0xFFFF]
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect_right(self.astral, offset - 1)
+
+
+def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
+                      count: Utf16Counter | None = None) -> None:
     q = f"{{{PROJECT_NS}}}"
-    user = guid("user", annotation.author or "unknown")
-    selection = ET.SubElement(
-        source, f"{q}PlainTextSelection", guid=guid("annotation", annotation.id), name=one_line(annotation.quote, NAME_CHARS),
-        startPosition=str(annotation.start), endPosition=str(annotation.end), creatingUser=user,
-        creationDateTime=annotation.created, modifiedDateTime=annotation.modified,
-    )
-    for theme_id in annotation.themes:
-        coding = ET.SubElement(selection, f"{q}Coding", guid=guid("coding", f"{annotation.id}:{theme_id}"),
-                               creatingUser=user, creationDateTime=annotation.created)
-        ET.SubElement(coding, f"{q}CodeRef", targetGUID=guid("theme", theme_id))
+    user = guids.user(annotation.author or "unknown")
+    own = guids.annotation(annotation)
+    start, end = (count(annotation.start), count(annotation.end)) if count else (annotation.start, annotation.end)
+    created = xs_datetime(annotation.created)
+    selection = ET.SubElement(source, f"{q}PlainTextSelection", attributes(
+        guid=own, name=one_line(annotation.quote, NAME_CHARS), startPosition=str(start), endPosition=str(end),
+        creatingUser=user, creationDateTime=created, modifyingUser=user if annotation.modified else None,
+        modifiedDateTime=xs_datetime(annotation.modified)))
     if annotation.note:
-        ET.SubElement(selection, f"{q}NoteRef", targetGUID=guid("memo", annotation.id))
+        ET.SubElement(selection, f"{q}Description").text = xml_safe(annotation.note)
+    for theme_id in annotation.themes:
+        theme_guid = guids.theme_id(theme_id)
+        coding = ET.SubElement(selection, f"{q}Coding", attributes(
+            guid=Guids.of(own, f"coding:{theme_guid}"), creatingUser=user, creationDateTime=created))
+        ET.SubElement(coding, f"{q}CodeRef", targetGUID=theme_guid)
+    if annotation.note:
+        ET.SubElement(selection, f"{q}NoteRef", targetGUID=Guids.of(own, "memo"))
 
 
 def xml_bytes(root: ET.Element, namespace: str) -> bytes:
@@ -168,6 +269,7 @@ class ProjectSelection:
     modified: str | None
     problem: str = ""
     code_keys: list[tuple[str, ...]] = field(default_factory=list)  # each code's ThemeSpec.key: where it sits
+    guid: str = ""
 
 
 @dataclass
@@ -183,6 +285,7 @@ class ProjectSource:
     outside: Path | None = None
     location: str = ""
     stored: str | None = None  # the text as the archive holds it (BOM gone, CRs kept): what positions count
+    guid: str = ""
 
 
 @dataclass
@@ -458,7 +561,7 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
         color = code.get("color")
         spec = ThemeSpec(name=name, color=color if color and _COLOR.fullmatch(color) else None,
                          description=code.findtext(f"{q}Description", ""),
-                         parent=path[-1] if path else None, path=path)
+                         parent=path[-1] if path else None, path=path, guid=code.get("guid") or "")
         by_guid[code.get("guid")] = spec
         codes.append(spec)
         stack += [(child, (*path, name)) for child in reversed(code.findall(f"{q}Code"))]
@@ -524,14 +627,15 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
         memo.insert(0, selection.findtext(f"{q}Description", ""))
         selections.append(ProjectSelection(
             start=start, end=end, codes=[code.name for code in codes], code_keys=[code.key for code in codes],
-            note="\n\n".join(part for part in memo if part),
+            guid=selection.get("guid") or "",
+            note="\n\n".join(dict.fromkeys(part for part in memo if part)),  # Margin writes both: once
             author=users.get(selection.get("creatingUser"), ""),
             created=_attribute_date(selection, "creationDateTime"),
             modified=_attribute_date(selection, "modifiedDateTime"),
         ))
     location = element.get("plainTextPath", "")
     scheme, _, rest = location.partition("://")
-    source = ProjectSource(name, None, "", selections, location=location)
+    source = ProjectSource(name, None, "", selections, location=location, guid=element.get("guid") or "")
     if scheme == "internal":
         try:
             source.stored, source.problem = decoded_as_stored(archive.source(unquote(rest)), location)

@@ -50,7 +50,7 @@ from tinydb import TinyDB
 
 from .anchoring import Placement
 from .backups import backups_of, rotate
-from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, next_color
+from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, new_guid, next_color
 from .journal import Entry, Journal
 from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
@@ -116,6 +116,7 @@ class Annotation:
     created: str = ""
     modified: str = ""
     orphaned: bool = False
+    guid: str = ""  # its REFI-QDA GUID (older databases: none yet, an export derives one)
 
     @classmethod
     def from_record(cls, annotation_id: int, record: dict[str, Any]) -> Annotation:
@@ -124,12 +125,15 @@ class Annotation:
             annotation_id, record["document"], record["start"], record["end"], record["quote"],
             get("prefix", ""), get("suffix", ""), tuple(get("themes", ())), get("note", ""),
             get("author", ""), get("created", ""), get("modified", ""), get("orphaned", False),
+            get("guid", ""),
         )
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
         del record["id"]
         record["themes"] = list(self.themes)
+        if not self.guid:
+            del record["guid"]
         return record
 
 
@@ -142,10 +146,13 @@ class StoredDocument:
     sha256: str
     title: str = ""
     encoding: str = "utf-8"
+    guid: str = ""  # its REFI-QDA GUID (older databases: none yet, an export derives one)
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
         del record["id"]
+        if not self.guid:
+            del record["guid"]
         return record
 
 
@@ -218,7 +225,7 @@ class Store:
             store._load()
         else:
             db.table("meta").insert(
-                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now()}
+                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now(), "guid": new_guid()}
             )
             for spec in starting_themes:
                 store._insert_theme(spec.name, spec.description, spec.color, log=False)
@@ -292,6 +299,7 @@ class Store:
                 sha256=record["sha256"],
                 title=record.get("title", ""),
                 encoding=record.get("encoding", "utf-8"),
+                guid=record.get("guid", ""),
             )
             for key, record in data.get("documents", {}).items()
         }
@@ -311,6 +319,7 @@ class Store:
             key=record.get("key"),
             description=record.get("description", ""),
             parent=record.get("parent"),
+            guid=record.get("guid", ""),
         )
 
     # -- durability ---------------------------------------------------------------------
@@ -551,6 +560,7 @@ class Store:
             "description": description,
             "order": len(self.themes),
             "parent": None,
+            "guid": new_guid(),
         }
         theme_id = self._insert("themes", record, log=log)
         self._set_themes([*self.themes, self._theme_from_record(theme_id, record)])
@@ -630,7 +640,7 @@ class Store:
             if existing is None:
                 record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
                           "description": spec.description, "order": len(themes),
-                          "parent": group.id if group is not None else None}
+                          "parent": group.id if group is not None else None, "guid": new_guid(spec.guid)}
                 existing = self._theme_from_record(self._insert("themes", record), record)
                 key = (*(keys[group.id] if group is not None else ()), folded(name))
                 keys[existing.id] = key
@@ -767,8 +777,10 @@ class Store:
             self._document_ids = {doc.path: doc.id for doc in self.documents.values()}
         return self._document_ids.get(self.relative_path(document_path))
 
-    def register_document(self, document_path: Path, sha256: str, title: str, encoding: str) -> int:
-        """The document's id, adding its record on first use."""
+    def register_document(self, document_path: Path, sha256: str, title: str, encoding: str,
+                          guid: str | None = None) -> int:
+        """The document's id, adding its record on first use (with ``guid``, a project's GUID
+        for it, if that is a GUID; else a new one)."""
         existing = self.document_id(document_path)
         if existing is not None:
             return existing
@@ -777,6 +789,7 @@ class Store:
             "sha256": sha256,
             "title": title,
             "encoding": encoding,
+            "guid": new_guid(guid),
         }
         document_id = self._insert("documents", record)
         self.documents[document_id] = StoredDocument(id=document_id, **record)
@@ -786,9 +799,9 @@ class Store:
 
     def add_annotation(
         self, document_id: int, text: str, start: int, end: int, themes: list[int], author: str,
-        note: str = "", created: str | None = None, modified: str | None = None,
+        note: str = "", created: str | None = None, modified: str | None = None, guid: str | None = None,
     ) -> Annotation:
-        """A new annotation; an import passes the memo and dates it had elsewhere."""
+        """A new annotation; an import passes the memo, dates and GUID it had elsewhere."""
         stamp = now()
         fields = {
             "document": document_id,
@@ -799,6 +812,7 @@ class Store:
             "created": created or stamp,
             "modified": modified or created or stamp,
             "orphaned": False,
+            "guid": new_guid(guid),
         }
         annotation_id = self._insert("annotations", fields)
         annotation = Annotation.from_record(annotation_id, fields)

@@ -259,7 +259,7 @@ class Workspace:
         return tagged, already
 
     def import_passage(self, document: Document, start: int, end: int, themes: list[Theme], note: str,
-                       author: str, created: str | None, modified: str | None) -> bool:
+                       author: str, created: str | None, modified: str | None, guid: str | None = None) -> bool:
         """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
         them). Returns True when the passage was coded already and only gained themes."""
         existing = self.annotations(document).exactly(start, end)
@@ -270,7 +270,7 @@ class Workspace:
                 self._reindex(document, existing, updated)
             return True
         annotation = self.store.add_annotation(self._register(document), document.text, start, end, [t.id for t in themes],
-                                               author or self.author, note, created, modified)
+                                               author or self.author, note, created, modified, guid)
         self._reindex(document, None, annotation)
         return False
 
