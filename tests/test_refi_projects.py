@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tui.cli import main
 from tui.core import Workspace
+from tui.core.exporters import export
 from tui.core.importers import import_file
 from tui.core.refi import UNITS, Positions, Unit, to_codepoints
 from tui.core.text import normalise_newlines
@@ -313,3 +314,146 @@ def test_the_store_keeps_a_tree_with_one_name_under_two_parents(tmp_path: Path) 
     with pytest.raises(ValueError, match="comes later or not at all"):
         store.import_themes([ThemeSpec("X", path=("Nowhere",))])
     workspace.close()
+
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "refi-qda"
+
+
+def with_real_guids(qde: str) -> str:
+    """The fixture's short ids as the GUIDs the tools write (upper case, as NVivo does)."""
+    import uuid
+
+    return re.sub(r'(guid|targetGUID|creatingUser)="([^"]+)"',
+                  lambda m: f'{m.group(1)}="{str(uuid.uuid5(uuid.NAMESPACE_URL, m.group(2))).upper()}"', qde)
+
+
+def read_export(data: bytes) -> tuple[dict, dict[str, str]]:
+    import io
+
+    import xmlschema
+
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        project = bundle.read("project.qde")
+        texts = {name: bundle.read(name).decode("utf-8") for name in bundle.namelist() if name != "project.qde"}
+    schema = xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd")
+    schema.validate(io.BytesIO(project))
+    return schema.to_dict(io.BytesIO(project)), texts
+
+
+def exported_passages(tree: dict, texts: dict[str, str], utf16: bool = False) -> set:
+    """(source name, quote, code paths, memo) of every selection of an exported project."""
+    paths: dict[str, str] = {}
+
+    def walk(codes: list, above: str) -> None:
+        for code in codes:
+            paths[code["@guid"]] = above + code["@name"]
+            walk(code.get("Code", []), paths[code["@guid"]] + " › ")
+
+    walk(tree["CodeBook"]["Codes"]["Code"], "")
+    found = set()
+    for source in tree["Sources"]["TextSource"]:
+        text = texts[f"sources/{source['@guid']}.txt"]
+        if utf16:
+            text = text.encode("utf-16-le")
+        for selection in source.get("PlainTextSelection", []):
+            start, end = selection["@startPosition"], selection["@endPosition"]
+            quote = text[2 * start:2 * end].decode("utf-16-le") if utf16 else text[start:end]
+            found.add((source["@name"], quote, tuple(sorted(paths[c["CodeRef"]["@targetGUID"]]
+                                                             for c in selection["Coding"])),
+                       selection.get("Description", "")))
+    return found
+
+
+ORIGINAL = {("Interview 3.2.docx", passage,
+             tuple(sorted({("Violence", "Violence › Armed groups", "Violence › Armed groups › Cartels")[n % 3]}
+                          | ({"Violence › Armed groups › Cartels"} if n == 0 else set()))),
+             "Said twice\n\nCheck the date." if n == 0 else "")
+            for n, passage in enumerate(PASSAGES)}
+
+
+def test_every_tools_project_exported_again_keeps_sources_codes_codings_and_guids(tmp_path: Path) -> None:
+    for vendor, (origin, unit, qde_name, folder) in VENDORS.items():
+        qde = with_real_guids(project_xml(origin, unit, sources_extra=(
+            '<TextSource guid="s-2" name="Field notes v2.1" plainTextPath="internal://s-2.txt"/>')))
+        archive = tmp_path / f"{vendor}.qdpx"
+        build(archive, qde, qde_name, folder)
+        with zipfile.ZipFile(archive, "a") as bundle:
+            bundle.writestr(f"{folder}/s-2.txt", "Nothing coded here yet.\r\n")
+        database = tmp_path / vendor / "annotations.json"
+        assert main(["import", str(archive), "--db", str(database)]) == 0
+        for fmt, utf16 in (("qdpx", False), ("qdpx-utf16", True)):
+            output = tmp_path / f"{vendor}-{fmt}.qdpx"
+            assert main(["export", "--db", str(database), "--format", fmt, "-o", str(output)]) == 0
+            tree, texts = read_export(output.read_bytes())
+            assert exported_passages(tree, texts, utf16) == ORIGINAL, (vendor, fmt)
+            assert sorted(s["@name"] for s in tree["Sources"]["TextSource"]) == ["Field notes v2.1",
+                                                                                 "Interview 3.2.docx"]
+            guids = set(re.findall(r'guid="([^"]+)"', qde))
+            exported = {s["@guid"].upper() for s in tree["Sources"]["TextSource"]}
+            exported |= {sel["@guid"].upper() for s in tree["Sources"]["TextSource"]
+                         for sel in s.get("PlainTextSelection", [])}
+            assert len(exported) == 8 and exported <= guids, vendor  # the project's own GUIDs, kept
+        # and read back into a fresh database, passage by passage
+        again = tmp_path / f"{vendor}-again" / "annotations.json"
+        assert main(["import", str(tmp_path / f"{vendor}-qdpx.qdpx"), "--db", str(again)]) == 0
+        assert passages(again) == EXPECTED
+
+
+def test_a_margin_export_is_well_formed_dated_and_keeps_every_memo_and_document(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha\x01 beta 🙂 gamma delta.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Never coded.\n", encoding="utf-8")
+    database = tmp_path / "db" / "annotations.json"
+    workspace = Workspace.open([folder], database=database, author="ana\x07")
+    theme = workspace.create_theme("Odd\x01name")
+    document = next(d for d in workspace.documents if d.path.name == "a.txt")
+    annotation = workspace.toggle_theme(document, 0, 11, theme).annotation
+    workspace.set_note(document, annotation, "memo with \x1b[31m escape")
+    second = workspace.toggle_theme(document, 15, 20, theme).annotation
+    workspace.set_note(document, second, "another memo")
+    outputs = []
+    for number in (1, 2):  # from the reader, whose corpus holds an uncoded document too
+        output, _ = export(workspace, "qdpx", tmp_path / f"out{number}.qdpx")
+        outputs.append(output.read_bytes())
+    workspace.close()
+    tree, texts = read_export(outputs[0])
+    assert tree == read_export(outputs[1])[0]  # the same GUIDs every time
+    assert sorted(s["@name"] for s in tree["Sources"]["TextSource"]) == ["Alpha␁ beta 🙂 gamma delta.",
+                                                                         "Never coded."]
+    selections = [sel for s in tree["Sources"]["TextSource"] for sel in s.get("PlainTextSelection", [])]
+    assert [sel["Description"] for sel in selections] == ["memo with \ufffd[31m escape", "another memo"]
+    assert len(tree["Notes"]["Note"]) == 2
+    assert {n["@guid"] for n in tree["Notes"]["Note"]} == {sel["NoteRef"][0]["@targetGUID"] for sel in selections}
+    assert tree["CodeBook"]["Codes"]["Code"][0]["@name"] == "Odd\ufffdname"
+
+    other = tmp_path / "other" / "annotations.json"  # an unrelated project: no GUID in common
+    workspace = Workspace.open([folder], database=other, author="ana")
+    workspace.toggle_theme(workspace.documents[0], 0, 5, workspace.create_theme("Odd name"))
+    workspace.close()
+    assert main(["export", "--db", str(other), "--format", "qdpx", "-o", str(tmp_path / "other.qdpx")]) == 0
+    theirs, _ = read_export((tmp_path / "other.qdpx").read_bytes())
+    assert not set(re.findall(r"'@guid': '([^']+)'", str(tree))) & set(re.findall(r"'@guid': '([^']+)'", str(theirs)))
+
+
+def test_dates_from_an_import_are_written_as_xs_datetime(tmp_path: Path) -> None:
+    qde = project_xml("QualCoder 3.5", Unit(False, True)).replace("2026-03-01T10:00:00Z", "2026-03-01").replace(
+        "2026-03-02T10:00:00Z", "2026-03-02T10:00+02:00")
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(build(tmp_path / "p.qdpx", qde)), "--db", str(database)]) == 0
+    assert main(["export", "--db", str(database), "--format", "qdpx", "-o", str(tmp_path / "o.qdpx")]) == 0
+    tree, _ = read_export((tmp_path / "o.qdpx").read_bytes())  # valid against the XSD
+    dates = {sel["@name"]: sel["@creationDateTime"] for s in tree["Sources"]["TextSource"]
+             for sel in s.get("PlainTextSelection", [])}
+    assert dates["cartel men came at night"] == "2026-03-01T00:00:00Z"
+    assert dates["took the boats"] == "2026-03-02T10:00:00+02:00"
+
+
+def test_an_empty_database_exports_a_valid_project(tmp_path: Path) -> None:
+    database = tmp_path / "db" / "annotations.json"
+    workspace = Workspace.open_database(database, for_writing=True)
+    workspace.create_theme("Lonely")
+    workspace.close()
+    assert main(["export", "--db", str(database), "--format", "qdpx", "-o", str(tmp_path / "o.qdpx")]) == 0
+    tree, texts = read_export((tmp_path / "o.qdpx").read_bytes())
+    assert "Sources" not in tree and texts == {}
