@@ -1,5 +1,6 @@
 """``margin import``: annotations exported as JSON lines, W3C Web Annotation or a REFI-QDA
-project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back.
+project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...) or codebook
+(``.qdc``), read back.
 
 An import file is written by a stranger, so an import runs in three phases and writes only
 in the last:
@@ -16,14 +17,15 @@ in the last:
    step (one journal batch). If anything fails there, the files are removed and the store
    takes its changes back (``Store.recording``).
 
-Themes are matched by name and created when missing (``Store.import_themes``, linear in the
-number of codes). A passage already coded is given the imported themes, not duplicated.
+Themes are matched by name (a project's or codebook's codes: by their place in the tree) and
+created when missing (``Store.import_themes``, linear in the number of codes). A passage already coded is given the imported themes, not duplicated.
 Passages that cannot be placed (document not found or outside the project, quote not in it,
 no theme) are reported, never dropped silently: they are not a malformed file.
 
 A project's text sources are matched to documents by their text, then by name. A source that
-matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file) and
-coded there, so a project from another tool can be read in Margin.
+matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file; its
+name whole, made safe) with its name as title (``imported/catalog.json``) and coded there, so a
+project from another tool can be read in Margin. Every source is registered, coded or not.
 """
 
 from __future__ import annotations

@@ -1,17 +1,23 @@
 """REFI-QDA exchange: a ``.qdpx`` project and a ``.qdc`` codebook, which ATLAS.ti, NVivo,
 MAXQDA and QualCoder import.
 
-A ``.qdpx`` is a zip of ``project.qde`` (QDA-XML, schema ``Project-mrt2019.xsd``) and
-``sources/<guid>.txt``, each document's decoded text as UTF-8; ``PlainTextSelection``
-positions count code points from 0, end exclusive, exactly Margin's offsets. Memos become
-notes referenced from their selection. GUIDs are derived from Margin's ids (uuid5), so the
-same database exports the same GUIDs every time.
+Writing. A ``.qdpx`` is a zip of ``project.qde`` (QDA-XML, schema ``Project-mrt2019.xsd``) and
+``sources/<guid>.txt``, each document's decoded text as UTF-8 with LF line ends.
+``PlainTextSelection`` positions count code points from 0, end exclusive (the standard's
+characters; Margin's offsets); ``qdpx-utf16`` counts UTF-16 code units for a tool that needs
+them. Every document is written, coded or not; codes nest at any depth; a memo is both the
+selection's ``Description`` (QualCoder reads that) and a ``Note`` it refers to (NVivo,
+ATLAS.ti). GUIDs are the records' own (``Guids``); text is made XML-safe (``xml_safe``) and
+dates ``xs:dateTime`` (``xs_datetime``), so the file is always well-formed and valid.
 
-Reading a project back (``read_project``) takes its codes (nesting folded to Margin's one
-level), users, text sources and their coded selections with memos, and checks all of it
-(positions, dates, code references) before the importer writes anything. The XML is parsed
-with the standard library's expat, which refuses entity-expansion bombs; archive members are
-expanded within caps (a zip bomb stops at the cap).
+Reading (``read_project``, ``read_qdc``) takes the codes with their place at any depth
+(``ThemeSpec.path``) and GUIDs, users, text sources (from ``sources/`` in any case; the one
+``*.qde`` whatever its name) and their coded selections with memos, and checks all of it
+(positions, dates, code references) before the importer writes anything. Positions are
+converted from the unit the project counts in (``detect_unit``, ``Positions``). What Margin
+cannot keep yet (sets, cases, variables, PDF and media selections, project notes) is counted
+(``Project.not_kept``). The XML is parsed with the standard library's expat, which refuses
+entity-expansion bombs; archive members are expanded within caps (a zip bomb stops there).
 """
 
 from __future__ import annotations
@@ -290,8 +296,7 @@ class ProjectSource:
 
 @dataclass
 class Project:
-    """``codes`` in document order, parents first; a code's ``parent`` is its top-level
-    ancestor's name, since Margin groups themes one level deep."""
+    """``codes`` depth first, parents first, each with its ``path`` (ancestors' names)."""
 
     codes: list[ThemeSpec]
     sources: list[ProjectSource]
