@@ -108,5 +108,6 @@ def test_a_guid_is_an_optional_string_on_themes_documents_and_annotations() -> N
         data[table][key]["guid"] = "6f1d3c2e-8a5b-4f7e-9c1d-2b3a4c5d6e7f"
         assert database_problem(data) is None
         data[table][key]["guid"] = 12
-        assert database_problem(data) == f'{ {"themes": "theme", "documents": "document", "annotations": "annotation"}[table]} 1: "guid" is 12, not a string'
+        word = {"themes": "theme", "documents": "document", "annotations": "annotation"}[table]
+        assert database_problem(data) == f'{word} 1: "guid" is 12, not a string'
         data[table][key] = record

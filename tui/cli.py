@@ -4,7 +4,7 @@
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
-    margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx)
+    margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx, qdc)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
@@ -174,7 +174,8 @@ def build_export_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", required=True, choices=list(FORMATS), metavar="FMT",
                         help="csv (spreadsheets), jsonl (one JSON object per annotation), md (a report "
                              "grouped by theme), w3c (W3C Web Annotation JSON-LD), qdpx (a REFI-QDA project "
-                             "for ATLAS.ti, NVivo, MAXQDA, QualCoder), qdc (the codebook alone)")
+                             "for ATLAS.ti, NVivo, MAXQDA, QualCoder; positions in code points), qdpx-utf16 "
+                             "(the same, positions in UTF-16 code units), qdc (the codebook alone)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="where to write (default: beside the database, e.g. annotations-export.csv); "
@@ -258,7 +259,7 @@ def run_import(argv: list[str]) -> int:
         "is found again by its quote; what cannot be placed is listed. A project's documents that the "
         "database does not know are written to an 'imported' folder beside it.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld, .qdpx or .qdc file")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("--sources", type=Path, metavar="DIR", action="append", default=[],
                         help="also read documents from DIR (repeatable). Without it, documents are read only "

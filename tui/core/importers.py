@@ -18,7 +18,8 @@ in the last:
    takes its changes back (``Store.recording``).
 
 Themes are matched by name (a project's or codebook's codes: by their place in the tree) and
-created when missing (``Store.import_themes``, linear in the number of codes). A passage already coded is given the imported themes, not duplicated.
+created when missing (``Store.import_themes``, linear in the number of codes). A passage
+already coded is given the imported themes, not duplicated.
 Passages that cannot be placed (document not found or outside the project, quote not in it,
 no theme) are reported, never dropped silently: they are not a malformed file.
 
@@ -54,7 +55,15 @@ from .import_records import (
     check_span,
     convert,
 )
-from .refi import Project, ProjectError, ProjectSource, convert_positions, decoded_as_stored, read_project, read_qdc
+from .refi import (
+    Project,
+    ProjectError,
+    ProjectSource,
+    convert_positions,
+    decoded_as_stored,
+    read_project,
+    read_qdc,
+)
 from .storage import atomic_write
 from .store import CONTEXT_CHARS
 from .text import counted, normalise_newlines
@@ -99,7 +108,7 @@ class Parsed:
     codes: list[ThemeSpec] = field(default_factory=list)
     items: list[Incoming] = field(default_factory=list)
     sources: list[ProjectSource] = field(default_factory=list)
-    project: Project | None = None  # a REFI-QDA project: its positions are converted once all its texts are read
+    project: Project | None = None  # a REFI-QDA project: positions converted once all its texts are read
 
 
 @dataclass
@@ -109,7 +118,7 @@ class ImportReport:
     merged: int = 0
     unplaced: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # documents a project brought
-    notes: list[str] = field(default_factory=list)  # how a project was read, what it held that Margin cannot keep
+    notes: list[str] = field(default_factory=list)  # how a project was read, what Margin cannot keep of it
     themes_added: list[str] = field(default_factory=list)
     themes_known: int = 0  # codes of the file that the codebook had already
     codebook_only: bool = False  # a .qdc: the message is about themes
@@ -358,7 +367,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
 
     report = ImportReport()
     if parsed.project is not None:
-        report.notes += [line for line in (parsed.project.unit_message, parsed.project.not_kept_message) if line]
+        lines = (parsed.project.unit_message, parsed.project.not_kept_message)
+        report.notes += [line for line in lines if line]
     folder = workspace.database_path.parent / IMPORTED_FOLDER
     folder_existed, created, titles = folder.exists(), [], {}
     catalog_before: bytes | None = None
@@ -384,7 +394,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
             report.themes_added = [theme.name for theme in workspace.themes if theme.id not in before]
             report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
-            report.codebook_only = bool(parsed.codes) and not parsed.sources and not parsed.items and parsed.project is None
+            report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
+                                    and parsed.project is None)
             if parsed.project is not None and parsed.codes:
                 report.notes.append(f"codebook: {report.themes_message}")
             for item, document, placement in placed:

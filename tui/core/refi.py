@@ -129,7 +129,8 @@ def code_elements(parent: ET.Element, ns: str, themes: list[Theme], guids: Guids
     for theme in themes:
         if theme.parent in ids:
             children.setdefault(theme.parent, []).append(theme)
-    stack = [(parent, top) for top in reversed([t for t in themes if t.parent is None or t.parent not in ids])]
+    tops = [t for t in themes if t.parent is None or t.parent not in ids]
+    stack = [(parent, top) for top in reversed(tops)]
     done: set[int] = set()
     while stack:
         element, theme = stack.pop()
@@ -156,7 +157,8 @@ def to_qdc(workspace: Workspace, annotations: list[Annotation], progress: Progre
     return xml_bytes(root, CODEBOOK_NS)
 
 
-def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress, utf16: bool = False) -> bytes:
+def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress,
+            utf16: bool = False) -> bytes:
     """The project: users, codebook, every document (coded or not) with its coded selections,
     and memos (in each selection's ``Description``, which QualCoder reads, and as a ``Note``
     it refers to, which NVivo and ATLAS.ti read). Positions count code points, as the
@@ -169,8 +171,8 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
     users = ET.SubElement(root, f"{q}Users")
     for author in authors or ["unknown"]:
         ET.SubElement(users, f"{q}User", attributes(guid=guids.user(author), name=author))
-    code_elements(ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes"), PROJECT_NS, workspace.themes,
-                  guids)
+    codes = ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes")
+    code_elements(codes, PROJECT_NS, workspace.themes, guids)
 
     coded_in: dict[int, list[Annotation]] = {}
     for annotation in annotations:
@@ -227,7 +229,9 @@ def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
     q = f"{{{PROJECT_NS}}}"
     user = guids.user(annotation.author or "unknown")
     own = guids.annotation(annotation)
-    start, end = (count(annotation.start), count(annotation.end)) if count else (annotation.start, annotation.end)
+    start, end = annotation.start, annotation.end
+    if count is not None:
+        start, end = count(start), count(end)
     created = xs_datetime(annotation.created)
     selection = ET.SubElement(source, f"{q}PlainTextSelection", attributes(
         guid=own, name=one_line(annotation.quote, NAME_CHARS), startPosition=str(start), endPosition=str(end),
@@ -433,7 +437,8 @@ def detect_unit(sources: list[ProjectSource], origin: str) -> tuple[Unit | None,
     boundaries (a reading that puts any beyond its text is out), ties going to the unit the
     ``origin`` tool writes (UTF-16 for NVivo, ATLAS.ti, MAXQDA), then to code points over the
     stored text. Only sources whose readings differ (a CR or an emoji) are telling."""
-    preferred = [unit for unit in UNITS if unit.utf16] if any(tool in origin.casefold() for tool in UTF16_TOOLS) else []
+    named = any(tool in origin.casefold() for tool in UTF16_TOOLS)
+    preferred = [unit for unit in UNITS if unit.utf16] if named else []
     order = [*preferred, *[unit for unit in UNITS if unit not in preferred]]
     telling = [s for s in sources if s.stored is not None and s.selections and _SPECIAL.search(s.stored)]
     selections = sum(len(s.selections) for s in sources if s.stored is not None)
@@ -441,7 +446,8 @@ def detect_unit(sources: list[ProjectSource], origin: str) -> tuple[Unit | None,
         return None, ""
     if not telling:
         unit = order[0]
-        return unit, f'from origin "{origin}"' if preferred else "the same in every unit: no CR or emoji in the text"
+        same = "the same in every unit: no CR or emoji in the text"
+        return unit, f'from origin "{origin}"' if preferred else same
     scores = {}
     for unit in order:
         score = 0
@@ -484,7 +490,8 @@ def convert_positions(project: Project) -> None:
 
 NOT_KEPT = {  # what a project may hold that Margin cannot keep yet, by element
     "PDFSource": "PDF sources", "PictureSource": "picture sources", "AudioSource": "audio sources",
-    "VideoSource": "video sources", "PDFSelection": "PDF selections", "PictureSelection": "picture selections",
+    "VideoSource": "video sources", "PDFSelection": "PDF selections",
+    "PictureSelection": "picture selections",
     "AudioSelection": "audio selections", "VideoSelection": "video selections",
     "TranscriptSelection": "transcript selections", "Set": "sets", "Case": "cases", "Variable": "variables",
     "Graph": "graphs", "Link": "links",
@@ -556,7 +563,8 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
     codes: list[ThemeSpec] = []
     by_guid: dict[str, ThemeSpec] = {}
 
-    stack = [(code, ()) for code in reversed(codes_element.findall(f"{q}Code"))] if codes_element is not None else []
+    tops = codes_element.findall(f"{q}Code") if codes_element is not None else []
+    stack: list[tuple[ET.Element, tuple[str, ...]]] = [(code, ()) for code in reversed(tops)]
     while stack:  # depth first, parents before children, without recursion (a file may nest deep)
         code, path = stack.pop()
         name = code.get("name", "")

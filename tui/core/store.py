@@ -225,7 +225,8 @@ class Store:
             store._load()
         else:
             db.table("meta").insert(
-                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now(), "guid": new_guid()}
+                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now(),
+                 "guid": new_guid()}
             )
             for spec in starting_themes:
                 store._insert_theme(spec.name, spec.description, spec.color, log=False)
@@ -583,23 +584,24 @@ class Store:
 
     def theme_key(self, theme: Theme) -> tuple[str, ...]:
         """Where a theme sits: the ``folded`` names of its ancestors and its own, top first."""
-        key = [folded(theme.name)]
-        seen = {theme.id}
-        while theme.parent is not None and (parent := self._themes_by_id.get(theme.parent)) and parent.id not in seen:
-            seen.add(parent.id)
-            key.append(folded(parent.name))
-            theme = parent
-        return tuple(reversed(key))
+        return tuple(folded(name) for name in self._lineage(theme))
 
-    def theme_path(self, theme: Theme) -> str:
-        """``Violence › Armed groups › Cartels``: a theme named with its ancestors."""
-        names = [theme.name]
-        seen = {theme.id}
-        while theme.parent is not None and (parent := self._themes_by_id.get(theme.parent)) and parent.id not in seen:
+    def _lineage(self, theme: Theme) -> list[str]:
+        """The names of a theme's ancestors and its own, top first (a cycle in a damaged file
+        stops where it closes)."""
+        names, seen = [theme.name], {theme.id}
+        while theme.parent is not None:
+            parent = self._themes_by_id.get(theme.parent)
+            if parent is None or parent.id in seen:
+                break
             seen.add(parent.id)
             names.append(parent.name)
             theme = parent
-        return " › ".join(reversed(names))
+        return names[::-1]
+
+    def theme_path(self, theme: Theme) -> str:
+        """``Violence › Armed groups › Cartels``: a theme named with its ancestors."""
+        return " › ".join(self._lineage(theme))
 
     def import_themes(self, specs: list[ThemeSpec]) -> dict[str | tuple[str, ...], Theme]:
         """Every spec's theme: by ``folded`` name (the first theme of that name) and, for a
@@ -632,15 +634,17 @@ class Store:
             if spec.path is not None:
                 group = by_key.get(spec.key[:-1]) if spec.path else None
                 if spec.path and group is None:
-                    raise ValueError(f"{name!r} is placed under {' › '.join(spec.path)!r}, which comes later or not at all")
+                    where = " › ".join(spec.path)
+                    raise ValueError(f"{name!r} is placed under {where!r}, which comes later or not at all")
                 existing = by_key.get(spec.key)
             else:
                 group = by_name.get(folded(spec.parent)) if spec.parent else None
                 existing = by_name.get(folded(name))
             if existing is None:
-                record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
-                          "description": spec.description, "order": len(themes),
-                          "parent": group.id if group is not None else None, "guid": new_guid(spec.guid)}
+                record = {"name": name, "color": spec.color or next_color(colors),
+                          "key": next(free_keys, None), "description": spec.description, "order": len(themes),
+                          "parent": group.id if group is not None else None,
+                          "guid": new_guid(spec.guid)}
                 existing = self._theme_from_record(self._insert("themes", record), record)
                 key = (*(keys[group.id] if group is not None else ()), folded(name))
                 keys[existing.id] = key
@@ -652,7 +656,8 @@ class Store:
                 found[spec.key] = existing
         if len(themes) > len(self.themes):
             self.renumber(themes)
-        result: dict[str | tuple[str, ...], Theme] = {name: self._themes_by_id[t.id] for name, t in by_name.items()}
+        result: dict[str | tuple[str, ...], Theme] = {name: self._themes_by_id[t.id]
+                                                      for name, t in by_name.items()}
         result.update({key: self._themes_by_id[t.id] for key, t in found.items()})
         return result
 

@@ -259,7 +259,8 @@ class Workspace:
         return tagged, already
 
     def import_passage(self, document: Document, start: int, end: int, themes: list[Theme], note: str,
-                       author: str, created: str | None, modified: str | None, guid: str | None = None) -> bool:
+                       author: str, created: str | None, modified: str | None,
+                       guid: str | None = None) -> bool:
         """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
         them). Returns True when the passage was coded already and only gained themes."""
         existing = self.annotations(document).exactly(start, end)
