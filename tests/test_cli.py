@@ -14,6 +14,7 @@ import pytest
 from tui import __version__
 from tui.cli import main, shipped_corpus
 from tui.core import Workspace
+from tui.core.codebook import ThemeSpec
 
 
 def run_margin(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -185,10 +186,11 @@ def big(hostile: Path) -> Path:
     workspace = Workspace.open_database(hostile, for_writing=True)
     document = workspace.documents[0]
     with workspace.undoable("grow"):
+        themes = workspace.store.import_themes([ThemeSpec(f"Theme {number}") for number in range(200)])
         for number in range(400):
             start = number % 20
-            workspace.import_passage(document, start, start + 1 + number // 20, [f"Theme {number % 200}"], "",
-                                     "ana", None, None)
+            workspace.import_passage(document, start, start + 1 + number // 20, [themes[f"theme {number % 200}"]],
+                                     "", "ana", None, None)
     workspace.close()
     return hostile
 
