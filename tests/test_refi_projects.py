@@ -457,3 +457,45 @@ def test_an_empty_database_exports_a_valid_project(tmp_path: Path) -> None:
     assert main(["export", "--db", str(database), "--format", "qdpx", "-o", str(tmp_path / "o.qdpx")]) == 0
     tree, texts = read_export((tmp_path / "o.qdpx").read_bytes())
     assert "Sources" not in tree and texts == {}
+
+
+ODD_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=ODD_TEXT, name=ODD_TEXT, code=ODD_TEXT, start=st.integers(0, 300), length=st.integers(0, 300),
+       unit=st.sampled_from(UNITS), origin=st.sampled_from(["NVivo 14", "ATLAS.ti 9", "QualCoder 3.5", "", "x"]))
+def test_any_project_imports_or_is_refused_in_one_line_and_exports_valid(text, name, code, start, length, unit,
+                                                                         origin) -> None:
+    """A stranger's project with any text, names and positions: imported (what cannot be placed
+    listed) or refused with one line and nothing written; what was imported exports valid."""
+    import tempfile
+    from xml.sax.saxutils import quoteattr
+
+    from tui.core.importers import ImportFileError
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        def attribute(value: str) -> str:  # what XML can hold at all
+            return quoteattr(re.sub("[^\t\n\r -\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", "", value))
+
+        qde = (project_xml(origin, unit)
+               .replace('name="Cartels"', f"name={attribute(code)}")
+               .replace('name="Interview 3.2.docx"', f"name={attribute(name)}")
+               .replace('startPosition="', f'startPosition="{start}" x="', 1)
+               .replace('endPosition="', f'endPosition="{start + length}" y="', 1))
+        archive = build(root / "p.qdpx", qde, text=TEXT + text)
+        database = root / "db" / "annotations.json"
+        workspace = Workspace.open_database(database, for_writing=True)
+        try:
+            report = import_file(workspace, archive)
+        except ImportFileError as error:
+            assert "\n" not in str(error) and not workspace.store.annotations
+            assert not (root / "db" / "imported").exists()
+            return
+        finally:
+            workspace.close()
+        assert report.imported + len(report.unplaced) >= 1
+        output = root / "out.qdpx"
+        assert main(["export", "--db", str(database), "--format", "qdpx", "-o", str(output)]) == 0
+        read_export(output.read_bytes())
