@@ -499,3 +499,26 @@ def test_any_project_imports_or_is_refused_in_one_line_and_exports_valid(text, n
         output = root / "out.qdpx"
         assert main(["export", "--db", str(database), "--format", "qdpx", "-o", str(output)]) == 0
         read_export(output.read_bytes())
+
+
+async def test_the_theme_picker_shows_an_imported_tree_and_names_the_parents_of_a_match(
+        corpus_dir: Path, database: Path, tmp_path: Path) -> None:
+    from test_reader import SIZE, make_app, option_texts, search, type_text
+    from textual.widgets import OptionList
+
+    codebook = tmp_path / "shared.qdc"
+    codebook.write_text(CODEBOOK, encoding="utf-8")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "Greetings")
+        await pilot.press("t")
+        texts = option_texts(app.screen.query_one(OptionList))
+        cartels = next(text for text in texts if text.endswith("Cartels"))
+        armed = next(text for text in texts if text.endswith("Armed groups"))
+        assert cartels.index("▌") == armed.index("▌") + 2  # one level deeper
+        await type_text(pilot, "other")
+        texts = option_texts(app.screen.query_one(OptionList))
+        assert [text.rpartition("  ")[2] for text in texts if "Other" in text] == [
+            "Violence › Armed groups › Other", "Migration › Other"]
+        await pilot.press("escape")
