@@ -522,3 +522,24 @@ async def test_the_theme_picker_shows_an_imported_tree_and_names_the_parents_of_
         assert [text.rpartition("  ")[2] for text in texts if "Other" in text] == [
             "Violence › Armed groups › Other", "Migration › Other"]
         await pilot.press("escape")
+
+
+def test_two_selections_of_one_passage_keep_both_codes_and_both_memos(tmp_path: Path) -> None:
+    """NVivo writes one selection per coding: the same span twice, each with its memo."""
+    qde = project_xml("NVivo 14", Unit(True, True))
+    first = re.search(r'<PlainTextSelection guid="p-0"[^>]*>', qde).group(0)
+    twin = (first.replace('guid="p-0"', 'guid="p-9"') + "<Description>Second coder's memo</Description>"
+            '<Coding guid="k-9"><CodeRef targetGUID="c-1"/></Coding></PlainTextSelection>')
+    qde = qde.replace("</TextSource>", twin + "</TextSource>", 1)
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(build(tmp_path / "p.qdpx", qde)), "--db", str(database)]) == 0
+    workspace = Workspace.open_database(database)
+    (annotation,) = [a for a in workspace.store.annotations.values() if a.quote == PASSAGES[0]]
+    assert annotation.note == "Said twice\n\nCheck the date.\n\nSecond coder's memo"
+    assert sorted(workspace.theme(t).name for t in annotation.themes) == ["Armed groups", "Cartels", "Violence"]
+    workspace.close()
+    assert main(["import", str(tmp_path / "p.qdpx"), "--db", str(database)]) == 0  # again: nothing new
+    workspace = Workspace.open_database(database)
+    (again,) = [a for a in workspace.store.annotations.values() if a.quote == PASSAGES[0]]
+    assert again.note == annotation.note
+    workspace.close()
