@@ -190,7 +190,7 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
             source_guid = guids.document(document_id, document.path)
             source = ET.SubElement(sources, f"{q}TextSource", attributes(
                 guid=source_guid, name=document.title, plainTextPath=f"internal://{source_guid}.txt"))
-            bundle.writestr(f"sources/{source_guid}.txt", document.text.encode("utf-8"))
+            bundle.writestr(member(f"sources/{source_guid}.txt"), document.text.encode("utf-8"))
             count = Utf16Counter(document.text) if utf16 else None
             for annotation in progress.track(coded):
                 selection_element(source, annotation, guids, count)
@@ -205,8 +205,16 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
                     creatingUser=guids.user(annotation.author or "unknown"),
                     creationDateTime=xs_datetime(annotation.modified or annotation.created)))
                 ET.SubElement(note, f"{q}PlainTextContent").text = xml_safe(annotation.note)
-        bundle.writestr("project.qde", xml_bytes(root, PROJECT_NS))
+        bundle.writestr(member("project.qde"), xml_bytes(root, PROJECT_NS))
     return archive.getvalue()
+
+
+def member(name: str) -> zipfile.ZipInfo:
+    """An archive member dated 1980-01-01 (the zip epoch), not the moment it was written, so the
+    same database exports the same bytes (two exports a second apart used to differ)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def to_qdpx_utf16(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
