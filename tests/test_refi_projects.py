@@ -543,3 +543,12 @@ def test_two_selections_of_one_passage_keep_both_codes_and_both_memos(tmp_path: 
     (again,) = [a for a in workspace.store.annotations.values() if a.quote == PASSAGES[0]]
     assert again.note == annotation.note
     workspace.close()
+
+
+def test_a_source_whose_text_is_not_a_document_is_listed_and_leaves_no_file(tmp_path: Path, capsys) -> None:
+    database = tmp_path / "db" / "annotations.json"
+    archive = build(tmp_path / "p.qdpx", project_xml("NVivo 14", Unit(True, True)), text=TEXT + "\x00")
+    assert main(["import", str(archive), "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert "not placed: a passage of Interview 3.2.docx: its text cannot be a document (binary file" in out
+    assert not (database.parent / "imported").exists()

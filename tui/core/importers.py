@@ -416,6 +416,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
         if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
         raise
+    if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()  # every source it was made for was refused
     return report
 
 
@@ -471,13 +473,21 @@ def write_source(folder: Path, source: ProjectSource, report: ImportReport,
     except OSError as error:
         source.problem = f"cannot write its text beside the database ({error.strerror or error})"
         return None
+    title = " ".join(source.name.split()) or None
+    try:
+        document = load_document(path, CatalogEntry(title=title))
+    except CorpusError as error:  # text Margin does not read as a document (a NUL: "binary")
+        if new:
+            path.unlink(missing_ok=True)
+        source.problem = f"its text cannot be a document ({str(error).removeprefix(f'{path}: ')})"
+        return None
     if new:
         created.append(path)
     if path not in report.written:
         report.written.append(path)
-    if source.name.strip():
-        titles[path.name] = " ".join(source.name.split())
-    return load_document(path, CatalogEntry(title=titles.get(path.name)))
+    if title:
+        titles[path.name] = title
+    return document
 
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm", ".md")
