@@ -160,7 +160,8 @@ def test_a_project_from_another_tool_brings_its_codes_documents_and_memos(tmp_pa
     themes = {theme.name: theme for theme in workspace.themes}
     assert list(themes) == ["Violence", "Armed groups", "Cartels"]
     assert (themes["Violence"].color, themes["Violence"].description) == ("#AA3355", "Any mention of violence")
-    assert themes["Armed groups"].parent == themes["Cartels"].parent == themes["Violence"].id
+    assert themes["Armed groups"].parent == themes["Violence"].id  # nesting kept at any depth
+    assert themes["Cartels"].parent == themes["Armed groups"].id
     (annotation,) = workspace.store.annotations.values()
     assert (annotation.quote, annotation.author, annotation.created) == ("cartel men came", "Rosa",
                                                                           "2026-03-01T10:00:00Z")
@@ -172,7 +173,9 @@ def test_a_project_from_another_tool_brings_its_codes_documents_and_memos(tmp_pa
     # Importing again finds the written document by its text and adds nothing.
     assert main(["import", str(project), "--db", str(database)]) == 1
     assert "imported 0 annotations, 1 coded already (themes merged)" in capsys.readouterr().out
-    assert sorted(p.name for p in written.parent.iterdir()) == ["interview-03.txt"]
+    assert sorted(p.name for p in written.parent.iterdir()) == ["catalog.json", "interview-03.txt"]
+    assert json.loads((written.parent / "catalog.json").read_text(encoding="utf-8")) == {
+        "interview-03.txt": {"title": "interview-03"}}  # the source's name is the document's title
 
 
 def test_a_project_source_is_matched_to_an_open_document_by_name_and_placed_by_quote(

@@ -431,7 +431,8 @@ def test_a_big_nested_codebook_imports_in_order_with_its_groups(tmp_path: Path) 
     assert [t.name for t in themes[:10]] == ["Top 0", "Child 0.0", "Deep 0.0", "Child 0.1", "Deep 0.1", "Child 0.2",
                                              "Deep 0.2", "Child 0.3", "Deep 0.3", "Top 1"]
     top = themes[0]
-    assert {t.parent for t in themes[1:9]} == {top.id} and themes[9].parent is None
+    assert [t.parent for t in themes[1:9:2]] == [top.id] * 4 and themes[9].parent is None
+    assert [t.parent for t in themes[2:9:2]] == [t.id for t in themes[1:9:2]]  # the deep ones stay deep
     assert [t.key for t in themes[:10]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, None]
     workspace.close()
 

@@ -98,3 +98,16 @@ def test_a_writer_refuses_it_too_without_writing(database: Path) -> None:
         Store.open(database)
     assert database.read_bytes() == payload
     assert not list(database.parent.glob("*.backup-*")) and not list(database.parent.glob("*.journal"))
+
+
+def test_a_guid_is_an_optional_string_on_themes_documents_and_annotations() -> None:
+    data = sound_database()
+    assert database_problem(data) is None  # older databases have none
+    for table, key in (("themes", "1"), ("documents", "1"), ("annotations", "1")):
+        record = dict(data[table][key])
+        data[table][key]["guid"] = "6f1d3c2e-8a5b-4f7e-9c1d-2b3a4c5d6e7f"
+        assert database_problem(data) is None
+        data[table][key]["guid"] = 12
+        word = {"themes": "theme", "documents": "document", "annotations": "annotation"}[table]
+        assert database_problem(data) == f'{word} 1: "guid" is 12, not a string'
+        data[table][key] = record

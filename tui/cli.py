@@ -4,7 +4,7 @@
     margin db check [--db FILE]          report on a database
     margin db restore [BACKUP] [--db FILE]   put a backup back (the current file is kept)
     margin export --format FMT [--db FILE] [-o OUT] [--theme T] [--document D] [--force]
-    margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx)
+    margin import FILE [--db FILE] [--sources DIR]   read annotations back (jsonl, W3C, qdpx, qdc)
     margin stats [--format md|csv|json] [--db FILE] [-o OUT]   counts, tables, co-occurrence
     margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
     margin agree [DB ...] [--json] [--theme T] [--disagreements]   agreement between coders
@@ -186,7 +186,8 @@ def build_export_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", required=True, choices=list(FORMATS), metavar="FMT",
                         help="csv (spreadsheets), jsonl (one JSON object per annotation), md (a report "
                              "grouped by theme), w3c (W3C Web Annotation JSON-LD), qdpx (a REFI-QDA project "
-                             "for ATLAS.ti, NVivo, MAXQDA, QualCoder), qdc (the codebook alone)")
+                             "for ATLAS.ti, NVivo, MAXQDA, QualCoder; positions in code points), qdpx-utf16 "
+                             "(the same, positions in UTF-16 code units), qdc (the codebook alone)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="where to write (default: beside the database, e.g. annotations-export.csv); "
@@ -342,8 +343,9 @@ def run_import(argv: list[str]) -> int:
         "database does not know are written to an 'imported' folder beside it. A codebook CSV (name, "
         "description, colour, parent) adds its themes and updates those there already.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .json, .jsonld or .qdpx file, or a codebook .csv "
-                        "(name, description, colour, parent)")
+    parser.add_argument("file", type=Path, metavar="FILE",
+                        help="a .jsonl, .json, .jsonld, .qdpx or .qdc file, or a codebook .csv "
+                             "(name, description, colour, parent)")
     parser.add_argument("--db", type=Path, metavar="FILE", help=DEFAULT_DATABASE_HELP)
     parser.add_argument("--sources", type=Path, metavar="DIR", action="append", default=[],
                         help="also read documents from DIR (repeatable). Without it, documents are read only "
@@ -360,6 +362,7 @@ def run_import(argv: list[str]) -> int:
     say(f"{workspace.database_path}: {report.message}")
     if report.codebook and not report.codebook_only:
         say(f"{workspace.database_path}: {report.codebook}")
+    say(*report.notes)
     if report.written:
         folder = report.written[0].parent
         say(f"wrote {counted(len(report.written), 'document')} of the project to {folder} "

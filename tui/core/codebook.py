@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,13 @@ class ThemeSpec:
     description: str = ""
     color: str | None = None
     parent: str | None = None  # the name of the theme it is grouped under (an imported codebook)
+    path: tuple[str, ...] | None = None  # its ancestors' names, top first (() at the top): placed exactly
+    guid: str = ""  # the GUID another tool gave it (REFI-QDA), kept so a round trip keeps it
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Where it sits, as ``Store.import_themes`` matches it: folded names from the top."""
+        return (*map(folded, self.path or ()), folded(self.name))
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ class Theme:
     key: int | None = None
     description: str = ""
     parent: int | None = None
+    guid: str = ""  # its REFI-QDA GUID: made when it is created, kept from an imported project
 
     @property
     def label(self) -> str:
@@ -91,6 +100,18 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
         ]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CodebookError(f"{path}: not a valid codebook ({error})") from None
+
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def new_guid(kept: str | None = None) -> str:
+    """``kept`` as a canonical GUID if it is one (``{…}`` braces and case do not count), else a
+    new random one: every theme, document and annotation has its own, unlike any other
+    project's, and keeps it across exports."""
+    if kept and GUID.fullmatch(kept.strip("{}")):
+        return kept.strip("{}").lower()
+    return str(uuid.uuid4())
 
 
 def folded(name: str) -> str:

@@ -288,9 +288,10 @@ FORMATS: dict[str, tuple[str, Writer]] = {
     "md": (".md", whole(to_markdown)),
     "w3c": (".jsonld", whole(to_w3c)),
     "qdpx": (".qdpx", refi_writer("to_qdpx")),
+    "qdpx-utf16": (".qdpx", refi_writer("to_qdpx_utf16")),  # positions in UTF-16 code units (refi.py)
     "qdc": (".qdc", refi_writer("to_qdc")),
 }
-BINARY_FORMATS = frozenset({"qdpx"})  # a zip: bytes, never text to show
+BINARY_FORMATS = frozenset({"qdpx", "qdpx-utf16"})  # a zip: bytes, never text to show
 
 
 def check_format(fmt: str) -> None:

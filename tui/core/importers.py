@@ -1,6 +1,6 @@
 """``margin import``: annotations exported as JSON lines, W3C Web Annotation or a REFI-QDA
-project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...), read back; and a
-codebook kept in a spreadsheet (``.csv``).
+project (``.qdpx``, from Margin, ATLAS.ti, NVivo, MAXQDA, QualCoder...) or codebook
+(``.qdc``), read back; and a codebook kept in a spreadsheet (``.csv``).
 
 An import file is written by a stranger, so an import runs in three phases and writes only
 in the last:
@@ -17,8 +17,9 @@ in the last:
    step (one journal batch). If anything fails there, the files are removed and the store
    takes its changes back (``Store.recording``).
 
-Themes are matched by name and created when missing (``Store.import_themes``, linear in the
-number of codes). A passage already coded is given the imported themes, not duplicated.
+Themes are matched by name (a project's or codebook's codes: by their place in the tree) and
+created when missing (``Store.import_themes``, linear in the number of codes). A passage
+already coded is given the imported themes, not duplicated.
 Passages that cannot be placed (document not found or outside the project, quote not in it,
 no theme) are reported, never dropped silently: they are not a malformed file. Nor are the
 parts of a W3C file that select no text (a ``FragmentSelector`` alone, an image, a body that
@@ -29,8 +30,9 @@ themes are added in its order, grouped by name; the themes there already keep th
 and take the file's colour, description and group where it gives one.
 
 A project's text sources are matched to documents by their text, then by name. A source that
-matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file) and
-coded there, so a project from another tool can be read in Margin.
+matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file; its
+name whole, made safe) with its name as title (``imported/catalog.json``) and coded there, so a
+project from another tool can be read in Margin. Every source is registered, coded or not.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import os
 import re
 from collections import Counter
@@ -51,7 +54,7 @@ import msgspec
 
 from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
-from .corpus import CorpusError, Document, load_document
+from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
 from .exporters import FORMULA_STARTS
 from .import_records import (
     MAX_NAME,
@@ -66,9 +69,18 @@ from .import_records import (
     convert,
     shown,
 )
-from .refi import ProjectError, ProjectSource, decoded, read_project
+from .refi import (
+    Project,
+    ProjectError,
+    ProjectSource,
+    convert_positions,
+    decoded_as_stored,
+    read_project,
+    read_qdc,
+)
+from .storage import atomic_write
 from .store import CONTEXT_CHARS
-from .text import counted
+from .text import counted, normalise_newlines
 from .workspace import Workspace
 
 MAX_IMPORT_BYTES = 512 * 2**20  # an import file, and a source a project names outside itself
@@ -97,6 +109,8 @@ class Incoming:
     author: str = ""
     created: str | None = None
     modified: str | None = None
+    theme_keys: list[tuple[str, ...]] = field(default_factory=list)  # a project's codes where they sit
+    guid: str = ""  # a project's GUID for the selection, kept
 
 
 @dataclass
@@ -110,6 +124,7 @@ class Parsed:
     sources: list[ProjectSource] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
     merge_codebook: bool = False  # ``codes`` is a codebook (``merge_codebook`` below), reported
+    project: Project | None = None  # a REFI-QDA project: positions converted once all its texts are read
 
 
 @dataclass
@@ -121,7 +136,10 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)  # documents a project brought
     unusable: list[str] = field(default_factory=list)  # parts of the file Margin cannot use, why
     codebook: str = ""  # what a codebook in the file did: "codebook: 5 themes added, ..."
-    codebook_only: bool = False  # the file is a codebook (CSV): no annotations to speak of
+    notes: list[str] = field(default_factory=list)  # how a project was read, what Margin cannot keep of it
+    themes_added: list[str] = field(default_factory=list)
+    themes_known: int = 0  # codes of the file that the codebook had already
+    codebook_only: bool = False  # a codebook (.qdc, .csv): the message is about themes
 
     @property
     def unusable_counted(self) -> list[str]:
@@ -130,9 +148,15 @@ class ImportReport:
                 for reason, count in Counter(self.unusable).items()]
 
     @property
+    def themes_message(self) -> str:
+        added = ", ".join(self.themes_added[:8]) + (", …" if len(self.themes_added) > 8 else "")
+        return (f"added {counted(len(self.themes_added), 'theme')}{f' ({added})' if added else ''}, "
+                f"{max(0, self.themes_known)} in the codebook already")
+
+    @property
     def message(self) -> str:
         if self.codebook_only:
-            return self.codebook
+            return self.codebook or self.themes_message
         parts = [f"imported {counted(self.imported, 'annotation')}"]
         if self.moved:
             parts.append(f"{self.moved} placed by their quote")
@@ -447,11 +471,19 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
         project = read_project(data, path.parent)
     except ProjectError as error:
         raise ImportFileError(f"{path}: {error}") from None
-    return Parsed(codes=project.codes, sources=project.sources)
+    return Parsed(codes=project.codes, sources=project.sources, project=project)
+
+
+def parse_qdc(path: Path, data: bytes) -> Parsed:
+    """A REFI-QDA codebook: codes alone, merged into the database's codebook."""
+    try:
+        return Parsed(codes=read_qdc(data))
+    except ProjectError as error:
+        raise ImportFileError(f"{path}: {error}") from None
 
 
 READERS: dict[str, Callable[[Path, bytes], Parsed]] = {
-    ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx,
+    ".jsonl": parse_jsonl, ".json": parse_w3c, ".jsonld": parse_w3c, ".qdpx": parse_qdpx, ".qdc": parse_qdc,
     ".csv": parse_codebook_csv,
 }
 
@@ -472,7 +504,7 @@ def parse(path: Path) -> Parsed:
     suffix = path.suffix.lower()
     if suffix not in READERS:
         kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx or a codebook csv)")
+        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx, qdc or a codebook csv)")
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     return READERS[suffix](path, read_capped(path))
@@ -547,7 +579,8 @@ def source_text(confinement: Confinement, source: ProjectSource) -> None:
     if len(data) > MAX_IMPORT_BYTES:
         source.problem = f"{source.location}: larger than {MAX_IMPORT_BYTES // 2**20} MB"
         return
-    source.text, source.problem = decoded(data, source.location)
+    source.stored, source.problem = decoded_as_stored(data, source.location)
+    source.text = None if source.stored is None else normalise_newlines(source.stored)
 
 
 def matching_document(workspace: Workspace, source: ProjectSource) -> Document | None:
@@ -574,6 +607,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     confinement = Confinement(workspace, path, list(sources))
     for source in parsed.sources:
         source_text(confinement, source)
+    if parsed.project is not None:
+        convert_positions(parsed.project)
     matched = [(source, matching_document(workspace, source) if source.text is not None else None)
                for source in parsed.sources]
     documents: dict[str, Document | str] = {}
@@ -585,35 +620,62 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 found = found if isinstance(elsewhere, str) else elsewhere
             documents[item.document] = found
 
-    report = ImportReport(unusable=list(parsed.unusable),
-                          codebook_only=parsed.merge_codebook and not parsed.items and not parsed.sources)
+    report = ImportReport(unusable=list(parsed.unusable))
+    if parsed.project is not None:
+        lines = (parsed.project.unit_message, parsed.project.not_kept_message)
+        report.notes += [line for line in lines if line]
     folder = workspace.database_path.parent / IMPORTED_FOLDER
-    folder_existed, created = folder.exists(), []
+    folder_existed, created, titles = folder.exists(), [], {}
+    catalog_before: bytes | None = None
+    catalog_written = False
     try:
         items = list(parsed.items)
+        sourced: list[tuple[ProjectSource, Document | None]] = []
         for source, document in matched:
             if source.text is not None and document is None:
-                document = write_source(folder, source, report, created)
+                document = write_source(folder, source, report, created, titles)
             items += source_items(source, document, documents, report)
+            sourced.append((source, document))
+        if titles:
+            catalog_before, catalog_written = write_titles(folder, titles), True
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
+            for source, document in sourced:  # a project's uncoded sources too: an export keeps them
+                if document is not None:
+                    workspace.store.register_document(document.path, document.sha256, document.title,
+                                                      document.encoding, source.guid)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             known = {folded(theme.name) for theme in workspace.themes}
+            before = {theme.id for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
+            report.themes_added = [theme.name for theme in workspace.themes if theme.id not in before]
+            report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
             if parsed.merge_codebook:
                 report.codebook = merge_codebook(workspace, parsed.codes, known)
+            report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
+                                    and parsed.project is None)
+            if parsed.project is not None and parsed.codes:
+                report.notes.append(f"codebook: {report.themes_message}")
             for item, document, placement in placed:
-                coded = list(dict.fromkeys(themes[folded(name)] for name in item.themes))
+                keys = item.theme_keys or [folded(name) for name in item.themes]
+                coded = list(dict.fromkeys(themes[key] for key in keys))
                 merged = workspace.import_passage(document, placement.start, placement.end, coded, item.note,
-                                                  item.author, item.created, item.modified)
+                                                  item.author, item.created, item.modified, item.guid or None)
                 report.merged += merged
                 report.imported += not merged
     except BaseException:
         for written in created:
             written.unlink(missing_ok=True)
+        if catalog_written:
+            if catalog_before is None:
+                (folder / CATALOG_NAME).unlink(missing_ok=True)
+            else:
+                atomic_write(folder / CATALOG_NAME, catalog_before)
         if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
         raise
+    if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()  # every source it was made for was refused
     return report
 
 
@@ -692,34 +754,63 @@ def source_items(source: ProjectSource, document: Document | None, documents: di
         return []
     documents[document.key] = document
     text = source.text or ""
+    report.unplaced += [f"a passage of {source.name}: {s.problem}" for s in source.selections if s.problem]
     return [Incoming(
         document=document.key, start=s.start, end=s.end, quote=text[s.start:s.end],
         prefix=text[max(0, s.start - CONTEXT_CHARS):s.start], suffix=text[s.end:s.end + CONTEXT_CHARS],
         themes=s.codes, note=s.note, author=s.author, created=s.created, modified=s.modified,
-    ) for s in source.selections]
+        theme_keys=s.code_keys, guid=s.guid,
+    ) for s in source.selections if not s.problem]
 
 
 def write_source(folder: Path, source: ProjectSource, report: ImportReport,
-                 created: list[Path]) -> Document | None:
-    """The source's text written to ``folder`` as a document (None, with ``source.problem``,
-    if it cannot be); files this import creates go in ``created``, to be removed on failure."""
+                 created: list[Path], titles: dict[str, str]) -> Document | None:
+    """The source's text written to ``folder`` as a document titled with the source's name
+    (None, with ``source.problem``, if it cannot be); files this import creates go in
+    ``created``, to be removed on failure, and the titles to give them in ``titles``."""
     try:
         path, new = write_text(folder, source.name, source.text or "")
     except OSError as error:
         source.problem = f"cannot write its text beside the database ({error.strerror or error})"
         return None
+    title = " ".join(source.name.split()) or None
+    try:
+        document = load_document(path, CatalogEntry(title=title))
+    except CorpusError as error:  # text Margin does not read as a document (a NUL: "binary")
+        if new:
+            path.unlink(missing_ok=True)
+        source.problem = f"its text cannot be a document ({str(error).removeprefix(f'{path}: ')})"
+        return None
     if new:
         created.append(path)
     if path not in report.written:
         report.written.append(path)
-    return load_document(path)
+    if title:
+        titles[path.name] = title
+    return document
+
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm", ".md")
+MAX_FILE_NAME = 150
+
+
+def file_stem(name: str) -> str:
+    """A source's name as a file name: whole (``Interview 3.2`` stays that, never cut at a
+    dot), made safe (no path separators, control or reserved characters, no leading dot), its
+    document extension dropped since its text becomes ``.txt``."""
+    for suffix in DOCUMENT_SUFFIXES:
+        if name.casefold().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    safe = "".join(c if c.isprintable() and c not in '/\\:*?"<>|' else "_" for c in name)
+    return " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME].strip(" .") or "source"
 
 
 def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
     """``folder/<name>.txt``, or the file of that name holding this text already (then
     False: not created); never an existing file with other text (``<name> (2).txt`` then)."""
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(c if c.isalnum() or c in " -_.,()" else "_" for c in Path(name).stem).strip() or "source"
+    stem = file_stem(name)
     for number in range(1, 1000):
         path = folder / (f"{stem}.txt" if number == 1 else f"{stem} ({number}).txt")
         try:
@@ -730,3 +821,26 @@ def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
             if path.read_text(encoding="utf-8") == text:
                 return path, False
     raise FileExistsError(f"{folder}: too many files named {stem}")
+
+
+def write_titles(folder: Path, titles: dict[str, str]) -> bytes | None:
+    """Record the imported documents' titles in the folder's ``catalog.json`` (kept entries
+    are left as they are); returns the catalog's bytes before (None: there was none), to put
+    back if the import fails. A catalog Margin cannot read is left alone."""
+    catalog = folder / CATALOG_NAME
+    before = catalog.read_bytes() if catalog.is_file() else None
+    try:
+        entries = json.loads(before) if before is not None else {}
+    except ValueError:
+        return before
+    if not isinstance(entries, dict):
+        return before
+    changed = False
+    for name, title in titles.items():
+        entry = entries.setdefault(name, {})
+        if isinstance(entry, dict) and not entry.get("title"):
+            entry["title"] = title
+            changed = True
+    if changed:
+        atomic_write(catalog, json.dumps(entries, ensure_ascii=False, indent=2).encode("utf-8"))
+    return before

@@ -47,19 +47,22 @@ INTEGERS = Kind("a list of integers", frozenset({list}), items=frozenset({int}))
 
 # field: (kind, required)
 FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
-    "meta": {"application": (STRING, True), "schema_version": (INTEGER, True), "created": (STRING, False)},
+    "meta": {"application": (STRING, True), "schema_version": (INTEGER, True), "created": (STRING, False),
+             "guid": (STRING, False)},
     "documents": {
         "path": (STRING, True), "sha256": (STRING, True), "title": (STRING, False), "encoding": (STRING, False),
+        "guid": (STRING, False),
     },
     "themes": {
         "name": (STRING, True), "color": (STRING, True), "key": (OPTIONAL_INTEGER, False),
         "description": (STRING, False), "order": (INTEGER, False), "parent": (OPTIONAL_INTEGER, False),
+        "guid": (STRING, False),
     },
     "annotations": {
         "document": (INTEGER, True), "start": (INTEGER, True), "end": (INTEGER, True), "quote": (STRING, True),
         "prefix": (STRING, False), "suffix": (STRING, False), "themes": (INTEGERS, False), "note": (STRING, False),
         "author": (STRING, False), "created": (STRING, False), "modified": (STRING, False),
-        "orphaned": (BOOLEAN, False),
+        "orphaned": (BOOLEAN, False), "guid": (STRING, False),
     },
 }
 

@@ -50,7 +50,7 @@ from tinydb import TinyDB
 
 from .anchoring import Placement
 from .backups import backups_of, rotate
-from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, next_color
+from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, new_guid, next_color
 from .journal import Entry, Journal
 from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
@@ -116,6 +116,7 @@ class Annotation:
     created: str = ""
     modified: str = ""
     orphaned: bool = False
+    guid: str = ""  # its REFI-QDA GUID (older databases: none yet, an export derives one)
 
     @classmethod
     def from_record(cls, annotation_id: int, record: dict[str, Any]) -> Annotation:
@@ -124,12 +125,15 @@ class Annotation:
             annotation_id, record["document"], record["start"], record["end"], record["quote"],
             get("prefix", ""), get("suffix", ""), tuple(get("themes", ())), get("note", ""),
             get("author", ""), get("created", ""), get("modified", ""), get("orphaned", False),
+            get("guid", ""),
         )
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
         del record["id"]
         record["themes"] = list(self.themes)
+        if not self.guid:
+            del record["guid"]
         return record
 
 
@@ -142,10 +146,13 @@ class StoredDocument:
     sha256: str
     title: str = ""
     encoding: str = "utf-8"
+    guid: str = ""  # its REFI-QDA GUID (older databases: none yet, an export derives one)
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
         del record["id"]
+        if not self.guid:
+            del record["guid"]
         return record
 
 
@@ -218,7 +225,8 @@ class Store:
             store._load()
         else:
             db.table("meta").insert(
-                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now()}
+                {"application": APPLICATION, "schema_version": SCHEMA_VERSION, "created": now(),
+                 "guid": new_guid()}
             )
             for spec in starting_themes:
                 store._insert_theme(spec.name, spec.description, spec.color, log=False)
@@ -292,6 +300,7 @@ class Store:
                 sha256=record["sha256"],
                 title=record.get("title", ""),
                 encoding=record.get("encoding", "utf-8"),
+                guid=record.get("guid", ""),
             )
             for key, record in data.get("documents", {}).items()
         }
@@ -311,6 +320,7 @@ class Store:
             key=record.get("key"),
             description=record.get("description", ""),
             parent=record.get("parent"),
+            guid=record.get("guid", ""),
         )
 
     # -- durability ---------------------------------------------------------------------
@@ -551,6 +561,7 @@ class Store:
             "description": description,
             "order": len(self.themes),
             "parent": None,
+            "guid": new_guid(),
         }
         theme_id = self._insert("themes", record, log=log)
         self._set_themes([*self.themes, self._theme_from_record(theme_id, record)])
@@ -561,47 +572,105 @@ class Store:
         return self._insert_theme(self._check_name(name), description)
 
     def theme_named(self, name: str) -> Theme | None:
-        """The theme with this name, ignoring case and runs of spaces."""
+        """The theme with this name, ignoring case and runs of spaces (the first, if an
+        imported codebook has two under different parents), or with this path
+        (``Migration › Other``)."""
         wanted = folded(name)
-        return next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+        found = next((theme for theme in self.themes if theme.name.casefold() == wanted), None)
+        if found is None and "›" in name:
+            path = tuple(folded(part) for part in name.split("›"))
+            found = next((theme for theme in self.themes if self.theme_key(theme) == path), None)
+        return found
 
-    def import_themes(self, specs: list[ThemeSpec]) -> dict[str, Theme]:
-        """Every spec's theme, by ``folded`` name: found by name, or created at the end of the
-        codebook with its colour, description and group (``parent``, when that names a
-        top-level theme here or earlier in ``specs``; deeper nesting is not Margin's).
+    def theme_key(self, theme: Theme) -> tuple[str, ...]:
+        """Where a theme sits: the ``folded`` names of its ancestors and its own, top first."""
+        return tuple(folded(name) for name in self._lineage(theme))
+
+    def _lineage(self, theme: Theme) -> list[str]:
+        """The names of a theme's ancestors and its own, top first (a cycle in a damaged file
+        stops where it closes)."""
+        names, seen = [theme.name], {theme.id}
+        while theme.parent is not None:
+            parent = self._themes_by_id.get(theme.parent)
+            if parent is None or parent.id in seen:
+                break
+            seen.add(parent.id)
+            names.append(parent.name)
+            theme = parent
+        return names[::-1]
+
+    def theme_path(self, theme: Theme) -> str:
+        """``Violence › Armed groups › Cartels``: a theme named with its ancestors."""
+        return " › ".join(self._lineage(theme))
+
+    def import_themes(self, specs: list[ThemeSpec]) -> dict[str | tuple[str, ...], Theme]:
+        """Every spec's theme: by ``folded`` name (the first theme of that name) and, for a
+        spec placed by its ``path`` (a REFI-QDA codebook), by its ``ThemeSpec.key``.
+
+        A spec with a ``path`` is matched where it sits, at any depth: two codes of one name
+        under different parents stay two. A spec without one is matched by name anywhere in
+        the codebook, else created under ``parent`` (a theme of that name) or at the top.
+        New themes go at the end with their colour and description.
 
         One pass and one ``renumber``, so a codebook of thousands of codes imports in linear
         time, where ``create_theme`` and ``set_parent`` per code rescan the codebook each
         time. A group's codes listed right after it (a REFI-QDA codebook, depth first) are in
         place already, so ``renumber`` rewrites nothing."""
-        by_name = {folded(theme.name): theme for theme in self.themes}
+        by_name: dict[str, Theme] = {}
+        by_key: dict[tuple[str, ...], Theme] = {}
+        for theme in self.themes:
+            by_name.setdefault(folded(theme.name), theme)
+            by_key.setdefault(self.theme_key(theme), theme)
+        keys = {theme.id: key for key, theme in by_key.items()}
         colors = {theme.color for theme in self.themes}
         used_keys = {theme.key for theme in self.themes}
         free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
         themes = list(self.themes)
+        found: dict[str | tuple[str, ...], Theme] = {}
         for spec in specs:
             name = " ".join(spec.name.split())
             if not name:
                 raise ValueError("a theme needs a name")
-            if folded(name) in by_name:
-                continue
-            group = by_name.get(folded(spec.parent)) if spec.parent else None
-            record = {"name": name, "color": spec.color or next_color(colors), "key": next(free_keys, None),
-                      "description": spec.description, "order": len(themes),
-                      "parent": group.id if group is not None and group.parent is None else None}
-            theme = self._theme_from_record(self._insert("themes", record), record)
-            by_name[folded(name)] = theme
-            colors.add(theme.color)
-            themes.append(theme)
+            if spec.path is not None:
+                group = by_key.get(spec.key[:-1]) if spec.path else None
+                if spec.path and group is None:
+                    where = " › ".join(spec.path)
+                    raise ValueError(f"{name!r} is placed under {where!r}, which comes later or not at all")
+                existing = by_key.get(spec.key)
+            else:
+                group = by_name.get(folded(spec.parent)) if spec.parent else None
+                existing = by_name.get(folded(name))
+            if existing is None:
+                record = {"name": name, "color": spec.color or next_color(colors),
+                          "key": next(free_keys, None), "description": spec.description, "order": len(themes),
+                          "parent": group.id if group is not None else None,
+                          "guid": new_guid(spec.guid)}
+                existing = self._theme_from_record(self._insert("themes", record), record)
+                key = (*(keys[group.id] if group is not None else ()), folded(name))
+                keys[existing.id] = key
+                by_key.setdefault(key, existing)
+                by_name.setdefault(folded(name), existing)
+                colors.add(existing.color)
+                themes.append(existing)
+            if spec.path is not None:
+                found[spec.key] = existing
         if len(themes) > len(self.themes):
             self.renumber(themes)
-        return {name: self._themes_by_id[theme.id] for name, theme in by_name.items()}
+        result: dict[str | tuple[str, ...], Theme] = {name: self._themes_by_id[t.id]
+                                                      for name, t in by_name.items()}
+        result.update({key: self._themes_by_id[t.id] for key, t in found.items()})
+        return result
 
     def _check_name(self, name: str, keeping: Theme | None = None) -> str:
+        """A name unique among the theme's siblings (an imported codebook may hold one name
+        under two parents; the UI adds top-level themes, so among those)."""
         name = " ".join(name.split())
         if not name:
             raise ValueError("a theme needs a name")
-        if self.theme_named(name) not in (None, keeping):
+        parent = keeping.parent if keeping is not None else None
+        wanted = folded(name)
+        if any(t.parent == parent and folded(t.name) == wanted and (keeping is None or t.id != keeping.id)
+               for t in self.themes):
             raise ValueError(f"a theme named {name!r} exists already")
         return name
 
@@ -626,17 +695,25 @@ class Store:
 
     def renumber(self, wanted: list[Theme], keep_keys: bool = False) -> None:
         """Order the codebook as ``wanted`` says, each group's children right after their
-        parent; the first nine themes in that order take the keys 1..9, unless ``keep_keys``
+        parent, depth first at any depth (an imported codebook nests deeper than the UI's one
+        level); the first nine themes in that order take the keys 1..9, unless ``keep_keys``
         (each theme keeps the digit it has)."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}
         for theme in wanted:
             if theme.parent in ids:
                 children.setdefault(theme.parent, []).append(theme)
-        ordered = []
-        for top in [t for t in wanted if t.parent is None or t.parent not in ids]:
-            ordered.append(top)
-            ordered += children.get(top.id, [])
+        ordered: list[Theme] = []
+        placed: set[int] = set()
+        stack = list(reversed([t for t in wanted if t.parent is None or t.parent not in ids]))
+        while stack:
+            theme = stack.pop()
+            if theme.id in placed:
+                continue
+            placed.add(theme.id)
+            ordered.append(theme)
+            stack += reversed(children.get(theme.id, []))
+        ordered += [t for t in wanted if t.id not in placed]  # in a cycle (a damaged file): kept, at the end
         for position, theme in enumerate(ordered):
             record = self._raw("themes", theme.id)
             key = record.get("key") if keep_keys else position + 1 if position < KEYED_THEMES else None
@@ -706,8 +783,10 @@ class Store:
             self._document_ids = {doc.path: doc.id for doc in self.documents.values()}
         return self._document_ids.get(self.relative_path(document_path))
 
-    def register_document(self, document_path: Path, sha256: str, title: str, encoding: str) -> int:
-        """The document's id, adding its record on first use."""
+    def register_document(self, document_path: Path, sha256: str, title: str, encoding: str,
+                          guid: str | None = None) -> int:
+        """The document's id, adding its record on first use (with ``guid``, a project's GUID
+        for it, if that is a GUID; else a new one)."""
         existing = self.document_id(document_path)
         if existing is not None:
             return existing
@@ -716,6 +795,7 @@ class Store:
             "sha256": sha256,
             "title": title,
             "encoding": encoding,
+            "guid": new_guid(guid),
         }
         document_id = self._insert("documents", record)
         self.documents[document_id] = StoredDocument(id=document_id, **record)
@@ -725,9 +805,9 @@ class Store:
 
     def add_annotation(
         self, document_id: int, text: str, start: int, end: int, themes: list[int], author: str,
-        note: str = "", created: str | None = None, modified: str | None = None,
+        note: str = "", created: str | None = None, modified: str | None = None, guid: str | None = None,
     ) -> Annotation:
-        """A new annotation; an import passes the memo and dates it had elsewhere."""
+        """A new annotation; an import passes the memo, dates and GUID it had elsewhere."""
         stamp = now()
         fields = {
             "document": document_id,
@@ -738,6 +818,7 @@ class Store:
             "created": created or stamp,
             "modified": modified or created or stamp,
             "orphaned": False,
+            "guid": new_guid(guid),
         }
         annotation_id = self._insert("annotations", fields)
         annotation = Annotation.from_record(annotation_id, fields)

@@ -285,18 +285,26 @@ class Workspace:
         return tagged, already
 
     def import_passage(self, document: Document, start: int, end: int, themes: list[Theme], note: str,
-                       author: str, created: str | None, modified: str | None) -> bool:
+                       author: str, created: str | None, modified: str | None,
+                       guid: str | None = None) -> bool:
         """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
-        them). Returns True when the passage was coded already and only gained themes."""
+        them). Returns True when the passage was coded already and only gained themes, and
+        the memo if it is new to it (NVivo writes a selection per coding: one passage may
+        come with several memos, and none is lost)."""
         existing = self.annotations(document).exactly(start, end)
         if existing is not None:
+            changes: dict = {}
             added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
             if added != existing.themes:
-                updated = self.store.update_annotation(existing, themes=added)
+                changes["themes"] = added
+            if note.strip() and note not in existing.note:
+                changes["note"] = f"{existing.note}\n\n{note}" if existing.note else note
+            if changes:
+                updated = self.store.update_annotation(existing, **changes)
                 self._reindex(document, existing, updated)
             return True
         annotation = self.store.add_annotation(self._register(document), document.text, start, end, [t.id for t in themes],
-                                               author or self.author, note, created, modified)
+                                               author or self.author, note, created, modified, guid)
         self._reindex(document, None, annotation)
         return False
 

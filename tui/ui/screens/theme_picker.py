@@ -81,7 +81,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         options.clear_options()
         wanted = " ".join(typed.split())
         matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
-        options.add_options(self._option(theme) for theme in matching)
+        options.add_options(self._option(theme, bool(wanted)) for theme in matching)
         exists = any(theme.name.casefold() == wanted.casefold() for theme in self.themes)
         if self.creates and wanted and not exists:
             prompt = Text("+ Create theme “")
@@ -91,12 +91,24 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         if options.option_count:
             options.highlighted = 0
 
-    def _option(self, theme: Theme) -> Option:
+    def _ancestors(self, theme: Theme) -> list[Theme]:
+        """The themes ``theme`` sits under, top first (an imported codebook nests at any depth)."""
+        by_id = {t.id: t for t in self.themes}
+        found: list[Theme] = []
+        while theme.parent is not None and theme.parent in by_id and len(found) < len(by_id):
+            theme = by_id[theme.parent]
+            found.append(theme)
+        return found[::-1]
+
+    def _option(self, theme: Theme, filtered: bool = False) -> Option:
         prompt = Text()
         prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
-        prompt.append("  " if theme.parent else "")  # grouped under the theme above it
+        ancestors = self._ancestors(theme) if theme.parent is not None else []
+        prompt.append("  " * len(ancestors))  # under the theme above it, at its depth
         prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
+        if filtered and ancestors:  # its parents are not shown above it: name them
+            prompt.append(displayable(" › ".join(t.name for t in ancestors)) + " › ", style="dim")
         prompt.append(displayable(theme.name))
         return Option(prompt, id=str(theme.id))
 
