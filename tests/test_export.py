@@ -207,3 +207,164 @@ def test_an_export_gets_the_permissions_any_new_file_gets(coded: Path, tmp_path:
         assert output.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
     finally:
         os.umask(umask)
+
+
+NOTES = "Título: Frontera\n\nLa patrulla llegó al puente.\nSegunda línea del informe.\n\nFin del informe.\n"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> tuple[Workspace, list]:
+    """One document, three passages: one under a described theme, one over two lines with a
+    memo under a theme grouped in it, one orphaned by an edit; and a theme nothing has."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text(NOTES, encoding="utf-8")
+    database = tmp_path / "db" / "annotations.json"
+    workspace = Workspace.open([docs], database=database, author="ana")
+    workspace.create_theme("Unused")
+    guards = workspace.update_theme(workspace.create_theme("Guards"), description="Who guards the border.")
+    places = workspace.create_theme("Places")
+    workspace.set_parent(places, guards)
+    document = workspace.documents[0]
+
+    def tag(quote: str, theme):
+        start = NOTES.index(quote)
+        return workspace.toggle_theme(document, start, start + len(quote), workspace.theme(theme.id)).annotation
+
+    tag("patrulla", guards)
+    workspace.set_note(document, tag("puente.\nSegunda", places), "Ver anexo")
+    tag("Fin del", guards)
+    workspace.close()
+    (docs / "notes.txt").write_text(NOTES.replace("Fin del informe.", "Otra cosa muy distinta."), encoding="utf-8")
+    workspace = Workspace.open_database(database)
+    annotations = Selection().annotations(workspace)
+    assert [(a.quote, a.orphaned) for a in annotations] == [
+        ("patrulla", False), ("puente.\nSegunda", False), ("Fin del", True)]
+    return workspace, annotations
+
+
+def test_markdown_report_exactly(small) -> None:
+    from tui.core.exporters import to_markdown
+
+    workspace, annotations = small
+    assert to_markdown(workspace, annotations, Progress()).decode("utf-8") == "\n".join([
+        "# Coded passages", "",
+        "Database: `annotations.json` · 3 annotations", "",
+        "## Guards", "",  # "Unused" tags nothing: no section, and the others still follow
+        "*2 passages in 1 document*", "",
+        "Who guards the border.", "",
+        "> patrulla", ">", "> — Título: Frontera, characters 21–29", "",
+        "> Fin del", ">", "> — Título: Frontera, characters 75–82 (orphaned)", "",
+        "### Places", "",  # grouped under Guards: one level down
+        "*1 passage in 1 document*", "",
+        "> puente.", "> Segunda", ">", "> — Título: Frontera, characters 39–54", "",
+        "**Memo:** Ver anexo", "",
+    ])
+
+
+def test_csv_rows_exactly(small) -> None:
+    from tui.core.exporters import to_csv
+
+    workspace, annotations = small
+    out = io.BytesIO()
+    to_csv(workspace, annotations, Progress(), out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
+                       "themes", "memo", "author", "created", "modified", "orphaned"]
+    first, second, third = annotations
+    assert rows[1:] == [
+        [str(first.id), "Título: Frontera", "../docs/notes.txt", "21", "29", "patrulla", "Guards", "Guards", "",
+         "ana", first.created, first.modified, "False"],
+        [str(second.id), "Título: Frontera", "../docs/notes.txt", "39", "54", "puente.\nSegunda", "Places",
+         "Places", "Ver anexo", "ana", second.created, second.modified, "False"],
+        [str(third.id), "Título: Frontera", "../docs/notes.txt", "75", "82", "Fin del", "Guards", "Guards", "",
+         "ana", third.created, third.modified, "True"],
+    ]
+    assert first.created  # a real timestamp, not a blank the comparison would let through
+
+
+def test_jsonl_records_exactly(small) -> None:
+    from tui.core.exporters import to_jsonl
+
+    workspace, annotations = small
+    out = io.BytesIO()
+    to_jsonl(workspace, annotations, Progress(), out)
+    raw = out.getvalue()
+    assert "Título".encode() in raw  # UTF-8 as is, not \u escapes
+    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    second = annotations[1]
+    assert records[1] == {
+        "id": second.id, "document": second.document, "start": 39, "end": 54, "quote": "puente.\nSegunda",
+        "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m",
+        "themes": list(second.themes), "note": "Ver anexo", "author": "ana", "created": second.created,
+        "modified": second.modified, "orphaned": False, "theme_names": ["Places"],
+        "document_title": "Título: Frontera", "document_path": "../docs/notes.txt",
+        "document_file": str(workspace.database_path.parent.parent / "docs" / "notes.txt"),
+    }
+    assert [r["orphaned"] for r in records] == [False, False, True]
+
+
+def test_w3c_items_exactly(small) -> None:
+    from tui.core.exporters import to_w3c
+
+    workspace, annotations = small
+    raw = to_w3c(workspace, annotations, Progress()).decode("utf-8")
+    assert "Título" in raw and '\n  "@context"' in raw  # readable: UTF-8 as is, indented
+    collection = json.loads(raw)
+    second = annotations[1]
+    assert {key: value for key, value in collection.items() if key != "first"} == {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "urn:margin:collection:annotations",
+        "type": "AnnotationCollection", "label": "Margin annotations from annotations.json", "total": 3}
+    page = collection["first"]
+    assert (page["type"], page["startIndex"], len(page["items"])) == ("AnnotationPage", 0, 3)
+    assert page["items"][1] == {
+        "id": f"urn:margin:annotation:{second.id}",
+        "type": "Annotation",
+        "created": second.created,
+        "modified": second.modified,
+        "creator": {"type": "Person", "name": "ana"},
+        "body": [
+            {"type": "TextualBody", "purpose": "tagging", "value": "Places"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "Ver anexo", "format": "text/plain"},
+        ],
+        "target": {
+            "source": (workspace.database_path.parent.parent / "docs" / "notes.txt").as_uri(),
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": "puente.\nSegunda",
+                 "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m"},
+                {"type": "TextPositionSelector", "start": 39, "end": 54},
+            ],
+        },
+    }
+
+
+@pytest.mark.parametrize(("needle", "count"), [("NOTES.TXT", 3), ("frontera", 3), ("docs/", 3), ("Guards", 0)])
+def test_a_document_is_chosen_by_path_or_title_in_any_case(small, needle: str, count: int) -> None:
+    from tui.core.exporters import ExportError
+
+    workspace, _ = small
+    if count:
+        assert len(Selection(document=needle).annotations(workspace)) == count
+    else:
+        with pytest.raises(ExportError, match=f"^no document matching '{needle}' in "):
+            Selection(document=needle).annotations(workspace)
+
+
+def test_where_an_export_may_go(small, tmp_path: Path) -> None:
+    from tui.core.exporters import ExportError, check_output, default_output, export, write_file
+
+    workspace, _ = small
+    database = workspace.database_path
+    assert default_output(workspace, "w3c") == database.with_name("annotations-export.jsonld")
+    with pytest.raises(ExportError, match=r"^unknown format 'xls' \(choose from csv, jsonl, md, w3c, qdpx, qdc\)$"):
+        check_output(workspace, "xls", None, force=False)
+    with pytest.raises(ExportError, match="that is the database or one of its files$"):
+        check_output(workspace, "csv", database, force=True)
+    output, count = export(workspace, "csv", tmp_path / "out.csv")
+    assert count == 3 and output.read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ExportError, match="exists already"):  # not replaced unless asked
+        export(workspace, "csv", output)
+    assert write_file(tmp_path / "stats.txt", b"payload").read_bytes() == b"payload"
+    # The OS's words for the cause (a file where a folder should be), not a Python repr.
+    with pytest.raises(ExportError, match=r"/stats.txt/more.txt: cannot write \([A-Z][a-z ]+\)$"):
+        write_file(tmp_path / "stats.txt" / "more.txt", b"payload")
