@@ -122,5 +122,5 @@ def map_offset(opcodes: Levenshtein.Opcodes, offset: int, at_start: bool) -> int
         if inside:
             if op.tag == "delete":
                 return op.dest_start
-            return op.dest_start + min(offset - op.src_start, op.dest_end - op.dest_start)
+            return op.dest_start + offset - op.src_start  # equal and replace blocks keep their length
     return opcodes.dest_len if at_start else 0
