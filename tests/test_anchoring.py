@@ -45,6 +45,62 @@ def edits(draw, length: int):
     return at, removed, draw(INSERTION)
 
 
+# Exact cases: each pins one rule of placement the properties below leave open.
+def test_how_each_passage_is_placed() -> None:
+    text = "one two three two one"
+    assert place(text, "three", "one two ", " two one", 8) == Placement(8, 13, "unchanged")
+    assert place("zero " + text, "three", "one two ", " two one", 8) == Placement(13, 18, "exact")
+    assert place(text.replace("three", "thr3e"), "three", "one two ", " two one", 8) == Placement(8, 13, "fuzzy")
+    assert place(text, "", "", "", 0) is None  # nothing to look for
+
+
+def test_every_occurrence_is_found_overlapping_ones_too() -> None:
+    assert list(occurrences("aaaa", "aa")) == [0, 1, 2]
+    assert list(occurrences("abc", "d")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "suffix", "agreement"),
+    [
+        (" xx abc yy", "xx ", " yy", 6),  # both sides whole
+        (" xx abc yy", "Qx ", " yQ", 4),  # each side agrees from the passage outwards, to a difference
+        (" xx abc yy", "zzzzzzzzx ", " y", 4),  # a prefix longer than the text before: what there is
+        (" xx abc yy", "", "", 0),
+        ("abc yy", "xx ", " ", 1),  # nothing before the text's start
+    ],
+)
+def test_context_agreement_counts_matching_characters_outwards(text, prefix, suffix, agreement) -> None:
+    start = text.index("abc")
+    assert context_agreement(text, start, start + 3, prefix, suffix) == agreement
+
+
+def test_of_equally_good_occurrences_the_nearest_wins_either_way() -> None:
+    text = "cat . cat . cat . cat"
+    assert nearest_occurrence(text, "cat", "", "", 13) == 12
+    assert nearest_occurrence(text, "cat", "", "", 7) == 6
+    assert nearest_occurrence(text, "cat", "", "", 100) == 18
+    assert nearest_occurrence(text, "dog", "", "", 0) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "window", "starts", "ends"),
+    [
+        # Text inserted at a boundary stays outside the passage: after a start, before an end.
+        ("abcdef", "abXXcdef", [0, 1, 4, 5, 6, 7, 8], [0, 1, 2, 5, 6, 7, 8]),
+        # A boundary inside deleted text lands where the deletion was.
+        ("abcdef", "abef", [0, 1, 2, 2, 2, 3, 4], [0, 1, 2, 2, 2, 3, 4]),
+        ("abcdef", "abXef", [0, 1, 2, 3, 3, 4, 5], [0, 1, 2, 3, 3, 4, 5]),
+        ("abcdef", "aXYZWf", [0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6]),
+    ],
+)
+def test_boundaries_map_through_an_alignment(source: str, window: str, starts: list[int], ends: list[int]) -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    opcodes = Levenshtein.opcodes(source, window)
+    assert [map_offset(opcodes, offset, at_start=True) for offset in range(len(source) + 1)] == starts
+    assert [map_offset(opcodes, offset, at_start=False) for offset in range(len(source) + 1)] == ends
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), annotated=annotated_texts())
 def test_a_quote_that_survives_an_edit_is_placed_on_that_exact_text(data, annotated) -> None:
@@ -118,58 +174,3 @@ def test_duplicates_prefer_the_occurrence_with_its_context() -> None:
     changed = "Intro paragraph added at the top. " + text.replace("gamma", "delta")
     placement = place(changed, quote, prefix, suffix, start)
     assert placement.start == changed.index("weapons", changed.index("beta"))
-
-
-def test_how_each_passage_is_placed() -> None:
-    text = "one two three two one"
-    assert place(text, "three", "one two ", " two one", 8) == Placement(8, 13, "unchanged")
-    assert place("zero " + text, "three", "one two ", " two one", 8) == Placement(13, 18, "exact")
-    assert place(text.replace("three", "thr3e"), "three", "one two ", " two one", 8) == Placement(8, 13, "fuzzy")
-    assert place(text, "", "", "", 0) is None  # nothing to look for
-
-
-def test_every_occurrence_is_found_overlapping_ones_too() -> None:
-    assert list(occurrences("aaaa", "aa")) == [0, 1, 2]
-    assert list(occurrences("abc", "d")) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "prefix", "suffix", "agreement"),
-    [
-        (" xx abc yy", "xx ", " yy", 6),  # both sides whole
-        (" xx abc yy", "Qx ", " yQ", 4),  # each side agrees from the passage outwards, to a difference
-        (" xx abc yy", "zzzzzzzzx ", " y", 4),  # a prefix longer than the text before: what there is
-        (" xx abc yy", "", "", 0),
-        ("abc yy", "xx ", " ", 1),  # nothing before the text's start
-    ],
-)
-def test_context_agreement_counts_matching_characters_outwards(text, prefix, suffix, agreement) -> None:
-    start = text.index("abc")
-    assert context_agreement(text, start, start + 3, prefix, suffix) == agreement
-
-
-def test_of_equally_good_occurrences_the_nearest_wins_either_way() -> None:
-    text = "cat . cat . cat . cat"
-    assert nearest_occurrence(text, "cat", "", "", 13) == 12
-    assert nearest_occurrence(text, "cat", "", "", 7) == 6
-    assert nearest_occurrence(text, "cat", "", "", 100) == 18
-    assert nearest_occurrence(text, "dog", "", "", 0) is None
-
-
-@pytest.mark.parametrize(
-    ("source", "window", "starts", "ends"),
-    [
-        # Text inserted at a boundary stays outside the passage: after a start, before an end.
-        ("abcdef", "abXXcdef", [0, 1, 4, 5, 6, 7, 8], [0, 1, 2, 5, 6, 7, 8]),
-        # A boundary inside deleted text lands where the deletion was.
-        ("abcdef", "abef", [0, 1, 2, 2, 2, 3, 4], [0, 1, 2, 2, 2, 3, 4]),
-        ("abcdef", "abXef", [0, 1, 2, 3, 3, 4, 5], [0, 1, 2, 3, 3, 4, 5]),
-        ("abcdef", "aXYZWf", [0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5, 6]),
-    ],
-)
-def test_boundaries_map_through_an_alignment(source: str, window: str, starts: list[int], ends: list[int]) -> None:
-    from rapidfuzz.distance import Levenshtein
-
-    opcodes = Levenshtein.opcodes(source, window)
-    assert [map_offset(opcodes, offset, at_start=True) for offset in range(len(source) + 1)] == starts
-    assert [map_offset(opcodes, offset, at_start=False) for offset in range(len(source) + 1)] == ends
