@@ -368,3 +368,91 @@ def test_where_an_export_may_go(small, tmp_path: Path) -> None:
     # The OS's words for the cause (a file where a folder should be), not a Python repr.
     with pytest.raises(ExportError, match=r"/stats.txt/more.txt: cannot write \([A-Z][a-z ]+\)$"):
         write_file(tmp_path / "stats.txt" / "more.txt", b"payload")
+
+
+PROJECT = """<?xml version='1.0' encoding='utf-8'?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="annotations" origin="Margin">
+  <Users>
+    <User guid="1a0d17a6-4638-541e-bfaf-dd4669742be5" name="ana" />
+  </Users>
+  <CodeBook>
+    <Codes>
+      <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
+      <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+        <Description>Who guards the border.</Description>
+        <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+      </Code>
+    </Codes>
+  </CodeBook>
+  <Sources>
+    <TextSource guid="3479f0aa-46bb-5462-8de2-31721a6e2b05" name="Título: Frontera" \
+plainTextPath="internal://3479f0aa-46bb-5462-8de2-31721a6e2b05.txt">
+      <PlainTextSelection guid="e3108583-1778-5b00-9213-754390beed9d" name="patrulla" startPosition="21" \
+endPosition="29" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c1}" modifiedDateTime="{m1}">
+        <Coding guid="5353347e-f4ed-557d-85eb-3c8812dda0d1" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+creationDateTime="{c1}">
+          <CodeRef targetGUID="863dbca2-4760-5569-9bf4-b8072f0ddb18" />
+        </Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="cd278c54-85fd-52f7-a2c4-f175da047397" name="puente. Segunda" startPosition="39" \
+endPosition="54" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c2}" modifiedDateTime="{m2}">
+        <Coding guid="3e689ad3-d24a-5fd0-a9b2-50c48d587363" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+creationDateTime="{c2}">
+          <CodeRef targetGUID="5bab5368-dfb5-5c0c-931f-40650799b0f5" />
+        </Coding>
+        <NoteRef targetGUID="9fe10005-35fa-5b53-bd7b-5737b6832bed" />
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="9fe10005-35fa-5b53-bd7b-5737b6832bed" name="Memo: puente. Segunda" \
+creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{m2}">
+      <PlainTextContent>Ver anexo</PlainTextContent>
+    </Note>
+  </Notes>
+</Project>"""
+
+
+def test_qdpx_project_exactly(small) -> None:
+    """Every element and attribute another QDA tool reads; GUIDs are the same at every export
+    of the same database (they are derived from Margin's ids), and an orphan is left out."""
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    workspace, annotations = small
+    first, second, _ = annotations
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, annotations, Progress()))) as bundle:
+        source = "sources/3479f0aa-46bb-5462-8de2-31721a6e2b05.txt"
+        assert bundle.namelist() == [source, "project.qde"]
+        assert bundle.read(source).decode("utf-8") == NOTES.replace("Fin del informe.", "Otra cosa muy distinta.")
+        assert bundle.read("project.qde").decode("utf-8") == PROJECT.format(
+            c1=first.created, m1=first.modified, c2=second.created, m2=second.modified)
+
+
+def test_qdpx_without_passages_still_names_a_user(small) -> None:
+    import zipfile
+
+    from tui.core.refi import guid, to_qdpx
+
+    workspace, _ = small
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, [], Progress()))) as bundle:
+        project = bundle.read("project.qde").decode("utf-8")
+    assert f'<User guid="{guid("user", "unknown")}" name="unknown" />' in project
+    assert "<Notes>" not in project and "<PlainTextSelection" not in project
+
+
+def test_qdc_codebook_exactly(small) -> None:
+    from tui.core.refi import to_qdc
+
+    workspace, annotations = small
+    assert to_qdc(workspace, annotations, Progress()).decode("utf-8") == """<?xml version='1.0' encoding='utf-8'?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Margin">
+  <Codes>
+    <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
+    <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+      <Description>Who guards the border.</Description>
+      <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+    </Code>
+  </Codes>
+</CodeBook>"""
