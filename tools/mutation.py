@@ -85,6 +85,9 @@ def scratch_copy(modules: list[str], tests: list[str]) -> None:
         "pytest_add_cli_args_test_selection": tests,
         "pytest_add_cli_args": ["-m", "not pilot", "-p", "no:cacheprovider", "--hypothesis-profile=mutation"],
         "use_git_change_detection": False,
+        # A mutant gets (its tests' clean CPU time + 1 s) x 2 x this before it counts as a
+        # timeout (an endless loop). mutmut's 15 made each such mutant of anchoring cost ~5 min.
+        "timeout_multiplier": 3.0,
     }
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in config.items()]
     (scratch / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + "\n".join(lines) + "\n")
