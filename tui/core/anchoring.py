@@ -115,9 +115,7 @@ def map_offset(opcodes: Levenshtein.Opcodes, offset: int, at_start: bool) -> int
     A start boundary is the character at ``offset``; an end boundary is just after the
     character before it. Text inserted right at a boundary is left outside the passage.
     """
-    for op in opcodes:
-        if op.tag == "insert":
-            continue
+    for op in opcodes:  # an insertion (src_start == src_end) is never inside: skipped
         inside = op.src_start <= offset < op.src_end if at_start else op.src_start < offset <= op.src_end
         if inside:
             if op.tag == "delete":
