@@ -50,7 +50,7 @@ TESTS_BY_MODULE = {
     "anchoring": ["tests/test_anchoring.py", "tests/test_reanchoring.py"],
     "text": ["tests/test_text.py"],
     "exporters": ["tests/test_export.py"],
-    "refi": ["tests/test_export.py"],
+    "refi": ["tests/test_export.py", "tests/test_import.py"],  # export, and reading a project back
     "stats": ["tests/test_stats.py"],
     "browse": ["tests/test_browse.py"],
     "store": ["tests/test_store.py", "tests/test_undo.py", "tests/test_maintenance.py"],
