@@ -156,6 +156,16 @@ def test_text_inserted_at_either_end_of_an_edited_passage_is_left_outside() -> N
     assert place(changed, quote, prefix, suffix, start) == Placement(start + 5, start + 5 + len(quote), "fuzzy")
 
 
+def test_a_passage_exactly_as_similar_as_the_cutoff_is_still_placed() -> None:
+    """One letter of four changed scores 75, CUTOFF itself: the limit is inclusive."""
+    text = SEED_TEXTS[2]
+    start = text.index("They")
+    assert text.count("They") == 1
+    prefix, suffix = text[start - 32 : start], text[start + 4 : start + 36]
+    changed = text[:start] + "Thez" + text[start + 4 :]
+    assert place(changed, "They", prefix, suffix, start) == Placement(start, start + 4, "fuzzy")
+
+
 def test_a_short_passage_rewritten_in_unchanged_surroundings_is_an_orphan() -> None:
     """Its context still aligns, but what is between no longer resembles the quote."""
     text = SEED_TEXTS[2]

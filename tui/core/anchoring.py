@@ -90,7 +90,7 @@ def fuzzy_span(text: str, quote: str, prefix: str, suffix: str, old_start: int) 
         opcodes = Levenshtein.opcodes(needle, text[window[0] : window[1]])
         start = window[0] + map_offset(opcodes, len(prefix), at_start=True)
         end = window[0] + map_offset(opcodes, len(prefix) + len(quote), at_start=False)
-        if start < end and fuzz.ratio(quote, text[start:end]) >= CUTOFF:
+        if fuzz.ratio(quote, text[start:end]) >= CUTOFF:  # an empty or inverted span scores 0
             return start, end
     return None
 
