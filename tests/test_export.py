@@ -364,6 +364,8 @@ def test_where_an_export_may_go(small, tmp_path: Path) -> None:
     assert count == 3 and output.read_bytes().startswith(b"\xef\xbb\xbf")
     with pytest.raises(ExportError, match="exists already"):  # not replaced unless asked
         export(workspace, "csv", output)
+    with pytest.raises(ExportError, match=r"/out.csv/more.csv: cannot write \([A-Z][a-z ]+\)$"):
+        write_export(workspace, "csv", output / "more.csv", [])
     assert write_file(tmp_path / "stats.txt", b"payload").read_bytes() == b"payload"
     # The OS's words for the cause (a file where a folder should be), not a Python repr.
     with pytest.raises(ExportError, match=r"/stats.txt/more.txt: cannot write \([A-Z][a-z ]+\)$"):
@@ -456,3 +458,23 @@ def test_qdc_codebook_exactly(small) -> None:
     </Code>
   </Codes>
 </CodeBook>"""
+
+
+def test_a_passage_of_a_document_the_database_does_not_know_has_blank_document_fields(small) -> None:
+    """A hand-edited database can hold an annotation whose document record is gone: it is
+    exported with empty title, path and source rather than failing the whole export."""
+    from tui.core.exporters import to_csv, to_jsonl, to_w3c
+    from tui.core.store import Annotation
+
+    workspace, _ = small
+    stray = Annotation(id=99, document=999, start=0, end=3, quote="abc", prefix="", suffix="", themes=())
+    out = io.BytesIO()
+    to_csv(workspace, [stray], Progress(), out)
+    row = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))[0]
+    assert (row["document_title"], row["document_path"], row["theme"]) == ("", "", "")
+    out = io.BytesIO()
+    to_jsonl(workspace, [stray], Progress(), out)
+    record = json.loads(out.getvalue())
+    assert (record["document_title"], record["document_path"], record["document_file"]) == ("", "", "")
+    item = json.loads(to_w3c(workspace, [stray], Progress()))["first"]["items"][0]
+    assert item["target"]["source"] == ""

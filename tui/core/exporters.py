@@ -192,35 +192,44 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progre
 
 
 Writer = Callable[[Workspace, list[Annotation], Progress, BinaryIO], None]
-Serialiser = Callable[[Workspace, list[Annotation], Progress], bytes]
+
+# Formats built in one piece in memory (a JSON document, XML, a zip), written whole. Plain
+# functions, not closures made at import: a closure's body escapes mutation testing.
 
 
-def whole(serialise: Serialiser) -> Writer:
-    """A writer for a format built in one piece in memory (a JSON document, XML, a zip)."""
-    def write(workspace: Workspace, annotations: list[Annotation], progress: Progress, out: BinaryIO) -> None:
-        out.write(serialise(workspace, annotations, progress))
-
-    return write
+def write_markdown(workspace: Workspace, annotations: list[Annotation], progress: Progress,
+                   out: BinaryIO) -> None:
+    out.write(to_markdown(workspace, annotations, progress))
 
 
-def refi_writer(name: str) -> Writer:
-    """A REFI-QDA writer whose XML and zip machinery load only when the format is chosen
-    (the reader imports this module at start-up)."""
-    def serialise(workspace: Workspace, annotations: list[Annotation], progress: Progress) -> bytes:
-        from . import refi
+def write_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progress,
+              out: BinaryIO) -> None:
+    out.write(to_w3c(workspace, annotations, progress))
 
-        return getattr(refi, name)(workspace, annotations, progress)
 
-    return whole(serialise)
+# REFI-QDA's XML and zip machinery load only when the format is chosen (the reader imports
+# this module at start-up).
+def write_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progress,
+               out: BinaryIO) -> None:
+    from .refi import to_qdpx
+
+    out.write(to_qdpx(workspace, annotations, progress))
+
+
+def write_qdc(workspace: Workspace, annotations: list[Annotation], progress: Progress,
+              out: BinaryIO) -> None:
+    from .refi import to_qdc
+
+    out.write(to_qdc(workspace, annotations, progress))
 
 
 FORMATS: dict[str, tuple[str, Writer]] = {
     "csv": (".csv", to_csv),
     "jsonl": (".jsonl", to_jsonl),
-    "md": (".md", whole(to_markdown)),
-    "w3c": (".jsonld", whole(to_w3c)),
-    "qdpx": (".qdpx", refi_writer("to_qdpx")),
-    "qdc": (".qdc", refi_writer("to_qdc")),
+    "md": (".md", write_markdown),
+    "w3c": (".jsonld", write_w3c),
+    "qdpx": (".qdpx", write_qdpx),
+    "qdc": (".qdc", write_qdc),
 }
 
 
