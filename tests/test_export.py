@@ -478,3 +478,22 @@ def test_a_passage_of_a_document_the_database_does_not_know_has_blank_document_f
     assert (record["document_title"], record["document_path"], record["document_file"]) == ("", "", "")
     item = json.loads(to_w3c(workspace, [stray], Progress()))["first"]["items"][0]
     assert item["target"]["source"] == ""
+
+
+def test_qdpx_passages_without_an_author_refer_to_a_user_that_exists(small) -> None:
+    """Another tool resolves every creatingUser against Users: an unsigned passage must not
+    leave a dangling reference."""
+    import dataclasses
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    workspace, annotations = small
+    unsigned = [dataclasses.replace(annotation, author="") for annotation in annotations]
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, unsigned, Progress()))) as bundle:
+        root = ET.fromstring(bundle.read("project.qde"))
+    users = {user.get("guid"): user.get("name") for user in root.iter("{urn:QDA-XML:project:1.0}User")}
+    assert list(users.values()) == ["unknown"]
+    referring = {element.get("creatingUser") for element in root.iter() if element.get("creatingUser")}
+    assert referring and referring <= users.keys()
