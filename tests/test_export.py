@@ -497,3 +497,17 @@ def test_qdpx_passages_without_an_author_refer_to_a_user_that_exists(small) -> N
     assert list(users.values()) == ["unknown"]
     referring = {element.get("creatingUser") for element in root.iter() if element.get("creatingUser")}
     assert referring and referring <= users.keys()
+
+
+def test_qdpx_from_the_reader_holds_every_open_document_once(workspace: Workspace) -> None:
+    """Exported from the reader, documents never coded (unknown to the database) are sources
+    too, each with its own GUID."""
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    document = workspace.documents[0]
+    workspace.toggle_theme(document, 0, 9, workspace.themes[0])
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, Selection().annotations(workspace), Progress()))) as bundle:
+        sources = [name for name in bundle.namelist() if name.startswith("sources/")]
+    assert len(sources) == len(set(sources)) == len(workspace.documents) == 5
