@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 from tui.core import Workspace
 
@@ -48,3 +49,26 @@ def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(pyperclip, "copy", unavailable)
     return []
+
+
+# Tests that drive the app through Textual's Pilot are coroutines: marked ``pilot`` so a quick
+# run of the core alone (mutation testing, tools/mutation.py) can leave them out with
+# ``-m "not pilot"``.
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pilot: drives the Textual app (async, slow)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    import inspect
+
+    for item in items:
+        if inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(pytest.mark.pilot)
+
+
+# Mutation testing runs each test once per mutant: there, a failing example is reported as it
+# is found (no shrinking), runs are reproducible (derandomised) and nothing is written to
+# .hypothesis/. Selected with ``--hypothesis-profile=mutation``.
+settings.register_profile(
+    "mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate], derandomize=True, database=None
+)

@@ -269,3 +269,307 @@ def test_theme_names_that_look_like_formulas_are_neutralised_in_csv(coded: Path,
     formula_rows = [row for row in rows if row["document_path"].endswith(document.path.name)]
     assert [row["theme"] for row in formula_rows] == ["'=SUM(A1)", "'+1", "'@x", "'-2", "'-2"]
     assert [row["themes"] for row in formula_rows] == ["'=SUM(A1); +1; @x; -2"] * 4 + ["'-2"]
+
+
+NOTES = "Título: Frontera\n\nLa patrulla llegó al puente.\nSegunda línea del informe.\n\nFin del informe.\n"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> tuple[Workspace, list]:
+    """One document, three passages: one under a described theme, one over two lines with a
+    memo under a theme grouped in it, one orphaned by an edit; and a theme nothing has."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text(NOTES, encoding="utf-8")
+    database = tmp_path / "db" / "annotations.json"
+    workspace = Workspace.open([docs], database=database, author="ana")
+    workspace.create_theme("Unused")
+    guards = workspace.update_theme(workspace.create_theme("Guards"), description="Who guards the border.")
+    places = workspace.create_theme("Places")
+    workspace.set_parent(places, guards)
+    document = workspace.documents[0]
+
+    def tag(quote: str, theme):
+        start = NOTES.index(quote)
+        return workspace.toggle_theme(document, start, start + len(quote), workspace.theme(theme.id)).annotation
+
+    tag("patrulla", guards)
+    workspace.set_note(document, tag("puente.\nSegunda", places), "Ver anexo")
+    tag("Fin del", guards)
+    workspace.close()
+    (docs / "notes.txt").write_text(NOTES.replace("Fin del informe.", "Otra cosa muy distinta."), encoding="utf-8")
+    workspace = Workspace.open_database(database)
+    annotations = Selection().annotations(workspace)
+    assert [(a.quote, a.orphaned) for a in annotations] == [
+        ("patrulla", False), ("puente.\nSegunda", False), ("Fin del", True)]
+    return workspace, annotations
+
+
+def test_markdown_report_exactly(small) -> None:
+    from tui.core.exporters import to_markdown
+
+    workspace, annotations = small
+    assert to_markdown(workspace, annotations, Progress()).decode("utf-8") == "\n".join([
+        "# Coded passages", "",
+        "Database: `annotations.json` · 3 annotations", "",
+        "## Guards", "",  # "Unused" tags nothing: no section, and the others still follow
+        "*2 passages in 1 document*", "",
+        "Who guards the border.", "",
+        "> patrulla", ">", "> — Título: Frontera, characters 21–29", "",
+        "> Fin del", ">", "> — Título: Frontera, characters 75–82 (orphaned)", "",
+        "### Places", "",  # grouped under Guards: one level down
+        "*1 passage in 1 document*", "",
+        "> puente.", "> Segunda", ">", "> — Título: Frontera, characters 39–54", "",
+        "**Memo:** Ver anexo", "",
+    ])
+
+
+def test_csv_rows_exactly(small) -> None:
+    from tui.core.exporters import to_csv
+
+    workspace, annotations = small
+    out = io.BytesIO()
+    to_csv(workspace, annotations, Progress(), out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["annotation", "document_title", "document_path", "start", "end", "quote", "theme",
+                       "themes", "memo", "author", "created", "modified", "orphaned"]
+    first, second, third = annotations
+    assert rows[1:] == [
+        [str(first.id), "Título: Frontera", "../docs/notes.txt", "21", "29", "patrulla", "Guards", "Guards", "",
+         "ana", first.created, first.modified, "False"],
+        [str(second.id), "Título: Frontera", "../docs/notes.txt", "39", "54", "puente.\nSegunda", "Places",
+         "Places", "Ver anexo", "ana", second.created, second.modified, "False"],
+        [str(third.id), "Título: Frontera", "../docs/notes.txt", "75", "82", "Fin del", "Guards", "Guards", "",
+         "ana", third.created, third.modified, "True"],
+    ]
+    assert first.created  # a real timestamp, not a blank the comparison would let through
+
+
+def test_jsonl_records_exactly(small) -> None:
+    from tui.core.exporters import to_jsonl
+
+    workspace, annotations = small
+    out = io.BytesIO()
+    to_jsonl(workspace, annotations, Progress(), out)
+    raw = out.getvalue()
+    assert "Título".encode() in raw  # UTF-8 as is, not \u escapes
+    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    second = annotations[1]
+    assert records[1] == {
+        "id": second.id, "document": second.document, "start": 39, "end": 54, "quote": "puente.\nSegunda",
+        "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m",
+        "themes": list(second.themes), "note": "Ver anexo", "author": "ana", "created": second.created,
+        "modified": second.modified, "orphaned": False, "theme_names": ["Places"],
+        "document_title": "Título: Frontera", "document_path": "../docs/notes.txt",
+        "document_file": str(workspace.database_path.parent.parent / "docs" / "notes.txt"),
+    }
+    assert [r["orphaned"] for r in records] == [False, False, True]
+
+
+def test_w3c_items_exactly(small) -> None:
+    from tui.core.exporters import to_w3c
+
+    workspace, annotations = small
+    raw = to_w3c(workspace, annotations, Progress()).decode("utf-8")
+    assert "Título" in raw and '\n  "@context"' in raw  # readable: UTF-8 as is, indented
+    collection = json.loads(raw)
+    second = annotations[1]
+    assert {key: value for key, value in collection.items() if key != "first"} == {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "urn:margin:collection:annotations",
+        "type": "AnnotationCollection", "label": "Margin annotations from annotations.json", "total": 3}
+    page = collection["first"]
+    assert (page["type"], page["startIndex"], len(page["items"])) == ("AnnotationPage", 0, 3)
+    assert page["items"][1] == {
+        "id": f"urn:margin:annotation:{second.id}",
+        "type": "Annotation",
+        "created": second.created,
+        "modified": second.modified,
+        "creator": {"type": "Person", "name": "ana"},
+        "body": [
+            {"type": "TextualBody", "purpose": "tagging", "value": "Places"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "Ver anexo", "format": "text/plain"},
+        ],
+        "target": {
+            "source": (workspace.database_path.parent.parent / "docs" / "notes.txt").as_uri(),
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": "puente.\nSegunda",
+                 "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m"},
+                {"type": "TextPositionSelector", "start": 39, "end": 54},
+            ],
+        },
+    }
+
+
+@pytest.mark.parametrize(("needle", "count"), [("NOTES.TXT", 3), ("frontera", 3), ("docs/", 3), ("Guards", 0)])
+def test_a_document_is_chosen_by_path_or_title_in_any_case(small, needle: str, count: int) -> None:
+    from tui.core.exporters import ExportError
+
+    workspace, _ = small
+    if count:
+        assert len(Selection(document=needle).annotations(workspace)) == count
+    else:
+        with pytest.raises(ExportError, match=f"^no document matching '{needle}' in "):
+            Selection(document=needle).annotations(workspace)
+
+
+def test_where_an_export_may_go(small, tmp_path: Path) -> None:
+    from tui.core.exporters import ExportError, check_output, default_output, export, write_file
+
+    workspace, _ = small
+    database = workspace.database_path
+    assert default_output(workspace, "w3c") == database.with_name("annotations-export.jsonld")
+    with pytest.raises(ExportError, match=r"^unknown format 'xls' \(choose from csv, jsonl, md, w3c, qdpx, qdc\)$"):
+        check_output(workspace, "xls", None, force=False)
+    with pytest.raises(ExportError, match="that is the database or one of its files$"):
+        check_output(workspace, "csv", database, force=True)
+    output, count = export(workspace, "csv", tmp_path / "out.csv")
+    assert count == 3 and output.read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ExportError, match="exists already"):  # not replaced unless asked
+        export(workspace, "csv", output)
+    with pytest.raises(ExportError, match=r"/out.csv/more.csv: cannot write \([A-Z][a-z ]+\)$"):
+        write_export(workspace, "csv", output / "more.csv", [])
+    assert write_file(tmp_path / "stats.txt", b"payload").read_bytes() == b"payload"
+    # The OS's words for the cause (a file where a folder should be), not a Python repr.
+    with pytest.raises(ExportError, match=r"/stats.txt/more.txt: cannot write \([A-Z][a-z ]+\)$"):
+        write_file(tmp_path / "stats.txt" / "more.txt", b"payload")
+
+
+PROJECT = """<?xml version='1.0' encoding='utf-8'?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="annotations" origin="Margin">
+  <Users>
+    <User guid="1a0d17a6-4638-541e-bfaf-dd4669742be5" name="ana" />
+  </Users>
+  <CodeBook>
+    <Codes>
+      <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
+      <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+        <Description>Who guards the border.</Description>
+        <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+      </Code>
+    </Codes>
+  </CodeBook>
+  <Sources>
+    <TextSource guid="3479f0aa-46bb-5462-8de2-31721a6e2b05" name="Título: Frontera" \
+plainTextPath="internal://3479f0aa-46bb-5462-8de2-31721a6e2b05.txt">
+      <PlainTextSelection guid="e3108583-1778-5b00-9213-754390beed9d" name="patrulla" startPosition="21" \
+endPosition="29" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c1}" modifiedDateTime="{m1}">
+        <Coding guid="5353347e-f4ed-557d-85eb-3c8812dda0d1" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+creationDateTime="{c1}">
+          <CodeRef targetGUID="863dbca2-4760-5569-9bf4-b8072f0ddb18" />
+        </Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="cd278c54-85fd-52f7-a2c4-f175da047397" name="puente. Segunda" startPosition="39" \
+endPosition="54" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c2}" modifiedDateTime="{m2}">
+        <Coding guid="3e689ad3-d24a-5fd0-a9b2-50c48d587363" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+creationDateTime="{c2}">
+          <CodeRef targetGUID="5bab5368-dfb5-5c0c-931f-40650799b0f5" />
+        </Coding>
+        <NoteRef targetGUID="9fe10005-35fa-5b53-bd7b-5737b6832bed" />
+      </PlainTextSelection>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="9fe10005-35fa-5b53-bd7b-5737b6832bed" name="Memo: puente. Segunda" \
+creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{m2}">
+      <PlainTextContent>Ver anexo</PlainTextContent>
+    </Note>
+  </Notes>
+</Project>"""
+
+
+def test_qdpx_project_exactly(small) -> None:
+    """Every element and attribute another QDA tool reads; GUIDs are the same at every export
+    of the same database (they are derived from Margin's ids), and an orphan is left out."""
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    workspace, annotations = small
+    first, second, _ = annotations
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, annotations, Progress()))) as bundle:
+        source = "sources/3479f0aa-46bb-5462-8de2-31721a6e2b05.txt"
+        assert bundle.namelist() == [source, "project.qde"]
+        assert bundle.read(source).decode("utf-8") == NOTES.replace("Fin del informe.", "Otra cosa muy distinta.")
+        assert bundle.read("project.qde").decode("utf-8") == PROJECT.format(
+            c1=first.created, m1=first.modified, c2=second.created, m2=second.modified)
+
+
+def test_qdpx_without_passages_still_names_a_user(small) -> None:
+    import zipfile
+
+    from tui.core.refi import guid, to_qdpx
+
+    workspace, _ = small
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, [], Progress()))) as bundle:
+        project = bundle.read("project.qde").decode("utf-8")
+    assert f'<User guid="{guid("user", "unknown")}" name="unknown" />' in project
+    assert "<Notes>" not in project and "<PlainTextSelection" not in project
+
+
+def test_qdc_codebook_exactly(small) -> None:
+    from tui.core.refi import to_qdc
+
+    workspace, annotations = small
+    assert to_qdc(workspace, annotations, Progress()).decode("utf-8") == """<?xml version='1.0' encoding='utf-8'?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Margin">
+  <Codes>
+    <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
+    <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+      <Description>Who guards the border.</Description>
+      <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+    </Code>
+  </Codes>
+</CodeBook>"""
+
+
+def test_a_passage_of_a_document_the_database_does_not_know_has_blank_document_fields(small) -> None:
+    """A hand-edited database can hold an annotation whose document record is gone: it is
+    exported with empty title, path and source rather than failing the whole export."""
+    from tui.core.exporters import to_csv, to_jsonl, to_w3c
+    from tui.core.store import Annotation
+
+    workspace, _ = small
+    stray = Annotation(id=99, document=999, start=0, end=3, quote="abc", prefix="", suffix="", themes=())
+    out = io.BytesIO()
+    to_csv(workspace, [stray], Progress(), out)
+    row = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))[0]
+    assert (row["document_title"], row["document_path"], row["theme"]) == ("", "", "")
+    out = io.BytesIO()
+    to_jsonl(workspace, [stray], Progress(), out)
+    record = json.loads(out.getvalue())
+    assert (record["document_title"], record["document_path"], record["document_file"]) == ("", "", "")
+    item = json.loads(to_w3c(workspace, [stray], Progress()))["first"]["items"][0]
+    assert item["target"]["source"] == ""
+
+
+def test_qdpx_passages_without_an_author_refer_to_a_user_that_exists(small) -> None:
+    """Another tool resolves every creatingUser against Users: an unsigned passage must not
+    leave a dangling reference."""
+    import dataclasses
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    workspace, annotations = small
+    unsigned = [dataclasses.replace(annotation, author="") for annotation in annotations]
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, unsigned, Progress()))) as bundle:
+        root = ET.fromstring(bundle.read("project.qde"))
+    users = {user.get("guid"): user.get("name") for user in root.iter("{urn:QDA-XML:project:1.0}User")}
+    assert list(users.values()) == ["unknown"]
+    referring = {element.get("creatingUser") for element in root.iter() if element.get("creatingUser")}
+    assert referring and referring <= users.keys()
+
+
+def test_qdpx_from_the_reader_holds_every_open_document_once(workspace: Workspace) -> None:
+    """Exported from the reader, documents never coded (unknown to the database) are sources
+    too, each with its own GUID."""
+    import zipfile
+
+    from tui.core.refi import to_qdpx
+
+    document = workspace.documents[0]
+    workspace.toggle_theme(document, 0, 9, workspace.themes[0])
+    with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, Selection().annotations(workspace), Progress()))) as bundle:
+        sources = [name for name in bundle.namelist() if name.startswith("sources/")]
+    assert len(sources) == len(set(sources)) == len(workspace.documents) == 5

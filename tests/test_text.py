@@ -16,6 +16,7 @@ from tui.core.text import (
     counted,
     decode_document,
     displayable,
+    one_line,
     strip_span,
     terminal_safe,
     title_from_text,
@@ -48,7 +49,8 @@ def test_legacy_encoding_is_detected() -> None:
 
 
 def test_binary_is_refused() -> None:
-    with pytest.raises(BinaryContent):
+    # The message is what the user reads when a corpus holds such a file.
+    with pytest.raises(BinaryContent, match="^binary file, not a text document$"):
         decode_document(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
@@ -256,7 +258,7 @@ def test_word_motion_always_progresses(text: str, data) -> None:
 
 def test_bytes_that_fit_no_encoding_are_refused() -> None:
     noise = bytes(range(128, 256)) * 4
-    with pytest.raises(UndecodableText, match="not UTF-8 and no text encoding fits"):
+    with pytest.raises(UndecodableText, match="^not UTF-8 and no text encoding fits$"):
         decode_document(noise)
 
 
@@ -270,3 +272,79 @@ def test_counts_read_as_english(workspace) -> None:
         "changed; 1 annotation still in place")
     assert ReanchorReport(document, unchanged=0, moved=1, orphaned=0).message.startswith("1 annotation moved")
     assert "  1 problem:" in DatabaseReport(Path("db.json"), problems=["broken"]).lines()
+
+
+def test_every_offset_belongs_to_its_paragraph_or_to_none() -> None:
+    """Offset by offset: a paragraph holds its first character, not the newline after it
+    (that is a blank line's or the next line's), and the text's end belongs to the last."""
+    text = "\n\nab\n\ncd"
+    index = TextIndex(text)
+    first, last = (2, 4), (6, 8)
+    expected = [None, None, first, first, None, None, last, last, last]
+    assert [index.paragraph_at(offset) for offset in range(len(text) + 1)] == expected
+    # Before the first paragraph there is nothing to go back to but the text's start.
+    assert [index.previous_paragraph_start(offset) for offset in (0, 1, 3, 5, 7)] == [0, 0, 2, 2, 6]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "sentence"),
+    [
+        # A paragraph's unfinished last sentence stops at the paragraph, not at the next one's end.
+        ("First one. Second half\n\nThird one. Fourth.", "half", "Second half"),
+        # Just past a full stop is the next sentence.
+        ("First one. Second one.", " Second", "Second one."),
+        ("Hello. World is round.", "Hello", "Hello."),  # a word at the very start of the text
+        ("Go. Now run.", "Go", "Go."),  # a two-letter word is not an abbreviation
+        ("Agent J. Smith arrived. Then he left.", "Agent", "Agent J. Smith arrived."),  # an initial
+        ("See cbp.org. Then call.", "See", "See cbp.org. Then call."),  # a dotted name never ends one
+    ],
+)
+def test_sentence_boundaries(text: str, at: str, sentence: str) -> None:
+    start, end = TextIndex(text).sentence_at(text.index(at))
+    assert text[start:end] == sentence
+
+
+def test_word_motion_back_across_long_runs() -> None:
+    """``b`` looks back in windows of a few hundred characters: a word or a run of spaces
+    longer than a window must not stop it inside the word or return the wrong start."""
+    long_word = "x" * 300
+    assert TextIndex(long_word).previous_word_start(300) == 0
+    assert TextIndex("  ab").previous_word_start(4) == 2
+    text = "a b" + " " * 254 + "next"
+    assert TextIndex(text).previous_word_start(text.index("next")) == 2
+
+
+@given(st.text(alphabet=st.sampled_from(" \n\tab"), max_size=12), st.data())
+def test_strip_span_trims_exactly_the_outer_whitespace(text: str, data) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    stripped_start, stripped_end = strip_span(text, start, end)
+    assert start <= stripped_start <= stripped_end <= end
+    assert text[stripped_start:stripped_end] == text[start:end].strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "title"),
+    [
+        ("2024\nRio\n", 80, "Rio"),  # a line without letters is not a title; three characters are
+        ("Ox\nRio\n", 80, "Rio"),  # two are not
+        ("word " * 30, 11, "word word…"),  # cut, then the space before the ellipsis dropped
+        ("word " * 30, 12, "word word w…"),
+        ("abcdefghij", 10, "abcdefghij"),  # exactly the limit: whole
+        ("abcdefghijk", 10, "abcdefghi…"),
+        ("x" * 200, 80, "x" * 79 + "…"),
+    ],
+)
+def test_title_from_text(text: str, limit: int, title: str) -> None:
+    assert title_from_text(text, "fallback", limit) == title
+
+
+def test_title_is_eighty_characters_at_most_by_default() -> None:
+    assert title_from_text("y" * 200, "fallback") == "y" * 79 + "…"
+
+
+def test_one_line_and_counted() -> None:
+    assert one_line("  Border\n\tpatrol  ", 20) == "Border patrol"
+    assert one_line("abcde", 5) == "abcde"
+    assert one_line("abcdef", 5) == "abcd…"
+    assert [counted(n, "note") for n in (0, 1, 2)] == ["0 notes", "1 note", "2 notes"]

@@ -95,7 +95,7 @@ def fuzzy_span(text: str, quote: str, prefix: str, suffix: str, old_start: int) 
         opcodes = Levenshtein.opcodes(needle, text[window[0] : window[1]])
         start = window[0] + map_offset(opcodes, len(prefix), at_start=True)
         end = window[0] + map_offset(opcodes, len(prefix) + len(quote), at_start=False)
-        if start < end and fuzz.ratio(quote, text[start:end]) >= CUTOFF:
+        if fuzz.ratio(quote, text[start:end]) >= CUTOFF:  # an empty or inverted span scores 0
             return start, end
     return None
 
@@ -120,12 +120,10 @@ def map_offset(opcodes: Levenshtein.Opcodes, offset: int, at_start: bool) -> int
     A start boundary is the character at ``offset``; an end boundary is just after the
     character before it. Text inserted right at a boundary is left outside the passage.
     """
-    for op in opcodes:
-        if op.tag == "insert":
-            continue
+    for op in opcodes:  # an insertion (src_start == src_end) is never inside: skipped
         inside = op.src_start <= offset < op.src_end if at_start else op.src_start < offset <= op.src_end
         if inside:
             if op.tag == "delete":
                 return op.dest_start
-            return op.dest_start + min(offset - op.src_start, op.dest_end - op.dest_start)
+            return op.dest_start + offset - op.src_start  # equal and replace blocks keep their length
     return opcodes.dest_len if at_start else 0

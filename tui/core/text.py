@@ -182,7 +182,7 @@ class TextIndex:
         index = bisect.bisect_right(self._paragraph_starts, offset) - 1
         if index >= 0:
             start, end = self.paragraphs[index]
-            if start <= offset < end or (offset == end and end == len(self.text) > start):
+            if start <= offset < end or offset == end == len(self.text):
                 return start, end
         return None
 
