@@ -7,10 +7,7 @@ to the database before it returns.
 
 from __future__ import annotations
 
-import bisect
-import gc
 import getpass
-import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -24,9 +21,11 @@ from .anchoring import place
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .history import History, Step
+from .interval_index import DocumentAnnotations
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
-from .store import Annotation, Change, Store, StoreError
+from .store import Annotation, Store, StoreError
 from .text import counted
 
 
@@ -44,62 +43,6 @@ def default_author() -> str:
         return os.environ.get("MARGIN_AUTHOR") or getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-sort_key = attrgetter("start", "end", "id")  # document order; C-fast for 100,000 annotations
-
-
-class DocumentAnnotations:
-    """One document's annotations, sorted by start, answering overlap queries fast.
-
-    A passage overlapping ``[start, end)`` starts before ``end`` and no earlier than
-    ``start - longest``, so a bisect over the starts bounds the scan.
-    """
-
-    def __init__(self, annotations: list[Annotation]) -> None:
-        gc.disable()  # sorting allocates a key per item; collections would dominate
-        try:
-            self.items = sorted(annotations, key=sort_key)
-        finally:
-            gc.enable()
-        self._starts = [a.start for a in self.items]
-        self._longest = max((a.end - a.start for a in self.items), default=0)
-
-    def add(self, annotation: Annotation) -> None:
-        """Insert in order: a tag costs a bisect and a list insert, not a re-sort."""
-        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
-        self.items.insert(index, annotation)
-        self._starts.insert(index, annotation.start)
-        self._longest = max(self._longest, annotation.end - annotation.start)
-
-    def discard(self, annotation: Annotation) -> None:
-        """Remove it; ``_longest`` may now overestimate, which only widens scans a little."""
-        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
-        if index < len(self.items) and self.items[index].id == annotation.id:
-            del self.items[index]
-            del self._starts[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def overlapping(self, start: int, end: int) -> list[Annotation]:
-        """Annotations sharing at least one character with ``[start, end)``."""
-        low = bisect.bisect_left(self._starts, start - self._longest)
-        high = bisect.bisect_left(self._starts, end)
-        return [a for a in self.items[low:high] if a.end > start]
-
-    def at(self, offset: int) -> list[Annotation]:
-        """Annotations covering the character at ``offset``, innermost (shortest) first."""
-        return sorted(self.overlapping(offset, offset + 1), key=lambda a: (a.end - a.start, a.id))
-
-    def exactly(self, start: int, end: int) -> Annotation | None:
-        index = bisect.bisect_left(self._starts, start)
-        for annotation in itertools.islice(self.items, index, None):  # no copy: an import asks per passage
-            if annotation.start != start:
-                break
-            if annotation.end == end:
-                return annotation
-        return None
 
 
 @dataclass(frozen=True)
@@ -120,26 +63,6 @@ class ReanchorReport:
             f"{counted(self.moved, 'annotation')} moved, {self.orphaned} orphaned in {name}"
             + (f" ({self.unchanged} unchanged)" if self.unchanged else "")
         )
-
-
-@dataclass(frozen=True)
-class Step:
-    """One user action as undo sees it: what it was called and the records it changed."""
-
-    label: str
-    changes: list[Change]
-
-
-class History:
-    """Undo and redo stacks for every change made since Margin started."""
-
-    def __init__(self) -> None:
-        self.undone: list[Step] = []
-        self.done: list[Step] = []
-
-    def record(self, step: Step) -> None:
-        self.done.append(step)
-        self.undone.clear()  # a new action forks history: what was undone cannot come back
 
 
 class TagOutcome(Enum):
@@ -352,18 +275,16 @@ class Workspace:
 
     def undo(self) -> str | None:
         """Undo the last action; return its label, or None if there is nothing to undo."""
-        return self._travel(self.history.done, self.history.undone, undo=True)
+        return self._travel(self.history.undo(lambda step: self.store.restore(step.changes, undo=True)))
 
     def redo(self) -> str | None:
         """Redo the last undone action; return its label, or None."""
-        return self._travel(self.history.undone, self.history.done, undo=False)
+        return self._travel(self.history.redo(lambda step: self.store.restore(step.changes, undo=False)))
 
-    def _travel(self, source: list[Step], target: list[Step], undo: bool) -> str | None:
-        if not source:
+    def _travel(self, step: Step | None) -> str | None:
+        """After undo or redo (``Store.restore`` raises ``StoreError`` before changing anything)."""
+        if step is None:
             return None
-        step = source[-1]
-        self.store.restore(step.changes, undo=undo)  # raises StoreError before changing anything
-        target.append(source.pop())
         self._by_document.clear()  # any document's passages may have changed
         return step.label
 
