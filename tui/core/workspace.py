@@ -18,6 +18,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .anchoring import place
+from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
@@ -25,6 +26,7 @@ from .history import History, Step
 from .interval_index import DocumentAnnotations
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
+from .status import WorkspaceStatus
 from .store import Annotation, Store, StoreError
 from .text import counted
 
@@ -80,10 +82,11 @@ class TagResult:
 class Workspace:
     """A corpus and its store. The UI calls methods; nothing here knows about screens."""
 
-    def __init__(self, corpus: Corpus, store: Store, author: str) -> None:
+    def __init__(self, corpus: Corpus, store: Store, author: str, coder: str | None = None) -> None:
         self.corpus = corpus
         self.store = store
         self.author = author
+        self.coder = coder  # whose own database this is, in a team project
         self._by_document: dict[str, DocumentAnnotations] = {}
         self.reports: list[ReanchorReport] = []  # taken and shown by the UI
         self.history = History()
@@ -112,7 +115,7 @@ class Workspace:
             except BaseException:
                 store.close()  # a broken project database: let the coder's go
                 raise
-        return cls(corpus, store, author or coder or default_author())
+        return cls(corpus, store, author or coder or default_author(), coder=coder)
 
     @classmethod
     def open_project(cls, project: Project, author: str | None = None, lazy: bool = False,
@@ -182,6 +185,62 @@ class Workspace:
     def database_path(self) -> Path:
         return self.store.path
 
+    # -- the database's state, for the UI -----------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        return self.store.writable
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why changes cannot be made (another Margin holds the lock, the file was replaced…)."""
+        return self.store.read_only_reason
+
+    @property
+    def save_error(self) -> str | None:
+        """Why changes made are not saved yet (they are kept and retried), or None."""
+        return self.store.save_error
+
+    @property
+    def journal_problems(self) -> list[str]:
+        """Journal lines not applied when the database was opened, and why."""
+        return list(self.store.journal_problems)
+
+    @property
+    def annotation_total(self) -> int:
+        """Every stored annotation, orphans and those of documents not open included."""
+        return len(self.store.annotations)
+
+    def annotation_by_id(self, annotation_id: int) -> Annotation | None:
+        return self.store.annotations.get(annotation_id)
+
+    def status(self) -> WorkspaceStatus:
+        """The state the database bar shows; cheap enough for the UI to ask every idle tick
+        and compare with the last."""
+        store = self.store
+        backups = backups_of(store.path)
+        try:
+            newest = max((path.stat().st_mtime for path in backups), default=None)
+        except OSError:  # one rotated away meanwhile
+            newest = None
+        return WorkspaceStatus(
+            database=store.path,
+            exists_on_disk=store.exists_on_disk,
+            read_only_reason=store.read_only_reason,
+            unsaved=len(store.unsaved),
+            save_error=store.save_error,
+            pending_at_open=store.pending_at_open,
+            journal_problems=tuple(store.journal_problems),
+            documents=len(self.documents),
+            themes=len(store.themes),
+            annotations=len(store.annotations),
+            orphans=len(store.orphans()),
+            author=self.author,
+            coder=self.coder,
+            backups=len(backups),
+            newest_backup=newest,
+        )
+
     def theme(self, theme_id: int) -> Theme | None:
         return self.store.theme(theme_id)
 
@@ -234,6 +293,11 @@ class Workspace:
                 annotations[theme_id] = annotations.get(theme_id, 0) + 1
                 documents.setdefault(theme_id, set()).add(annotation.document)
         return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}
+
+    def sole_theme_of(self, theme: Theme) -> int:
+        """How many annotations have ``theme`` as their only theme: deleting the theme deletes them."""
+        only = (theme.id,)
+        return sum(1 for annotation in self.store.annotations.values() if annotation.themes == only)
 
     def update_theme(self, theme: Theme, **changes) -> Theme:
         with self.undoable(f"edit theme {theme.name}"):
