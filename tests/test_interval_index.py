@@ -52,7 +52,8 @@ def ids(annotations) -> list[int]:
     return [a.id for a in annotations]
 
 
-in_order = lambda a: (a.start, a.end, a.id)  # noqa: E731
+def in_order(a: Annotation) -> tuple[int, int, int]:
+    return a.start, a.end, a.id
 
 
 @settings(max_examples=300, deadline=None)

@@ -50,7 +50,7 @@ def status_text(status: WorkspaceStatus) -> Text:
 class DatabaseBar(Static):
     """One line under the panes: a ``WorkspaceStatus``, rendered."""
 
-    def __init__(self, id: str | None = "database-bar") -> None:  # noqa: A002 - Textual's name
+    def __init__(self, id: str | None = "database-bar") -> None:
         super().__init__(id=id)
         self.shown: WorkspaceStatus | None = None  # what is on screen
 
