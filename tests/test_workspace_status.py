@@ -69,3 +69,14 @@ async def test_the_idle_tick_redraws_the_bar_only_when_the_status_changed(worksp
         await pilot.pause()
         assert bar.shown.annotations == 1 and "1 annotation · coder tester" in str(bar.content)
         assert not app.reader.update_database_bar()
+
+
+def test_a_coder_s_status_names_them_and_their_database(corpus_dir: Path) -> None:
+    project = corpus_dir.parent / "annotations" / "annotations.json"
+    workspace = Workspace.open([corpus_dir], database=project, coder="ana")
+    try:
+        status = workspace.status()
+        assert status.coder == "ana" and status.author == "ana"
+        assert status.database.name == "ana.json" and status.database.parent.name == "coders"
+    finally:
+        workspace.close()
