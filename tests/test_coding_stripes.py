@@ -183,7 +183,7 @@ async def test_stripes_ask_the_interval_index_for_the_rows_on_screen_only(
         corpus_dir: Path, database: Path, monkeypatch) -> None:
     """Laying out stripes costs the passages on screen: one overlap query over the visible
     offsets, never a walk over the document's annotations."""
-    from tui.core.workspace import DocumentAnnotations
+    from tui.core.interval_index import DocumentAnnotations
 
     app = make_app(corpus_dir, database)
     async with app.run_test(size=(160, 48)) as pilot:

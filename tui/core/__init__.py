@@ -5,6 +5,7 @@ Nothing in this package imports Textual; the CLI and the tests use it directly.
 
 from .codebook import CodebookError, Theme
 from .corpus import Corpus, CorpusError, Document
+from .status import WorkspaceStatus
 from .store import Annotation, StoreError
 from .workspace import ReanchorReport, TagOutcome, TagResult, Workspace, quotation
 
@@ -20,5 +21,6 @@ __all__ = [
     "TagResult",
     "Theme",
     "Workspace",
+    "WorkspaceStatus",
     "quotation",
 ]

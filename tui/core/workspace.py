@@ -7,10 +7,7 @@ to the database before it returns.
 
 from __future__ import annotations
 
-import bisect
-import gc
 import getpass
-import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -21,12 +18,16 @@ from operator import attrgetter
 from pathlib import Path
 
 from .anchoring import place
+from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .history import History, Step
+from .interval_index import DocumentAnnotations
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
-from .store import Annotation, Change, Store, StoreError
+from .status import WorkspaceStatus
+from .store import Annotation, Store, StoreError
 from .text import counted
 
 
@@ -44,62 +45,6 @@ def default_author() -> str:
         return os.environ.get("MARGIN_AUTHOR") or getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-sort_key = attrgetter("start", "end", "id")  # document order; C-fast for 100,000 annotations
-
-
-class DocumentAnnotations:
-    """One document's annotations, sorted by start, answering overlap queries fast.
-
-    A passage overlapping ``[start, end)`` starts before ``end`` and no earlier than
-    ``start - longest``, so a bisect over the starts bounds the scan.
-    """
-
-    def __init__(self, annotations: list[Annotation]) -> None:
-        gc.disable()  # sorting allocates a key per item; collections would dominate
-        try:
-            self.items = sorted(annotations, key=sort_key)
-        finally:
-            gc.enable()
-        self._starts = [a.start for a in self.items]
-        self._longest = max((a.end - a.start for a in self.items), default=0)
-
-    def add(self, annotation: Annotation) -> None:
-        """Insert in order: a tag costs a bisect and a list insert, not a re-sort."""
-        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
-        self.items.insert(index, annotation)
-        self._starts.insert(index, annotation.start)
-        self._longest = max(self._longest, annotation.end - annotation.start)
-
-    def discard(self, annotation: Annotation) -> None:
-        """Remove it; ``_longest`` may now overestimate, which only widens scans a little."""
-        index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
-        if index < len(self.items) and self.items[index].id == annotation.id:
-            del self.items[index]
-            del self._starts[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def overlapping(self, start: int, end: int) -> list[Annotation]:
-        """Annotations sharing at least one character with ``[start, end)``."""
-        low = bisect.bisect_left(self._starts, start - self._longest)
-        high = bisect.bisect_left(self._starts, end)
-        return [a for a in self.items[low:high] if a.end > start]
-
-    def at(self, offset: int) -> list[Annotation]:
-        """Annotations covering the character at ``offset``, innermost (shortest) first."""
-        return sorted(self.overlapping(offset, offset + 1), key=lambda a: (a.end - a.start, a.id))
-
-    def exactly(self, start: int, end: int) -> Annotation | None:
-        index = bisect.bisect_left(self._starts, start)
-        for annotation in itertools.islice(self.items, index, None):  # no copy: an import asks per passage
-            if annotation.start != start:
-                break
-            if annotation.end == end:
-                return annotation
-        return None
 
 
 @dataclass(frozen=True)
@@ -122,26 +67,6 @@ class ReanchorReport:
         )
 
 
-@dataclass(frozen=True)
-class Step:
-    """One user action as undo sees it: what it was called and the records it changed."""
-
-    label: str
-    changes: list[Change]
-
-
-class History:
-    """Undo and redo stacks for every change made since Margin started."""
-
-    def __init__(self) -> None:
-        self.undone: list[Step] = []
-        self.done: list[Step] = []
-
-    def record(self, step: Step) -> None:
-        self.done.append(step)
-        self.undone.clear()  # a new action forks history: what was undone cannot come back
-
-
 class TagOutcome(Enum):
     ADDED = "added"
     REMOVED = "removed"
@@ -157,10 +82,11 @@ class TagResult:
 class Workspace:
     """A corpus and its store. The UI calls methods; nothing here knows about screens."""
 
-    def __init__(self, corpus: Corpus, store: Store, author: str) -> None:
+    def __init__(self, corpus: Corpus, store: Store, author: str, coder: str | None = None) -> None:
         self.corpus = corpus
         self.store = store
         self.author = author
+        self.coder = coder  # whose own database this is, in a team project
         self._by_document: dict[str, DocumentAnnotations] = {}
         self.reports: list[ReanchorReport] = []  # taken and shown by the UI
         self.history = History()
@@ -189,7 +115,7 @@ class Workspace:
             except BaseException:
                 store.close()  # a broken project database: let the coder's go
                 raise
-        return cls(corpus, store, author or coder or default_author())
+        return cls(corpus, store, author or coder or default_author(), coder=coder)
 
     @classmethod
     def open_project(cls, project: Project, author: str | None = None, lazy: bool = False,
@@ -259,6 +185,62 @@ class Workspace:
     def database_path(self) -> Path:
         return self.store.path
 
+    # -- the database's state, for the UI -----------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        return self.store.writable
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why changes cannot be made (another Margin holds the lock, the file was replaced…)."""
+        return self.store.read_only_reason
+
+    @property
+    def save_error(self) -> str | None:
+        """Why changes made are not saved yet (they are kept and retried), or None."""
+        return self.store.save_error
+
+    @property
+    def journal_problems(self) -> list[str]:
+        """Journal lines not applied when the database was opened, and why."""
+        return list(self.store.journal_problems)
+
+    @property
+    def annotation_total(self) -> int:
+        """Every stored annotation, orphans and those of documents not open included."""
+        return len(self.store.annotations)
+
+    def annotation_by_id(self, annotation_id: int) -> Annotation | None:
+        return self.store.annotations.get(annotation_id)
+
+    def status(self) -> WorkspaceStatus:
+        """The state the database bar shows; cheap enough for the UI to ask every idle tick
+        and compare with the last."""
+        store = self.store
+        backups = backups_of(store.path)
+        try:
+            newest = max((path.stat().st_mtime for path in backups), default=None)
+        except OSError:  # one rotated away meanwhile
+            newest = None
+        return WorkspaceStatus(
+            database=store.path,
+            exists_on_disk=store.exists_on_disk,
+            read_only_reason=store.read_only_reason,
+            unsaved=len(store.unsaved),
+            save_error=store.save_error,
+            pending_at_open=store.pending_at_open,
+            journal_problems=tuple(store.journal_problems),
+            documents=len(self.documents),
+            themes=len(store.themes),
+            annotations=len(store.annotations),
+            orphans=len(store.orphans()),
+            author=self.author,
+            coder=self.coder,
+            backups=len(backups),
+            newest_backup=newest,
+        )
+
     def theme(self, theme_id: int) -> Theme | None:
         return self.store.theme(theme_id)
 
@@ -320,6 +302,11 @@ class Workspace:
                 documents.setdefault(theme_id, set()).add(annotation.document)
         return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}
 
+    def sole_theme_of(self, theme: Theme) -> int:
+        """How many annotations have ``theme`` as their only theme: deleting the theme deletes them."""
+        only = (theme.id,)
+        return sum(1 for annotation in self.store.annotations.values() if annotation.themes == only)
+
     def update_theme(self, theme: Theme, **changes) -> Theme:
         with self.undoable(f"edit theme {theme.name}"):
             return self.store.update_theme(theme, **changes)
@@ -360,18 +347,16 @@ class Workspace:
 
     def undo(self) -> str | None:
         """Undo the last action; return its label, or None if there is nothing to undo."""
-        return self._travel(self.history.done, self.history.undone, undo=True)
+        return self._travel(self.history.undo(lambda step: self.store.restore(step.changes, undo=True)))
 
     def redo(self) -> str | None:
         """Redo the last undone action; return its label, or None."""
-        return self._travel(self.history.undone, self.history.done, undo=False)
+        return self._travel(self.history.redo(lambda step: self.store.restore(step.changes, undo=False)))
 
-    def _travel(self, source: list[Step], target: list[Step], undo: bool) -> str | None:
-        if not source:
+    def _travel(self, step: Step | None) -> str | None:
+        """After undo or redo (``Store.restore`` raises ``StoreError`` before changing anything)."""
+        if step is None:
             return None
-        step = source[-1]
-        self.store.restore(step.changes, undo=undo)  # raises StoreError before changing anything
-        target.append(source.pop())
         self._by_document.clear()  # any document's passages may have changed
         return step.label
 

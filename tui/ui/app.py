@@ -46,24 +46,22 @@ class MarginApp(App[None]):
         self.reading_state = reading_state
         resume = load_state(reading_state) if reading_state else None
         self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
-        self._read_only_shown = workspace.store.read_only_reason  # what the reader's bar says
 
     def on_mount(self) -> None:
         self.set_interval(0.5, self._checkpoint_when_idle)
 
     def _checkpoint_when_idle(self) -> None:
-        """Retry pending changes and fold the journal into the TinyDB file after a quiet second."""
-        had_error = self.workspace.store.save_error
+        """Retry pending changes and fold the journal into the TinyDB file after a quiet second,
+        then redraw the reader's database bar if the workspace's status changed (saved at
+        last, the file replaced on disk, a backup made…)."""
+        had_error = self.workspace.save_error
         try:
             self.workspace.checkpoint_if_idle()
         except StoreError as error:
             notify_not_saved(self, error)
-        if had_error and not self.workspace.store.save_error:
+        if had_error and not self.workspace.save_error:
             self.notify("Pending changes are saved now.", timeout=5)
-            self.reader.update_database_bar()
-        if self.workspace.store.read_only_reason != self._read_only_shown:  # e.g. the file was replaced
-            self._read_only_shown = self.workspace.store.read_only_reason
-            self.reader.update_database_bar()
+        self.reader.update_database_bar()
 
     def on_unmount(self) -> None:
         """Quitting folds everything into the database file and releases the lock."""

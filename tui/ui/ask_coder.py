@@ -80,7 +80,6 @@ class AskingApp(MarginApp):
         self.unsaved_report: str | None = None
         self.reader: ReaderScreen | None = None
         self.reading_state = None  # a served tab keeps no reading position between sessions
-        self._read_only_shown: str | None = None
 
     def get_default_screen(self) -> Screen:
         return Screen()  # under the question, then under the reader (a default screen stays put)
@@ -97,7 +96,6 @@ class AskingApp(MarginApp):
         except (CorpusError, StoreError, CodebookError) as error:
             return str(error)
         self.workspace = workspace
-        self._read_only_shown = workspace.store.read_only_reason
         self.reader = ReaderScreen(workspace, panes=self.panes)
         self.switch_screen(self.reader)  # in place of the question
         return None

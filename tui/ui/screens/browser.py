@@ -58,7 +58,7 @@ class BrowserScreen(Screen[Annotation | None]):
         query = self.query_one(Input).value
         rows = self.workspace.find_annotations(query, self.order)
         self.table.show(rows)
-        total = len(self.workspace.store.annotations)
+        total = self.workspace.annotation_total
         status = Text(f" {counted(len(rows), 'annotation')}")
         if len(rows) != total:
             status.append(f" of {total}")

@@ -182,7 +182,7 @@ class CodebookScreen(Screen[None]):
         if not annotations:
             self._apply(lambda: self.workspace.delete_theme(theme), f"Deleted {theme.name}")
             return
-        sole = sum(1 for a in self.workspace.store.annotations.values() if a.themes == (theme.id,))
+        sole = self.workspace.sole_theme_of(theme)
         remove = f"remove it from its {counted(annotations, 'annotation')}"
         if sole:
             remove += f" (deleting the {sole} it is the only theme of)"

@@ -36,7 +36,7 @@ class ExportFlow:
         self.bar = bar
 
     def start(self) -> None:
-        count = counted(len(self.workspace.store.annotations), "annotation")
+        count = counted(self.workspace.annotation_total, "annotation")
         self.screen.app.push_screen(ChoicePrompt(f"Export {count} as", FORMAT_LABELS), self._chose_format)
 
     def _chose_format(self, key: str | None) -> None:

@@ -93,7 +93,7 @@ class OrphansScreen(ModalScreen[bool]):
         if options.highlighted is None:
             return None
         option_id = options.get_option_at_index(options.highlighted).id
-        return self.workspace.store.annotations.get(int(option_id)) if option_id else None
+        return self.workspace.annotation_by_id(int(option_id)) if option_id else None
 
     def action_reattach(self) -> None:
         orphan = self._highlighted()

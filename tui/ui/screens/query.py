@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...core import Document, StoreError, Workspace
 from ...core.query import Passage, QueryError, code_from_query, describe, run
+from ..notices import notify_not_saved
 from ..widgets.virtual_list import VirtualList, cell
 from .prompt import TextPrompt
 
@@ -134,7 +135,7 @@ class QueryScreen(Screen[Target | None]):
             try:
                 theme, tagged = code_from_query(self.workspace, passages, name.strip())
             except (StoreError, ValueError) as error:
-                self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+                notify_not_saved(self, error)
                 return
             self.notify(f"{describe(passages)} coded with {theme.name}: {tagged} newly "
                         "(u in the reader undoes it).", markup=False, timeout=5)

@@ -6,23 +6,21 @@ with what the workspace does (the store), and every pane showing the document mu
 
 from __future__ import annotations
 
-import os
-
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.search import Hit
 from ...core.session_state import ReadingState, opening_panes
-from ...core.text import counted, displayable, strip_span
+from ...core.text import counted, strip_span
 from ..clipboard import copy_text
 from ..notices import notify_not_saved
+from ..widgets.database_bar import DatabaseBar
 from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
@@ -100,7 +98,7 @@ class ReaderScreen(Screen):
                 for document, _ in self.opening:
                     yield DocumentPane(self.workspace, document)
         yield JobProgress(id="job-progress")
-        yield Static(id="database-bar")
+        yield DatabaseBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,13 +108,13 @@ class ReaderScreen(Screen):
             if saved is not None:
                 self.call_after_refresh(pane.restore_position, saved)  # once the panes have their size
         self.update_database_bar()
-        if not self.workspace.store.writable:
-            self.notify(f"Read-only: {self.workspace.store.read_only_reason}. Changes cannot be made.",
+        if not self.workspace.writable:
+            self.notify(f"Read-only: {self.workspace.read_only_reason}. Changes cannot be made.",
                         title="Database is read-only", severity="warning", markup=False, timeout=15)
         for reason in self.workspace.corpus.skipped:
             self.notify(f"Skipped {reason}", severity="warning", markup=False, timeout=10)
-        if self.workspace.store.journal_problems:
-            self.notify("\n".join(self.workspace.store.journal_problems), title="Journal lines not applied",
+        if self.workspace.journal_problems:
+            self.notify("\n".join(self.workspace.journal_problems), title="Journal lines not applied",
                         severity="warning", markup=False, timeout=20)
         for reason in self.workspace.corpus.warnings:  # a malformed attributes.csv
             self.notify(reason, severity="warning", markup=False, timeout=10)
@@ -475,8 +473,8 @@ class ReaderScreen(Screen):
                 pane.view.notify_annotations_changed()
         self.query_one(DocumentList).refresh_count(document)
         self.update_database_bar()
-        if self.workspace.store.save_error:
-            notify_not_saved(self, self.workspace.store.save_error, title="Not saved yet")
+        if self.workspace.save_error:
+            notify_not_saved(self, self.workspace.save_error, title="Not saved yet")
 
     def everything_changed(self) -> None:
         """After a change that may touch any document (undo, orphans): repaint it all."""
@@ -487,29 +485,9 @@ class ReaderScreen(Screen):
             document_list.refresh_count(document)
         self.update_database_bar()
 
-    def update_database_bar(self) -> None:
-        path = self.workspace.database_path
-        try:
-            shown = os.path.relpath(path)
-        except ValueError:
-            shown = str(path)
-        store = self.workspace.store
-        state = "" if store.exists_on_disk else " (new: created on the first change)"
-        bar = Text()
-        if store.read_only_reason:
-            bar.append(f" READ-ONLY: {displayable(store.read_only_reason)} ", style="bold reverse")
-            bar.append(" ")
-        if store.save_error:
-            bar.append(f" {counted(len(store.unsaved), 'change').upper()} NOT SAVED YET, RETRYING ", style="bold reverse")
-            bar.append(" ")
-        orphans = len(self.workspace.orphans())
-        if orphans:  # first, where a narrow terminal cannot cut it off
-            bar.append(f" {counted(orphans, 'orphan').upper()}: PRESS O ", style="bold reverse")
-            bar.append(" ")
-        bar.append("Database ", style="dim")
-        bar.append(displayable(shown) + state)
-        bar.append(f"  ·  {counted(len(self.workspace.documents), 'document')} · "
-                   f"{counted(len(self.workspace.themes), 'theme')} · "
-                   f"{counted(len(store.annotations), 'annotation')} · coder {self.workspace.author}",
-                   style="dim")
-        self.query_one("#database-bar", Static).update(bar)
+    def update_database_bar(self) -> bool:
+        """Show the workspace's status in the bottom bar if it changed; True if it did.
+        (Nothing before the screen is composed: the app's idle tick may come first.)"""
+        for bar in self.query(DatabaseBar):
+            return bar.show(self.workspace.status())
+        return False

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from ...core import Document, Workspace
+from ..notices import notify_not_saved
 from .virtual_list import VirtualList, cell
 
 
@@ -86,7 +87,7 @@ class DocumentList(VirtualList[Document]):
             try:
                 path = set_attribute(document, name, value)
             except (AttributesError, OSError) as error:
-                self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=15)
+                notify_not_saved(self, error)
                 return
             self.notify(f"Saved to {path}", markup=False, timeout=3)
             self.refresh()
