@@ -64,6 +64,7 @@ from .import_records import (
     W3CAnnotation,
     W3CBody,
     W3CCreator,
+    W3CTarget,
     check_date,
     check_span,
     convert,
