@@ -36,9 +36,9 @@ mutmut switches a mutant on when the mutated function is *called*: code that run
 (a closure built for a module-level table) can never be switched and always "survives".
 Keep logic in functions called at run time.
 
-Later, for the store modules (being rewritten as this was written):
+The store's modules and the importers:
 
-    nice -n 10 python tools/mutation.py store journal storage importers
+    nice -n 10 python tools/mutation.py store journal storage backups records lock importers
 """
 
 from __future__ import annotations
@@ -63,10 +63,15 @@ TESTS_BY_MODULE = {
     "refi": ["tests/test_export.py", "tests/test_import.py"],  # export, and reading a project back
     "stats": ["tests/test_stats.py"],
     "browse": ["tests/test_browse.py"],
-    "store": ["tests/test_store.py", "tests/test_undo.py", "tests/test_maintenance.py"],
-    "journal": ["tests/test_store.py", "tests/test_undo.py"],
-    "storage": ["tests/test_store.py"],
-    "importers": ["tests/test_import.py"],
+    "store": ["tests/test_store.py", "tests/test_undo.py", "tests/test_maintenance.py", "tests/test_faults.py",
+              "tests/test_replaced.py", "tests/test_codebook.py"],
+    "journal": ["tests/test_journal.py", "tests/test_store.py", "tests/test_faults.py"],
+    "storage": ["tests/test_store.py", "tests/test_faults.py", "tests/test_replaced.py", "tests/test_backups.py"],
+    "backups": ["tests/test_backups.py", "tests/test_maintenance.py", "tests/test_faults.py"],
+    "records": ["tests/test_records.py", "tests/test_maintenance.py"],
+    "lock": ["tests/test_lock.py", "tests/test_maintenance.py"],
+    "importers": ["tests/test_import.py", "tests/test_import_trust.py", "tests/test_codebook_import.py",
+                  "tests/test_w3c.py", "tests/test_refi_projects.py"],
 }
 DEFAULT_MODULES = ["anchoring", "text", "exporters"]
 
