@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -353,16 +354,25 @@ def test_jsonl_records_exactly(small) -> None:
     to_jsonl(workspace, annotations, Progress(), out)
     raw = out.getvalue()
     assert "Título".encode() in raw  # UTF-8 as is, not \u escapes
-    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    codebook, *records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    assert codebook == {"type": "codebook", "themes": [  # the whole tree, unused themes too, before any record
+        {"name": "Unused", "description": "", "color": "#56b4e9", "key": 1, "parent": None},
+        {"name": "Guards", "description": "Who guards the border.", "color": "#e69f00", "key": 2, "parent": None},
+        {"name": "Places", "description": "", "color": "#009e73", "key": 3, "parent": "Guards"},
+    ]}
+    assert len(records) == 3
     second = annotations[1]
+    assert second.guid  # stored when the passage was made: random, so read back rather than written here
     assert records[1] == {
         "id": second.id, "document": second.document, "start": 39, "end": 54, "quote": "puente.\nSegunda",
         "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m",
         "themes": list(second.themes), "note": "Ver anexo", "author": "ana", "created": second.created,
-        "modified": second.modified, "orphaned": False, "theme_names": ["Places"],
+        "modified": second.modified, "orphaned": False, "guid": second.guid, "theme_names": ["Places"],
         "document_title": "Título: Frontera", "document_path": "../docs/notes.txt",
         "document_file": str(workspace.database_path.parent.parent / "docs" / "notes.txt"),
+        "attributes": {},  # no attributes.csv beside the documents
     }
+    assert [r["guid"] for r in records] == [a.guid for a in annotations]
     assert [r["orphaned"] for r in records] == [False, False, True]
 
 
@@ -374,17 +384,23 @@ def test_w3c_items_exactly(small) -> None:
     assert "Título" in raw and '\n  "@context"' in raw  # readable: UTF-8 as is, indented
     collection = json.loads(raw)
     second = annotations[1]
+    # A name-based UUID (v5) of the database file's IRI: the same collection at every export.
+    collection_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, workspace.database_path.absolute().as_uri())}"
     assert {key: value for key, value in collection.items() if key != "first"} == {
-        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "urn:margin:collection:annotations",
+        "@context": "http://www.w3.org/ns/anno.jsonld", "id": collection_id,
         "type": "AnnotationCollection", "label": "Margin annotations from annotations.json", "total": 3}
     page = collection["first"]
-    assert (page["type"], page["startIndex"], len(page["items"])) == ("AnnotationPage", 0, 3)
+    assert {key: value for key, value in page.items() if key != "items"} == {
+        "id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0}
+    assert len(page["items"]) == 3
     assert page["items"][1] == {
         "id": f"urn:margin:annotation:{second.id}",
         "type": "Annotation",
+        "motivation": "tagging",
         "created": second.created,
         "modified": second.modified,
         "creator": {"type": "Person", "name": "ana"},
+        "generator": {"id": "https://github.com/margin-reader/margin", "type": "Software", "name": "Margin"},
         "body": [
             {"type": "TextualBody", "purpose": "tagging", "value": "Places"},
             {"type": "TextualBody", "purpose": "commenting", "value": "Ver anexo", "format": "text/plain"},
@@ -418,7 +434,7 @@ def test_where_an_export_may_go(small, tmp_path: Path) -> None:
     workspace, _ = small
     database = workspace.database_path
     assert default_output(workspace, "w3c") == database.with_name("annotations-export.jsonld")
-    with pytest.raises(ExportError, match=r"^unknown format 'xls' \(choose from csv, jsonl, md, w3c, qdpx, qdc\)$"):
+    with pytest.raises(ExportError, match=r"^unknown format 'xls' \(choose from csv, jsonl, md, w3c, qdpx, qdpx-utf16, qdc\)$"):
         check_output(workspace, "xls", None, force=False)
     with pytest.raises(ExportError, match="that is the database or one of its files$"):
         check_output(workspace, "csv", database, force=True)
@@ -437,72 +453,103 @@ def test_where_an_export_may_go(small, tmp_path: Path) -> None:
 PROJECT = """<?xml version='1.0' encoding='utf-8'?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="annotations" origin="Margin">
   <Users>
-    <User guid="1a0d17a6-4638-541e-bfaf-dd4669742be5" name="ana" />
+    <User guid="{user}" name="ana" />
   </Users>
   <CodeBook>
     <Codes>
-      <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
-      <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+      <Code guid="{unused}" name="Unused" isCodable="true" color="#56b4e9" />
+      <Code guid="{guards}" name="Guards" isCodable="true" color="#e69f00">
         <Description>Who guards the border.</Description>
-        <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+        <Code guid="{places}" name="Places" isCodable="true" color="#009e73" />
       </Code>
     </Codes>
   </CodeBook>
   <Sources>
-    <TextSource guid="3479f0aa-46bb-5462-8de2-31721a6e2b05" name="Título: Frontera" \
-plainTextPath="internal://3479f0aa-46bb-5462-8de2-31721a6e2b05.txt">
-      <PlainTextSelection guid="e3108583-1778-5b00-9213-754390beed9d" name="patrulla" startPosition="21" \
-endPosition="29" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c1}" modifiedDateTime="{m1}">
-        <Coding guid="5353347e-f4ed-557d-85eb-3c8812dda0d1" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+    <TextSource guid="{document}" name="Título: Frontera" \
+plainTextPath="internal://{document}.txt">
+      <PlainTextSelection guid="{a1}" name="patrulla" startPosition="21" \
+endPosition="29" creatingUser="{user}" creationDateTime="{c1}" modifyingUser="{user}" modifiedDateTime="{m1}">
+        <Coding guid="{coding1}" creatingUser="{user}" \
 creationDateTime="{c1}">
-          <CodeRef targetGUID="863dbca2-4760-5569-9bf4-b8072f0ddb18" />
+          <CodeRef targetGUID="{guards}" />
         </Coding>
       </PlainTextSelection>
-      <PlainTextSelection guid="cd278c54-85fd-52f7-a2c4-f175da047397" name="puente. Segunda" startPosition="39" \
-endPosition="54" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{c2}" modifiedDateTime="{m2}">
-        <Coding guid="3e689ad3-d24a-5fd0-a9b2-50c48d587363" creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" \
+      <PlainTextSelection guid="{a2}" name="puente. Segunda" startPosition="39" \
+endPosition="54" creatingUser="{user}" creationDateTime="{c2}" modifyingUser="{user}" modifiedDateTime="{m2}">
+        <Description>Ver anexo</Description>
+        <Coding guid="{coding2}" creatingUser="{user}" \
 creationDateTime="{c2}">
-          <CodeRef targetGUID="5bab5368-dfb5-5c0c-931f-40650799b0f5" />
+          <CodeRef targetGUID="{places}" />
         </Coding>
-        <NoteRef targetGUID="9fe10005-35fa-5b53-bd7b-5737b6832bed" />
+        <NoteRef targetGUID="{note}" />
       </PlainTextSelection>
     </TextSource>
   </Sources>
   <Notes>
-    <Note guid="9fe10005-35fa-5b53-bd7b-5737b6832bed" name="Memo: puente. Segunda" \
-creatingUser="1a0d17a6-4638-541e-bfaf-dd4669742be5" creationDateTime="{m2}">
+    <Note guid="{note}" name="Memo: puente. Segunda" \
+creatingUser="{user}" creationDateTime="{m2}">
       <PlainTextContent>Ver anexo</PlainTextContent>
     </Note>
   </Notes>
 </Project>"""
 
 
+def stored_guids(workspace: Workspace, annotations: list) -> dict[str, str]:
+    """The GUIDs an export of ``small`` writes. Themes, documents and passages keep the random
+    (version 4) GUID stored when they were made; users, codings and memos derive theirs
+    (version 5): a user from the database's own stored GUID, a coding from its passage and
+    code, a memo from its passage."""
+    unused, guards, places = (theme.guid for theme in workspace.themes)
+    (document,) = (stored.guid for stored in workspace.store.documents.values())
+    first, second, _ = (annotation.guid for annotation in annotations)
+    stored = [unused, guards, places, document, first, second]
+    assert all(uuid.UUID(value).version == 4 for value in stored) and len(set(stored)) == 6
+    meta = next(iter(workspace.store.db.storage.read()["meta"].values()))
+    assert uuid.UUID(meta["guid"]).version == 4
+    database = uuid.uuid5(uuid.UUID("6f1d3c2e-8a5b-4f7e-9c1d-2b3a4c5d6e7f"), f"margin:{meta['guid']}")
+    return {
+        "unused": unused, "guards": guards, "places": places, "document": document, "a1": first, "a2": second,
+        "user": str(uuid.uuid5(database, "user:ana")),
+        "unknown": str(uuid.uuid5(database, "user:unknown")),
+        "coding1": str(uuid.uuid5(uuid.UUID(first), f"coding:{guards}")),
+        "coding2": str(uuid.uuid5(uuid.UUID(second), f"coding:{places}")),
+        "note": str(uuid.uuid5(uuid.UUID(second), "memo")),
+    }
+
+
 def test_qdpx_project_exactly(small) -> None:
-    """Every element and attribute another QDA tool reads; GUIDs are the same at every export
-    of the same database (they are derived from Margin's ids), and an orphan is left out."""
+    """Every element and attribute another QDA tool reads; GUIDs are the ones stored in the
+    database (the same at every export of it), and an orphan is left out."""
     import zipfile
 
     from tui.core.refi import to_qdpx
 
     workspace, annotations = small
     first, second, _ = annotations
+    guids = stored_guids(workspace, annotations)
     with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, annotations, Progress()))) as bundle:
-        source = "sources/3479f0aa-46bb-5462-8de2-31721a6e2b05.txt"
+        source = f"sources/{guids['document']}.txt"
         assert bundle.namelist() == [source, "project.qde"]
+        # Dated at the zip epoch: the same database exports the same bytes.
+        assert [member.date_time for member in bundle.infolist()] == [(1980, 1, 1, 0, 0, 0)] * 2
         assert bundle.read(source).decode("utf-8") == NOTES.replace("Fin del informe.", "Otra cosa muy distinta.")
         assert bundle.read("project.qde").decode("utf-8") == PROJECT.format(
-            c1=first.created, m1=first.modified, c2=second.created, m2=second.modified)
+            c1=first.created, m1=first.modified, c2=second.created, m2=second.modified, **guids)
 
 
 def test_qdpx_without_passages_still_names_a_user(small) -> None:
     import zipfile
 
-    from tui.core.refi import guid, to_qdpx
+    from tui.core.refi import to_qdpx
 
-    workspace, _ = small
+    workspace, annotations = small
+    guids = stored_guids(workspace, annotations)
     with zipfile.ZipFile(io.BytesIO(to_qdpx(workspace, [], Progress()))) as bundle:
         project = bundle.read("project.qde").decode("utf-8")
-    assert f'<User guid="{guid("user", "unknown")}" name="unknown" />' in project
+    assert f'<User guid="{guids["unknown"]}" name="unknown" />' in project
+    # Every document is a source, coded or not.
+    assert (f'<TextSource guid="{guids["document"]}" name="Título: Frontera" '
+            f'plainTextPath="internal://{guids["document"]}.txt" />') in project
     assert "<Notes>" not in project and "<PlainTextSelection" not in project
 
 
@@ -510,21 +557,23 @@ def test_qdc_codebook_exactly(small) -> None:
     from tui.core.refi import to_qdc
 
     workspace, annotations = small
+    guids = stored_guids(workspace, annotations)
     assert to_qdc(workspace, annotations, Progress()).decode("utf-8") == """<?xml version='1.0' encoding='utf-8'?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Margin">
   <Codes>
-    <Code guid="0b91e724-e5e6-5664-9e16-ae3263ac8cc5" name="Unused" isCodable="true" color="#e45756" />
-    <Code guid="863dbca2-4760-5569-9bf4-b8072f0ddb18" name="Guards" isCodable="true" color="#4c78a8">
+    <Code guid="{unused}" name="Unused" isCodable="true" color="#56b4e9" />
+    <Code guid="{guards}" name="Guards" isCodable="true" color="#e69f00">
       <Description>Who guards the border.</Description>
-      <Code guid="5bab5368-dfb5-5c0c-931f-40650799b0f5" name="Places" isCodable="true" color="#54a24b" />
+      <Code guid="{places}" name="Places" isCodable="true" color="#009e73" />
     </Code>
   </Codes>
-</CodeBook>"""
+</CodeBook>""".format(**guids)
 
 
 def test_a_passage_of_a_document_the_database_does_not_know_has_blank_document_fields(small) -> None:
     """A hand-edited database can hold an annotation whose document record is gone: it is
-    exported with empty title, path and source rather than failing the whole export."""
+    exported with empty title and path rather than failing the whole export; in W3C, whose
+    target must name an IRI, its source is a URN made of the document id."""
     from tui.core.exporters import to_csv, to_jsonl, to_w3c
     from tui.core.store import Annotation
 
@@ -536,10 +585,12 @@ def test_a_passage_of_a_document_the_database_does_not_know_has_blank_document_f
     assert (row["document_title"], row["document_path"], row["theme"]) == ("", "", "")
     out = io.BytesIO()
     to_jsonl(workspace, [stray], Progress(), out)
-    record = json.loads(out.getvalue())
+    codebook, line = out.getvalue().decode("utf-8").splitlines()
+    assert json.loads(codebook)["type"] == "codebook"
+    record = json.loads(line)
     assert (record["document_title"], record["document_path"], record["document_file"]) == ("", "", "")
     item = json.loads(to_w3c(workspace, [stray], Progress()))["first"]["items"][0]
-    assert item["target"]["source"] == ""
+    assert item["target"]["source"] == "urn:margin:document:999"
 
 
 def test_qdpx_passages_without_an_author_refer_to_a_user_that_exists(small) -> None:
