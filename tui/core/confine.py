@@ -53,13 +53,14 @@ class Roots:
 
 def project_root(database: Path) -> Path:
     """The project a database belongs to: the folder holding its ``annotations/`` folder
-    (``annotations/annotations.json``, a coder's ``annotations/coders/NAME.json``); a
-    database elsewhere belongs to its own folder."""
+    (``annotations/annotations.json``, a coder's ``annotations/coders/NAME.json``). A
+    database elsewhere belongs to the parent of its own folder (``study/consensus/db.json``:
+    ``study/``), or to its own folder if that is the filesystem's root."""
     folder = Path(os.path.abspath(database)).parent
     for candidate in (folder, folder.parent):
         if candidate.name == DATABASE_FOLDER:
             return candidate.parent
-    return folder
+    return folder.parent if folder.parent != folder.parent.parent else folder
 
 
 def shipped_seeds() -> list[Path]:
