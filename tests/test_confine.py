@@ -86,3 +86,23 @@ def test_an_installed_margins_database_reads_the_shipped_seeds(tmp_path: Path, m
     workspace.close()
     reopened = Workspace.open_database(database)
     assert not reopened.corpus.skipped and len(reopened.documents) == 1
+
+
+def test_a_coded_link_leading_out_of_the_project_is_not_exported(tmp_path: Path, capsys) -> None:
+    """``ln -s /etc/passwd docs/passwd.txt; margin docs/passwd.txt`` opens it (the user named
+    it) and may code it; an export later reads the project only, so the link's target stays out."""
+    secret = tmp_path.parent / f"{tmp_path.name}-etc" / "passwd.txt"
+    secret.parent.mkdir()
+    secret.write_text(f"{SECRET}\n", encoding="utf-8")
+    link = tmp_path / "docs" / "passwd.txt"
+    link.parent.mkdir()
+    link.symlink_to(secret)
+    database = tmp_path / "annotations" / "annotations.json"
+    workspace = Workspace.open([link], database=database)
+    workspace.toggle_theme(workspace.documents[0], 0, 5, workspace.create_theme("Keys"))
+    workspace.close()
+    out = tmp_path / "out.qdpx"
+    main(["export", "--db", str(database), "--format", "qdpx", "-o", str(out)])
+    assert f"{link}: outside the project: not read" in capsys.readouterr().err
+    with zipfile.ZipFile(out) as archive:
+        assert not any(b"sekrit" in archive.read(name) for name in archive.namelist())
