@@ -127,3 +127,43 @@ def test_a_lazily_found_unreadable_document_is_dropped_and_its_annotations_kept(
     (annotation,) = lazy.store.annotations.values()
     assert not annotation.orphaned and annotation.quote == "smuggling"  # nothing lost
     lazy.close()
+
+
+# -- a folder's symlinks (issue #12) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_folder_link_to_a_file_outside_it_is_listed_not_read(tmp_path: Path, lazy: bool) -> None:
+    """``ln -s /etc/passwd docs/passwd.txt; margin docs``: the link is listed as unreadable
+    with how to open it, and never read; links inside the folder still open."""
+    outside = tmp_path / "private"
+    outside.mkdir()
+    secret = outside / "passwd.txt"
+    secret.write_text("root:x:0:0:sekrit\n", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("An interview.\n", encoding="utf-8")
+    (docs / "passwd.txt").symlink_to(secret)
+    (docs / "same.txt").symlink_to(docs / "a.txt")  # a link within the folder: fine
+    corpus = open_corpus([docs], lazy=lazy)
+    if lazy:
+        corpus.read_first()
+        for document in corpus.documents:
+            document.text  # noqa: B018
+        corpus.drop_unreadable()
+    assert [d.path.name for d in corpus.documents] == ["a.txt", "same.txt"]
+    assert [d.path.name for d in corpus.unreadable] == ["passwd.txt"]
+    reason = corpus.unreadable[0].problem
+    assert f"a link to a file outside the folder (name it to open it: margin {secret.resolve()})" in reason
+    assert all("sekrit" not in d.text for d in corpus.unreadable)
+
+
+def test_a_link_named_on_the_command_line_is_opened(tmp_path: Path) -> None:
+    """The user chose the file: it is read wherever the link leads."""
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("Chosen text.\n", encoding="utf-8")
+    link = tmp_path / "docs" / "link.txt"
+    link.parent.mkdir()
+    link.symlink_to(secret)
+    corpus = open_corpus([link])
+    assert [d.text for d in corpus.documents] == ["Chosen text.\n"]

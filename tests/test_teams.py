@@ -184,12 +184,12 @@ def test_merging_twice_adds_nothing(corpus_dir: Path) -> None:
 
 def test_merge_into_a_database_elsewhere_recomputes_paths(corpus_dir: Path, tmp_path: Path) -> None:
     _, ana, ben = coded_project(corpus_dir)
-    into = tmp_path / "elsewhere" / "deep" / "consensus.json"
+    into = tmp_path / "elsewhere" / "consensus.json"  # its project: tmp_path (confine.project_root)
     report = merge(into, [ana, ben])
     merged = Workspace.open_database(into)
     assert not merged.corpus.skipped  # every document found through its new relative path
     assert {d.path for d in merged.store.documents.values()} == {
-        f"../../seeds/{d.path.name}" for d in Workspace.open([corpus_dir]).documents[:3]}
+        f"../seeds/{d.path.name}" for d in Workspace.open([corpus_dir]).documents[:3]}
     assert report.themes_created[0] == Workspace.open_database(ana).themes[0].name
     for annotation in merged.store.annotations.values():
         document = merged.document_of(annotation)
@@ -205,6 +205,50 @@ def test_merge_keeps_passages_of_missing_files_and_orphans(corpus_dir: Path, tmp
     lost = [a for a in merged.store.annotations.values() if a.start == 0 and a.end == 30]
     assert len(lost) == 1 and lost[0].quote and lost[0].author == "ben"
     assert merge(into, [ana, ben]).new == 0
+
+
+def poisoned(coder_db: Path, document_key: str, path: str) -> None:
+    """Hand-edit a database so one document is recorded at ``path``, as a hostile teammate could."""
+    data = json.loads(coder_db.read_text(encoding="utf-8"))
+    data["documents"][document_key]["path"] = path
+    coder_db.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative", "symlink"])
+def test_merge_never_registers_a_document_outside_the_project(corpus_dir: Path, tmp_path: Path,
+                                                              capsys, how: str) -> None:
+    """Issue #12: a teammate's coders/evil.json recording ``/tmp/x/secret/id_rsa`` (or
+    ``../../../secret/id_rsa``, or a symlink in the project leading there) gets none of it
+    into the project's database nor a later export; merge lists what it refused, exit 1."""
+    into, ana, _ = coded_project(corpus_dir)
+    outside = tmp_path.parent / f"{tmp_path.name}-secret"
+    outside.mkdir()
+    secret = outside / "id_rsa.txt"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY----- sekrit\n" * 20, encoding="utf-8")
+    evil = ana.parent / "evil.json"
+    shutil.copy(ana, evil)
+    first = sorted(json.loads(evil.read_text())["documents"])[0]
+    if how == "absolute":
+        poisoned(evil, first, str(secret))
+    elif how == "relative":
+        poisoned(evil, first, f"../../../{outside.name}/id_rsa.txt")
+    else:
+        (corpus_dir / "link.txt").symlink_to(secret)
+        poisoned(evil, first, "../../seeds/link.txt")
+    assert main(["merge", "--into", str(into), str(evil)]) == 1
+    out = capsys.readouterr().out
+    assert "2 annotations of documents outside the project not merged" in out
+    assert ("link.txt" if how == "symlink" else "id_rsa.txt") in out
+    database = into.read_text(encoding="utf-8")
+    assert "sekrit" not in database and "id_rsa" not in database and "link.txt" not in database
+    export = tmp_path / "out.qdpx"
+    main(["export", "--db", str(into), "--format", "qdpx", "-o", str(export)])
+    import zipfile
+
+    with zipfile.ZipFile(export) as archive:
+        assert not any(b"sekrit" in archive.read(name) for name in archive.namelist())
+    merged = Workspace.open_database(into)
+    assert len(merged.store.annotations) == 1  # evil's passage in its other document merged
 
 
 def test_merge_refuses_to_merge_a_database_into_itself(corpus_dir: Path) -> None:

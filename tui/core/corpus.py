@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import limits
+from .confine import within
 from .extract import extract_text, is_document, is_plain_text
 from .text import TextIndex, UndecodableText, title_from_text
 
@@ -219,7 +220,9 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
     A path that is missing, or a folder with no documents, is an error. A named file that
     cannot be read is an error too; inside a folder, unreadable files (undecodable, binary,
     broken, locked, too large, not regular files) move to ``unreadable`` with a warning in
-    ``skipped``, so one stray file does not block a whole corpus.
+    ``skipped``, so one stray file does not block a whole corpus. So does a folder's symlink
+    leading outside the folder (``ln -s /etc/passwd docs/passwd.txt``): it is never read,
+    and the reason says how to open it by naming it (a file named is read wherever it is).
 
     ``lazy`` reads only the files named; a folder's documents are listed, and read when
     needed (the reader reads them in the background, those it shows first).
@@ -244,13 +247,16 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
             )
             if not candidates:
                 raise CorpusError(f"{given}: no documents (.txt, .md, .html, .docx, .pdf, .vtt, .srt) in this folder")
+            real_folder = Path(os.path.realpath(path))
             for child in candidates:
                 if child in seen:
                     continue
                 seen.add(child)
                 document = Document(child, catalog.get(child.name))
                 document.attributes = dict(attributes.of(child.name))
-                if not lazy:
+                if child.is_symlink() and not within(Path(os.path.realpath(child)), real_folder):
+                    document.problem, document._text = leads_out(child), ""  # never read (#12)
+                elif not lazy:
                     document.text  # noqa: B018 - reads it; an unreadable one is dropped below
                 documents.append(document)
         else:
@@ -267,6 +273,13 @@ def open_corpus(paths: list[Path], lazy: bool = False) -> Corpus:
         reasons = "; ".join(corpus.skipped) if corpus.skipped else "nothing to open"
         raise CorpusError(f"no readable documents ({reasons})")
     return corpus
+
+
+def leads_out(link: Path) -> str:
+    """Why a folder's symlink to a file elsewhere is not opened with the folder: a folder is
+    read, not whatever its links lead to; the user may still name the file itself."""
+    return (f"{link}: a link to a file outside the folder "
+            f"(name it to open it: margin {os.path.realpath(link)})")
 
 
 def _attributes(folder: Path, warnings: list[str]):

@@ -54,6 +54,7 @@ import msgspec
 
 from .anchoring import Placement, place
 from .codebook import ThemeSpec, folded
+from .confine import Roots, database_roots
 from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
 from .exporters import FORMULA_STARTS
 from .import_records import (
@@ -513,32 +514,20 @@ def parse(path: Path) -> Parsed:
 
 # -- 2. resolve ---------------------------------------------------------------------------
 
-class Confinement:
-    """The folders an import may read documents from: those of the database's documents and
-    corpus, the import file's own folder, and ``allowed`` (``--sources``), each with its
-    subfolders except hidden ones (``~/.ssh`` when a file is imported from the home folder).
-    Checked on the resolved path, so a symlink is judged by where it leads."""
+class Confinement(Roots):
+    """The folders an import may read documents from: those of the database's documents
+    (which lie in its project, ``confine.database_roots``) and corpus, the import file's own
+    folder, and ``allowed`` (``--sources``), each with its subfolders except hidden ones
+    (``~/.ssh`` when a file is imported from the home folder). Checked on the resolved path,
+    so a symlink is judged by where it leads (``confine.Roots``)."""
 
     def __init__(self, workspace: Workspace, import_file: Path, allowed: list[Path]) -> None:
         store = workspace.store
+        project = database_roots(store.path)
         folders = {store.file_of(document_id).parent for document_id in store.documents}
+        folders = {folder for folder in folders if project.allows(folder)}
         folders |= {*workspace.corpus.folders, import_file.absolute().parent, *allowed}
-        self.roots = [Path(os.path.realpath(folder)) for folder in folders]
-
-    def refusal(self, path: Path) -> str | None:
-        """None if ``path`` may be read; else why not (not found, not a file, outside)."""
-        real = Path(os.path.realpath(path))
-        if not any(self._under(real, root) for root in self.roots):
-            return OUTSIDE if os.path.lexists(path) else "document not found"
-        if not real.exists():
-            return "document not found"
-        return None if real.is_file() else "not a regular file"
-
-    @staticmethod
-    def _under(real: Path, root: Path) -> bool:
-        if not real.is_relative_to(root):
-            return False
-        return not any(part.startswith(".") for part in real.relative_to(root).parts)
+        super().__init__(folders, outside=OUTSIDE)
 
 
 def find_document(workspace: Workspace, confinement: Confinement, source: Path, name: str) -> Document | str:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .backups import backups_of
+from .confine import OUTSIDE_NOT_READ, database_roots
 from .extract import extract_text
 from .lock import lock_holder
 from .migrations import SCHEMA_VERSION
@@ -99,6 +100,7 @@ def check_database(database: Path) -> DatabaseReport:
     holder = lock_holder(database)
     report.facts.append(f"lock: {holder}" if holder else "lock: free")
     report.facts += document_facts(store)
+    report.problems += outside_problems(store)
     report.problems += integrity_problems(store)
     return report
 
@@ -107,8 +109,11 @@ def document_facts(store: Store) -> list[str]:
     """Documents that moved or changed since they were coded (their annotations are kept)."""
     counts = Counter(annotation.document for annotation in store.annotations.values())
     facts = []
+    roots = database_roots(store.path)
     for document in store.documents.values():
         path = store.file_of(document.id)
+        if not roots.allows(path):
+            continue  # never read: a problem (outside_problems)
         try:
             text, _ = extract_text(path, path.read_bytes())
         except OSError:
@@ -123,6 +128,15 @@ def document_facts(store: Store) -> list[str]:
                 f"({counted(counts[document.id], 'annotation')} re-anchored when it is opened)"
             )
     return facts
+
+
+def outside_problems(store: Store) -> list[str]:
+    """Documents recorded outside the database's project (a hand-edited database, one merged
+    before merge refused them): Margin never reads them (#12)."""
+    counts = Counter(annotation.document for annotation in store.annotations.values())
+    roots = database_roots(store.path)
+    return [f"document {document.path}: {OUTSIDE_NOT_READ} ({counted(counts[document.id], 'annotation')} kept)"
+            for document in store.documents.values() if not roots.allows(store.file_of(document.id))]
 
 
 def integrity_problems(store: Store) -> list[str]:

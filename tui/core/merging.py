@@ -15,6 +15,10 @@ Nothing is dropped and nothing is counted twice:
 - Documents are recorded in the target by their path relative to the target's folder, so the
   target may live anywhere. A passage whose document file is missing, or an orphan, keeps its
   stored offsets, quote and context (an orphan stays an orphan).
+- A coder's database is a teammate's file: a document it records outside the target's project
+  (``confine.database_roots``: a path like ``/home/me/.ssh/id_rsa`` or ``../../../etc/passwd``,
+  or a symlink leading there) is never registered nor read, and its annotations are not
+  merged; the report lists them (``margin merge`` exits 1), as an import lists what it refuses.
 
 Merging again finds every annotation already there (or credited), so it adds nothing. The
 whole merge is one journal batch and one undo step.
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .codebook import Theme, ThemeSpec, folded
+from .confine import database_roots
 from .corpus import Document
 from .sharing import coder_of, ensure_gitignore
 from .store import Annotation, StoreError
@@ -55,6 +60,14 @@ class MergeReport:
     already: int = 0  # already there with these coders: nothing to do
     themes_created: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    outside: dict[str, int] = field(default_factory=dict)  # refused document path → its annotations
+
+    def refused(self) -> None:
+        """Add one warning listing the documents outside the project, if any."""
+        if self.outside:
+            self.warnings.append(
+                f"{counted(sum(self.outside.values()), 'annotation')} of documents outside the project not merged: "
+                + ", ".join(self.outside))
 
     @property
     def message(self) -> str:
@@ -81,6 +94,7 @@ class Merger:
 
     def __init__(self, target: Workspace) -> None:
         self.target = target
+        self.roots = database_roots(target.database_path)
         self.index: dict[Identity, int] = {}
         names = {theme.id: _normal(theme.name) for theme in target.themes}
         for annotation in target.store.annotations.values():
@@ -98,7 +112,7 @@ class Merger:
         texts: dict[str, Document] = {d.key: d for d in source.documents if not d.problem}
         names = {theme.id: _normal(theme.name) for theme in store.themes}
         themes: dict[int, int | None] = {}  # source theme id → target theme id, on first use
-        documents: dict[int, tuple[int, str]] = {}  # source document id → target id, its text
+        documents: dict[int, tuple[int, str] | None] = {}  # source document id → target id, its text
         for annotation in source.annotations_in_order():
             if annotation.document not in store.documents:
                 report.warnings.append(
@@ -108,9 +122,13 @@ class Merger:
             if annotation.document not in documents:
                 stored, path = store.documents[annotation.document], store.file_of(annotation.document)
                 document = texts.get(str(path))
-                documents[annotation.document] = (
+                documents[annotation.document] = None if not self.roots.allows(path) else (
                     target.register_document(path, stored.sha256, stored.title, stored.encoding),
                     document.text if document is not None else "")
+            if documents[annotation.document] is None:
+                where = str(store.file_of(annotation.document))
+                report.outside[where] = report.outside.get(where, 0) + 1
+                continue
             document_id, text = documents[annotation.document]
             coders = coders_of(annotation.author) or [coder]
             key = self._key(document_id, annotation, names)
@@ -184,6 +202,7 @@ def merge(into: Path, databases: list[Path]) -> MergeReport:
         with target.undoable(f"merge {counted(len(sources), 'database')}"):
             for source, coder in sources:
                 merger.merge(source, coder, report)
+        report.refused()
     finally:
         target.close()
     return report

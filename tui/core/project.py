@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .confine import database_roots
 from .corpus import CorpusError
 from .extract import is_document
 
@@ -38,9 +39,11 @@ class Project:
         are: the corpus the user coded, wherever it lies. A database that knows none yet (its
         themes were made, nothing was coded) opens the folders beside ``annotations/`` that
         hold documents, the way ``seeds/`` sits beside it. Raises ``CorpusError`` when there
-        is neither.
+        is neither. A folder outside the project (``confine.database_roots``: a hand-edited
+        database may name any) is never opened (#12).
         """
-        folders = sorted({path.parent for path in known})
+        roots = database_roots(self.database)
+        folders = sorted({path.parent for path in known if roots.allows(path)})
         folders = [folder for folder in folders if holds_documents(folder)]
         if not folders:
             beside = sorted(child for child in self.root.iterdir()

@@ -21,6 +21,7 @@ from .anchoring import place
 from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
+from .confine import OUTSIDE_NOT_READ, database_roots
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
 from .history import History, Step
 from .interval_index import DocumentAnnotations
@@ -37,6 +38,12 @@ def default_database_path(corpus: Corpus) -> Path:
     For a corpus in ``~/study/docs/`` that is ``~/study/annotations/annotations.json``.
     """
     return corpus.home.parent / DATABASE_FOLDER / DATABASE_NAME
+
+
+def outside(database: Path, paths: list[Path]) -> list[str]:
+    """A warning for each of a database's documents outside its project: never read (#12)."""
+    roots = database_roots(database)
+    return [f"{path}: {OUTSIDE_NOT_READ}" for path in paths if not roots.allows(path)]
 
 
 def default_author() -> str:
@@ -126,22 +133,29 @@ class Workspace:
         into their own database on the same folders (the project's is only read for them)."""
         if coder:
             known = Store.open(project.database, inspect=True) if project.database.is_file() else None
-            folders = project.document_folders(map(known.file_of, known.documents) if known else ())
-            return cls.open(folders, database=project.database, author=author, lazy=lazy, coder=coder)
-        store = Store.open(project.database)
-        try:
-            corpus = open_corpus(project.document_folders(map(store.file_of, store.documents)), lazy=lazy)
-        except CorpusError:
-            store.close()
-            raise
-        return cls(corpus, store, author or default_author())
+            paths = [known.file_of(document_id) for document_id in known.documents] if known else []
+            workspace = cls.open(project.document_folders(paths), database=project.database, author=author,
+                                 lazy=lazy, coder=coder)
+        else:
+            store = Store.open(project.database)
+            paths = [store.file_of(document_id) for document_id in store.documents]
+            try:
+                workspace = cls(open_corpus(project.document_folders(paths), lazy=lazy), store,
+                                author or default_author())
+            except CorpusError:
+                store.close()
+                raise
+        workspace.corpus.warnings += outside(project.database, paths)
+        return workspace
 
     @classmethod
-    def open_database(cls, database: Path, for_writing: bool = False) -> Workspace:
+    def open_database(cls, database: Path, for_writing: bool = False, named: list[Path] = ()) -> Workspace:
         """A database with whichever of its documents still exist. By default read-only and
         without the lock: exports and statistics read it while a reader may be writing it,
         and changed documents are re-anchored in memory only. ``for_writing`` (an import)
-        takes the lock, and creates the database if there is none yet."""
+        takes the lock, and creates the database if there is none yet.
+        Documents are read only inside the database's project, the shipped seeds and the
+        folders ``named`` (``confine.database_roots``); others are skipped as outside (#12)."""
         database = Path(os.path.abspath(database))
         if not for_writing and not database.is_file():
             raise StoreError(f"{database}: no such database")
@@ -153,8 +167,12 @@ class Workspace:
         from .attributes import read_attributes
 
         documents, skipped, catalogs, tables, warnings = [], [], {}, {}, []
+        roots = database_roots(database, named)
         for document_id in store.documents:
             path = store.file_of(document_id)
+            if not roots.allows(path):
+                skipped.append(f"{path}: {OUTSIDE_NOT_READ}")
+                continue
             if path.parent not in catalogs:
                 catalogs[path.parent] = read_catalog(path.parent)
                 tables[path.parent], problem = read_attributes(path.parent)
