@@ -32,8 +32,8 @@ class MarginApp(App[None]):
     CSS_PATH = "margin.tcss"
     TITLE = "Margin"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", tooltip="Show every key"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
+        Binding("question_mark", "help", "Help", tooltip="Show every key", id="app.help"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)", id="app.quit"),
     ]
 
     def __init__(self, workspace: Workspace, panes: int | None = None,

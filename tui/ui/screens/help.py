@@ -71,7 +71,7 @@ def key_map(sections: list[tuple[str, list[Binding]]]) -> list[tuple[str, list[t
 class HelpScreen(ModalScreen[None]):
     """A scrollable key map grouped by where each key works."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
