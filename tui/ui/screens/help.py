@@ -106,11 +106,13 @@ class HelpScreen(ModalScreen[None]):
                     "Your own keys: in ", (self.config, "bold"), ", a [keys] table of id = \"key\" ",
                     ("(e.g. view.sentence = \"ctrl+e\"; several keys: \"u,ctrl+z\")", "dim"),
                     "; the ids are the dim names below."), classes="help-section", id="help-config")
-            for title, rows in key_map(self.sections, self.keymap):
-                table = Table(title=title, title_justify="left", show_header=False, box=None)
+            sections = key_map(self.sections, self.keymap)
+            id_width = max(len(row[2]) for _, rows in sections for row in rows)  # one column for all
+            for title, rows in sections:
+                table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
                 table.add_column("Keys", style="bold", min_width=14, no_wrap=True)
                 table.add_column("Does", ratio=1)
-                table.add_column("Id", style="dim", no_wrap=True)
+                table.add_column("Id", style="dim", width=id_width, no_wrap=True)
                 for keys, description, binding_id in rows:
                     table.add_row(Text(keys), Text(description), Text(binding_id))
                 yield Static(table, classes="help-section")
