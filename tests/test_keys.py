@@ -176,3 +176,17 @@ def test_the_keys_a_config_may_name(key: str, private_config_dir: Path) -> None:
         assert config.keys == {} and "view.page-down" in config.warnings[0]
     else:
         assert config.keys == {"view.sentence": expected} and config.warnings == []
+
+
+def test_textual_applies_a_swap_of_two_keys() -> None:
+    """What ``set_keymap`` does with a swap: each key runs the other's action, none is lost."""
+    from textual.binding import BindingsMap
+
+    from tui.ui.widgets.document_view import DocumentView
+
+    bindings = BindingsMap(DocumentView.BINDINGS)
+    result = bindings.apply_keymap({"view.sentence": "p", "view.paragraph": "s"})
+    assert not result.clashed_bindings
+    assert [binding.action for binding in bindings.key_to_bindings["p"]] == ["select_sentence"]
+    assert [binding.action for binding in bindings.key_to_bindings["s"]] == ["select_paragraph"]
+    assert [binding.action for binding in bindings.key_to_bindings["v"]] == ["toggle_selection"]

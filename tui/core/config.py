@@ -41,10 +41,10 @@ def config_path() -> Path:
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the current folder when inside it,
     else with ``~`` for the home folder."""
-    path = Path(os.path.abspath(path))
     try:
+        path = Path(os.path.abspath(path))
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # outside the current folder, or that folder is gone
         pass
     try:
         return str(Path("~") / path.relative_to(Path.home()))
