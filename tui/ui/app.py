@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -12,7 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
-from ..core.config import config_path, display_path
+from ..core.config import KeyConfig, config_path, display_path
 from ..core.session_state import load_state, save_state
 from .keymap import load_keymap
 from .notices import notify_not_saved
@@ -38,14 +38,21 @@ class MarginApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)", id="app.quit"),
     ]
 
+    config_file: Path | None = None  # the user's settings (``[keys]``); None: ``config_path()``
+
+    @cached_property
+    def key_config(self) -> KeyConfig:
+        """The user's keys (binding id → keys) and the warnings about config.toml, read once
+        (also for a subclass that skips ``__init__``, such as the served coder's question)."""
+        return load_keymap(self.config_file or config_path(), self.BINDINGS)
+
     def __init__(self, workspace: Workspace, panes: int | None = None,
                  reading_state: Path | None = None, config: Path | None = None) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
         (``session_state.state_path``); without one, Margin starts afresh and remembers nothing.
         ``config`` is the user's settings file (``[keys]``), by default ``config_path()``."""
         super().__init__()
-        self.config_file = config or config_path()
-        self.key_config = load_keymap(self.config_file, self.BINDINGS)
+        self.config_file = config
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reading_state = reading_state
@@ -140,7 +147,8 @@ class MarginApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections() + self.screen_sections(),
-                                        keymap=self.key_config.keys, config=display_path(self.config_file)))
+                                        keymap=self.key_config.keys,
+                                        config=display_path(self.config_file or config_path())))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every Margin key as a palette command.
