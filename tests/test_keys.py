@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,17 @@ def test_an_oversized_or_binary_file_is_not_read(private_config_dir: Path) -> No
     write_config(private_config_dir, b"[keys]\n\xff\xfe\n")
     config = read_key_config(path, KNOWN)
     assert config.keys == {} and "UTF-8" in config.warnings[0]
+
+
+def test_a_fifo_or_a_folder_is_not_waited_on(private_config_dir: Path) -> None:
+    path = private_config_dir / "margin" / "config.toml"
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    config = read_key_config(path, KNOWN)
+    assert config.keys == {} and "not a regular file" in config.warnings[0]
+    path.unlink()
+    path.mkdir()
+    assert "not a regular file" in read_key_config(path, KNOWN).warnings[0]
 
 
 def test_unknown_sections_and_keys_textual_never_sends_are_reported(private_config_dir: Path) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,7 +72,12 @@ def read_key_config(path: Path, known_ids: Collection[str],
     config = KeyConfig()
     shown = display_path(path)
     try:
-        with open(path, "rb") as stream:
+        # Non-blocking, then checked: a FIFO would hold up the start for ever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                config.warnings.append(f"{shown}: not a regular file, so not read; default keys are used")
+                return config
             raw = stream.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return config
