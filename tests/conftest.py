@@ -40,6 +40,14 @@ def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def private_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where Margin reads config.toml (the user's keys): never the real home's config directory."""
+    config = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    return config
+
+
+@pytest.fixture(autouse=True)
 def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Tests never touch a real clipboard: pyperclip behaves as on a machine without one."""
     import pyperclip

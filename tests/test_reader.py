@@ -318,7 +318,7 @@ async def test_help_lists_every_key(corpus_dir: Path, database: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        described = {description for _, rows in key_map(app.screen.sections) for _, description in rows}
+        described = {description for _, rows in key_map(app.screen.sections) for _, description, _ in rows}
         screens = [bindings for _, bindings in MarginApp.screen_sections()]
         for bindings in (DocumentView.BINDINGS, DocumentPane.BINDINGS, ReaderScreen.BINDINGS, MarginApp.BINDINGS,
                          *screens):

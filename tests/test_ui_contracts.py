@@ -150,3 +150,37 @@ def test_every_binding_is_a_key_textual_sends_bound_to_an_action_that_exists() -
             except (TypeError, ValueError):
                 problems.append(f"{where}: no such action, or not with these arguments")
     assert problems == []
+
+
+# Ids more than one class uses on purpose: one line of config.toml changes the key in all of them.
+SHARED_IDS = {"prompt.cancel": {"TextPrompt", "ChoicePrompt"}}
+
+
+def test_every_binding_has_a_stable_id_unique_to_its_class() -> None:
+    """``config.toml``'s ``[keys]`` names bindings by id, and Textual's keymap applies an id
+    everywhere it occurs: an id missing, malformed or reused by accident is a key the user
+    cannot change, or changes in two places at once."""
+    import re
+
+    owners: dict[str, set[str]] = {}
+    problems = []
+    for cls in margin_classes():
+        seen: set[str] = set()
+        for binding in vars(cls).get("BINDINGS", []):  # "h,left" is one binding, one id
+            assert isinstance(binding, Binding), f"{cls.__qualname__}: {binding!r} is not a Binding"
+            where = f"{cls.__qualname__} {binding.key!r} → {binding.action}"
+            if binding.id is None:
+                problems.append(f"{where}: no id")
+                continue
+            if not re.fullmatch(r"[a-z0-9.-]+", binding.id) or "." not in binding.id:
+                problems.append(f"{where}: id {binding.id!r} is not dotted [a-z0-9.-]")
+            if binding.id in seen:
+                problems.append(f"{where}: id {binding.id!r} twice in the class")
+            seen.add(binding.id)
+            owners.setdefault(binding.id, set()).add(cls.__qualname__)
+    for binding_id, classes in owners.items():
+        if len(classes) > 1 and classes != SHARED_IDS.get(binding_id):
+            problems.append(f"{binding_id!r} is used by {sorted(classes)}")
+    assert problems == []
+    assert {"view.sentence", "view.down", "pane.search", "browser.sort", "codebook.rename", "memo.save",
+            "reader.undo", "reader.tag-theme-1", "reader.tag-theme-9"} <= set(owners)

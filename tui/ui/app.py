@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -12,7 +12,9 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
+from ..core.config import KeyConfig, config_path, display_path
 from ..core.session_state import load_state, save_state
+from .keymap import load_keymap
 from .notices import notify_not_saved
 from .screens.codebook import CodebookScreen
 from .screens.corpus_search import CorpusSearchScreen
@@ -32,15 +34,25 @@ class MarginApp(App[None]):
     CSS_PATH = "margin.tcss"
     TITLE = "Margin"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", tooltip="Show every key"),
-        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
+        Binding("question_mark", "help", "Help", tooltip="Show every key", id="app.help"),
+        Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)", id="app.quit"),
     ]
 
+    config_file: Path | None = None  # the user's settings (``[keys]``); None: ``config_path()``
+
+    @cached_property
+    def key_config(self) -> KeyConfig:
+        """The user's keys (binding id → keys) and the warnings about config.toml, read once
+        (also for a subclass that skips ``__init__``, such as the served coder's question)."""
+        return load_keymap(self.config_file or config_path(), self.BINDINGS)
+
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 reading_state: Path | None = None) -> None:
+                 reading_state: Path | None = None, config: Path | None = None) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
-        (``session_state.state_path``); without one, Margin starts afresh and remembers nothing."""
+        (``session_state.state_path``); without one, Margin starts afresh and remembers nothing.
+        ``config`` is the user's settings file (``[keys]``), by default ``config_path()``."""
         super().__init__()
+        self.config_file = config
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reading_state = reading_state
@@ -48,6 +60,9 @@ class MarginApp(App[None]):
         self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
 
     def on_mount(self) -> None:
+        self.set_keymap(self.key_config.keys)  # the user's own keys, by binding id
+        for warning in self.key_config.warnings:
+            self.notify(warning, title="config.toml", severity="warning", timeout=20, markup=False)
         self.set_interval(0.5, self._checkpoint_when_idle)
 
     def _checkpoint_when_idle(self) -> None:
@@ -87,17 +102,29 @@ class MarginApp(App[None]):
         """The keys of the screens the reader opens, for help (each also shows its footer).
         The heavier screens are imported here and when opened, not at start-up."""
         from .screens.browser import BrowserScreen
+        from .screens.colour_chooser import ColourChooser
         from .screens.memo import MemoEditor
+        from .screens.prompt import ChoicePrompt
+        from .screens.query import PassageList, QueryScreen
         from .screens.statistics import StatisticsScreen
+        from .screens.theme_picker import ThemePicker
+        from .widgets.document_list import DocumentList
 
         return [
-            ("Annotation browser (a)", [*VirtualList.BINDINGS, *AnnotationTable.BINDINGS, *BrowserScreen.BINDINGS]),
+            ("Document list (o)", DocumentList.BINDINGS),
+            ("Lists (browser, search, query, theme view)", VirtualList.BINDINGS),
+            ("Theme picker (t)", ThemePicker.BINDINGS),
+            ("Annotation browser (a)", [*AnnotationTable.BINDINGS, *BrowserScreen.BINDINGS]),
             ("Codebook (c)", CodebookScreen.BINDINGS),
+            ("Colour chooser (codebook k)", ColourChooser.BINDINGS),
             ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
             ("Theme view (T)", ThemeViewScreen.BINDINGS),
             ("Statistics (S)", StatisticsScreen.BINDINGS),
             ("Memo editor (m)", MemoEditor.BINDINGS),
             ("Orphans (O)", OrphansScreen.BINDINGS),
+            ("Coding query (Q)", [*PassageList.BINDINGS, *QueryScreen.BINDINGS]),
+            ("Questions", ChoicePrompt.BINDINGS),
+            ("Help (?)", HelpScreen.BINDINGS),
         ]
 
     async def action_quit(self) -> None:
@@ -117,7 +144,9 @@ class MarginApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.key_sections() + self.screen_sections()))
+            self.push_screen(HelpScreen(self.key_sections() + self.screen_sections(),
+                                        keymap=self.key_config.keys,
+                                        config=display_path(self.config_file or config_path())))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every Margin key as a palette command.

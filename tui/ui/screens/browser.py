@@ -25,12 +25,12 @@ class BrowserScreen(Screen[Annotation | None]):
     """Dismissed with the annotation to jump to, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back to reading"),
-        Binding("ctrl+o", "sort", "Sort"),
-        Binding("t", "themes", "Themes"),
-        Binding("m", "memo", "Memo"),
-        Binding("x", "delete", "Delete"),
-        Binding("down", "focus_table", "To the list", show=False),
+        Binding("escape", "dismiss(None)", "Back to reading", id="browser.close"),
+        Binding("ctrl+o", "sort", "Sort", id="browser.sort"),
+        Binding("t", "themes", "Themes", id="browser.themes"),
+        Binding("m", "memo", "Memo", id="browser.memo"),
+        Binding("x", "delete", "Delete", id="browser.delete"),
+        Binding("down", "focus_table", "To the list", show=False, id="browser.to-list"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:

@@ -25,17 +25,17 @@ from .theme_picker import PickedTheme, ThemePicker
 
 class CodebookScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "dismiss", "Back to reading"),
-        Binding("n", "create", "New"),
-        Binding("r", "rename", "Rename"),
-        Binding("e", "describe", "Describe"),
-        Binding("k", "recolour", "Colour"),
-        Binding("K", "move(-1)", "Move up"),
-        Binding("J", "move(1)", "Move down"),
-        Binding("g", "group", "Group under"),
-        Binding("G", "ungroup", "Ungroup", show=False),
-        Binding("M", "merge", "Merge into"),
-        Binding("d", "delete", "Delete"),
+        Binding("escape", "dismiss", "Back to reading", id="codebook.close"),
+        Binding("n", "create", "New", id="codebook.new"),
+        Binding("r", "rename", "Rename", id="codebook.rename"),
+        Binding("e", "describe", "Describe", id="codebook.describe"),
+        Binding("k", "recolour", "Colour", id="codebook.colour"),
+        Binding("K", "move(-1)", "Move up", id="codebook.move-up"),
+        Binding("J", "move(1)", "Move down", id="codebook.move-down"),
+        Binding("g", "group", "Group under", id="codebook.group"),
+        Binding("G", "ungroup", "Ungroup", show=False, id="codebook.ungroup"),
+        Binding("M", "merge", "Merge into", id="codebook.merge"),
+        Binding("d", "delete", "Delete", id="codebook.delete"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:

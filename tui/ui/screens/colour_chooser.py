@@ -23,9 +23,9 @@ class ColourChooser(ModalScreen[str | None]):
     it is."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("escape", "dismiss(None)", "Cancel", id="colours.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="colours.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="colours.up"),
     ]
 
     def __init__(self, theme: Theme, themes: list[Theme]) -> None:

@@ -33,12 +33,12 @@ class CorpusSearchScreen(Screen[Hit | None]):
     """Dismissed with the hit to open, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back to reading"),
-        Binding("ctrl+e", "toggle_regex", "Regex"),
-        Binding("ctrl+t", "toggle_case", "Case"),
-        Binding("space", "mark", "Mark"),
-        Binding("t", "tag", "Tag hits"),
-        Binding("down", "focus_results", "To the results", show=False),
+        Binding("escape", "dismiss(None)", "Back to reading", id="search.close"),
+        Binding("ctrl+e", "toggle_regex", "Regex", id="search.regex"),
+        Binding("ctrl+t", "toggle_case", "Case", id="search.case"),
+        Binding("space", "mark", "Mark", id="search.mark"),
+        Binding("t", "tag", "Tag hits", id="search.tag"),
+        Binding("down", "focus_results", "To the results", show=False, id="search.to-results"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:

@@ -38,9 +38,9 @@ class OrphansScreen(ModalScreen[bool]):
     """The list of orphans; dismissed with True if anything changed, for the reader to repaint."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("enter", "reattach", "Re-attach to selection"),
-        Binding("d", "dismiss_orphan", "Dismiss (delete)"),
+        Binding("escape", "close", "Close", id="orphans.close"),
+        Binding("enter", "reattach", "Re-attach to selection", id="orphans.reattach"),
+        Binding("d", "dismiss_orphan", "Dismiss (delete)", id="orphans.dismiss"),
     ]
 
     def __init__(self, workspace: Workspace, selection: Passage | None) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line (a theme's name or description); Enter answers, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
 
     def __init__(self, question: str, value: str = "") -> None:
         super().__init__()
@@ -35,7 +35,7 @@ class ChoicePrompt(ModalScreen[str | None]):
     """Offer a few answers, each on a key or a click; Esc cancels. Dismissed with the chosen
     key, or None. ``cancel`` names what Esc does ("cancel", "keep editing")."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
 
     def __init__(self, question: str, choices: dict[str, str], cancel: str = "cancel") -> None:
         super().__init__()

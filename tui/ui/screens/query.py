@@ -33,7 +33,7 @@ Target = tuple[Document, int, int]
 class PassageList(VirtualList[Passage]):
     """A row per passage found: document, offsets, themes on it, text."""
 
-    BINDINGS = [Binding("enter", "choose", "Go to passage")]
+    BINDINGS = [Binding("enter", "choose", "Go to passage", id="query.open")]
 
     class Chosen(Message):
         def __init__(self, passage: Passage) -> None:
@@ -63,10 +63,10 @@ class QueryScreen(Screen[Target | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back to reading"),
-        Binding("ctrl+t", "code", "Code as theme"),
-        Binding("ctrl+b", "browse", "Browse coded"),
-        Binding("down", "focus_results", "To the list", show=False),
+        Binding("escape", "dismiss(None)", "Back to reading", id="query.close"),
+        Binding("ctrl+t", "code", "Code as theme", id="query.code"),
+        Binding("ctrl+b", "browse", "Browse coded", id="query.browse"),
+        Binding("down", "focus_results", "To the list", show=False, id="query.to-list"),
     ]
 
     last_query = ""  # kept between openings, like a shell's last command

@@ -21,9 +21,9 @@ HEAT_COLOR = "#4c78a8"
 
 class StatisticsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "dismiss", "Back to reading"),
-        Binding("right,l", "tab(1)", "Next chart"),
-        Binding("left,h", "tab(-1)", "Previous chart"),
+        Binding("escape", "dismiss", "Back to reading", id="statistics.close"),
+        Binding("right,l", "tab(1)", "Next chart", id="statistics.next"),
+        Binding("left,h", "tab(-1)", "Previous chart", id="statistics.previous"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:

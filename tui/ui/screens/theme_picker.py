@@ -52,9 +52,9 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
     new name (only where a new theme makes sense)."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="picker.up"),
     ]
 
     def __init__(self, themes: list[Theme], applied: set[int], *, title: str, creates: bool = True) -> None:

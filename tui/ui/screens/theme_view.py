@@ -109,12 +109,13 @@ class ThemeViewScreen(Screen[Passage | None]):
     """Dismissed with the passage to jump to, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back to reading"),
-        Binding("2", "second_column", "Side by side"),
-        Binding("t", "pick_theme", "Theme"),
-        Binding("right_square_bracket", "document(1)", "Next document"),
-        Binding("left_square_bracket", "document(-1)", "Previous document"),
-        Binding("tab", "other_column", "Other column", show=False),
+        Binding("escape", "dismiss(None)", "Back to reading", id="theme-view.close"),
+        Binding("2", "second_column", "Side by side", id="theme-view.second-column"),
+        Binding("t", "pick_theme", "Theme", id="theme-view.theme"),
+        Binding("right_square_bracket", "document(1)", "Next document", id="theme-view.next-document"),
+        Binding("left_square_bracket", "document(-1)", "Previous document",
+                id="theme-view.previous-document"),
+        Binding("tab", "other_column", "Other column", show=False, id="theme-view.other-column"),
     ]
 
     def __init__(self, workspace: Workspace, theme: Theme) -> None:

@@ -46,7 +46,7 @@ class Columns:
 class AnnotationTable(VirtualList[Annotation]):
     """Rows of annotations with a highlighted one; Enter jumps to its passage."""
 
-    BINDINGS = [Binding("enter", "choose", "Go to passage")]
+    BINDINGS = [Binding("enter", "choose", "Go to passage", id="annotations.open")]
 
     class Chosen(Message):
         def __init__(self, annotation: Annotation) -> None:

@@ -21,9 +21,10 @@ class DocumentList(VirtualList[Document]):
     title: a file that vanished from the list without a word would look like a lost file.
     """
 
-    BINDINGS = [Binding("enter", "choose", "Open here"),
+    BINDINGS = [Binding("enter", "choose", "Open here", id="documents.open"),
                 Binding("A", "edit_attribute", "Attribute",
-                        tooltip="Set an attribute of the highlighted document (NAME=VALUE), saved to attributes.csv")]
+                        tooltip="Set an attribute of the highlighted document (NAME=VALUE), saved to attributes.csv",
+                        id="documents.attribute")]
     COMPONENT_CLASSES = VirtualList.COMPONENT_CLASSES | {"document-list--unreadable"}
 
     class Chosen(Message):

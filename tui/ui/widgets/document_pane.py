@@ -24,7 +24,7 @@ STRIPES_MIN_PANE = 60
 class DocumentPane(Vertical):
     """One of the side-by-side panes. Owns the search field for its document."""
 
-    BINDINGS = [Binding("slash", "search", "Search", tooltip="Search this document")]
+    BINDINGS = [Binding("slash", "search", "Search", tooltip="Search this document", id="pane.search")]
 
     def __init__(self, workspace: Workspace, document: Document, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -42,12 +42,12 @@ class VirtualList(ScrollView, Generic[Item], can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False),
-        Binding("k,up", "move(-1)", "Up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "edge(-1)", "First", show=False),
-        Binding("G,end", "edge(1)", "Last", show=False),
+        Binding("j,down", "move(1)", "Down", show=False, id="list.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="list.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page-up"),
+        Binding("g,home", "edge(-1)", "First", show=False, id="list.first"),
+        Binding("G,end", "edge(1)", "Last", show=False, id="list.last"),
     ]
 
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--dim"}
