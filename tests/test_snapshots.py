@@ -55,3 +55,78 @@ def test_reader_with_coding_stripes(snap_compare, app: MarginApp) -> None:
         pilot.app.clear_notifications()
 
     assert snap_compare(app, terminal_size=(160, 48), run_before=tag_overlapping)
+
+
+# -- every screen at the smallest supported terminal and a large one (issue #14) ---------------
+#
+# Each scenario starts from the same coded corpus: a private copy of the seeds, a fresh
+# database under tmp_path, the author "snapshot" and one fixed timestamp for every change, so
+# the browser's dates and the memo's annotation never depend on the day the test runs.
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+FIXED_TIME = "2026-11-22T13:24:24+00:00"
+
+# (document index, start of the passage, its length, theme keys): near the top of each
+# document, so every pane shows highlights even at 24 rows; two overlap in document 0.
+CODED = [
+    (0, "When Secretary Janet Napolitano", 160, (5,)),
+    (0, "she pledged to improve", 40, (6, 1)),
+    (1, "ICE meets with Mexican officials", 81, (5, 8)),
+    (2, "Houston Representatives", 120, (2,)),
+    (3, "Combating human smuggling", 100, (1, 7)),
+    (4, "Suzanne J. Petrie currently serves", 110, (5,)),
+]
+MEMO = "Napolitano frames the visit as cooperation.\nCompare with the ICE summit in Brownsville."
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every annotation's ``created``/``modified`` (and the database's) is this instant."""
+    import tui.core.store
+
+    monkeypatch.setattr(tui.core.store, "now", lambda: FIXED_TIME)
+    return FIXED_TIME
+
+
+def code_corpus(workspace: Workspace) -> None:
+    """Tag the CODED passages (as digits would) and write a memo on the first."""
+    for index, needle, length, keys in CODED:
+        document = workspace.documents[index]
+        start = document.text.index(needle)
+        for key in keys:
+            workspace.toggle_theme(document, start, start + length, workspace.theme_for_key(key))
+    first = workspace.documents[0]
+    (annotation, *_) = workspace.annotations(first).items
+    workspace.set_note(first, annotation, MEMO)
+
+
+@pytest.fixture
+def coded_workspace(corpus_dir: Path, fixed_clock: str, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    monkeypatch.chdir(corpus_dir.parent)  # the database bar shows a stable relative path
+    workspace = Workspace.open([Path("seeds")], author="snapshot")
+    code_corpus(workspace)
+    return workspace
+
+
+@pytest.fixture
+def coded_app(coded_workspace: Workspace) -> MarginApp:
+    return MarginApp(coded_workspace)
+
+
+def pressing(*keys: str, typed: str = "", then: tuple[str, ...] = ()):
+    """A ``run_before`` that presses ``keys``, types ``typed`` character by character, presses
+    ``then``, and clears the toasts (they expire on a timer: the picture stays deterministic)."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys, *typed, *then)
+        await pilot.pause()
+        pilot.app.clear_notifications()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("panes", [1, 2, 3, 4])
+def test_reader_panes(snap_compare, coded_workspace: Workspace, panes: int, size) -> None:
+    """The reader with 1–4 panes over the coded documents, the cursor in the first pane."""
+    assert snap_compare(MarginApp(coded_workspace, panes=panes), terminal_size=size, run_before=pressing())
