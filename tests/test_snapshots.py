@@ -130,3 +130,82 @@ def pressing(*keys: str, typed: str = "", then: tuple[str, ...] = ()):
 def test_reader_panes(snap_compare, coded_workspace: Workspace, panes: int, size) -> None:
     """The reader with 1–4 panes over the coded documents, the cursor in the first pane."""
     assert snap_compare(MarginApp(coded_workspace, panes=panes), terminal_size=size, run_before=pressing())
+
+
+# The screens the reader opens, each reached with its keys as the README's table says.
+SCREENS = {
+    "browser": pressing("a"),
+    "codebook": pressing("c"),
+    "colour_chooser": pressing("c", "j", "k"),  # for the second theme, Arms trafficking
+    # on the annotation tagged 6 and 1, inside the one tagged 5: the picker ticks 6 and 1
+    "theme_picker": pressing("slash", typed="pledged", then=("enter", "t")),
+    # the annotation with the memo (only the outer one covers "Janet")
+    "memo_editor": pressing("slash", typed="Janet", then=("enter", "m")),
+    "memo_unsaved_question": pressing("slash", typed="Janet", then=("enter", "m", "enter", *"Also Texas.", "escape")),
+    "export_formats": pressing("e"),
+    "search_results": pressing("F", typed="border", then=("enter",)),
+    "autocode_picker": pressing("F", typed="smuggling", then=("enter", "t")),
+    "autocode_scope_question": pressing("F", typed="smuggling", then=("enter", "t", *"Human", "enter")),
+    "statistics_themes": pressing("S"),
+    "statistics_documents": pressing("S", "right"),
+    "statistics_theme_by_document": pressing("S", "right", "right"),
+    "statistics_cooccurrence": pressing("S", "right", "right", "right"),
+    "help": pressing("question_mark"),
+    "theme_view": pressing("T", *"Bilateral", "enter"),
+    "theme_view_side_by_side": pressing("T", *"Bilateral", "enter", "2", "t", *"Human", "enter"),
+    "query": pressing("Q", typed='"Bilateral cooperation" OR "Human smuggling"', then=("enter",)),
+    "document_list": pressing("o", "j"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, coded_app: MarginApp, screen: str, size) -> None:
+    assert snap_compare(coded_app, terminal_size=size, run_before=SCREENS[screen])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_path_prompt(snap_compare, coded_app: MarginApp, monkeypatch: pytest.MonkeyPatch, size) -> None:
+    """The second question of ``e``: where to write the CSV. The prompt shows the default
+    file's absolute path, which lives under tmp_path; here it is shown relative instead."""
+    import os
+
+    from tui.ui.screens import export
+
+    default_output = export.default_output
+    monkeypatch.setattr(export, "default_output", lambda workspace, fmt: Path(os.path.relpath(default_output(workspace, fmt))))
+    assert snap_compare(coded_app, terminal_size=size, run_before=pressing("e", "c"))
+
+
+@pytest.fixture
+def orphaned_app(corpus_dir: Path, fixed_clock: str, monkeypatch: pytest.MonkeyPatch) -> MarginApp:
+    """The coded corpus, then document 1 (in the second pane) edited on disk so that its
+    coded headline cannot be found any more: one orphan, announced when the reader opens."""
+    monkeypatch.chdir(corpus_dir.parent)
+    workspace = Workspace.open([Path("seeds")], author="snapshot")
+    code_corpus(workspace)
+    workspace.close()
+    path = corpus_dir / "001_fbca61ee7d44385f.txt"
+    headline = "ICE meets with Mexican officials, Valley law enforcement to discuss border issues"
+    text = path.read_text(encoding="utf-8")
+    assert headline in text
+    path.write_text(text.replace(headline, "A headline rewritten since it was coded"), encoding="utf-8")
+    return MarginApp(Workspace.open([Path("seeds")], author="snapshot"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reader_with_an_orphan(snap_compare, orphaned_app: MarginApp, size) -> None:
+    """The database bar's ORPHAN banner, first so that 80 columns keep it."""
+    assert snap_compare(orphaned_app, terminal_size=size, run_before=pressing())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_orphans_screen(snap_compare, orphaned_app: MarginApp, size) -> None:
+    assert snap_compare(orphaned_app, terminal_size=size, run_before=pressing("O"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_orphans_screen_with_a_selection(snap_compare, orphaned_app: MarginApp, size) -> None:
+    """With a passage selected, the heading names where Enter would re-attach the orphan."""
+    run_before = pressing("tab", "slash", typed="A headline", then=("enter", "s", "O"))
+    assert snap_compare(orphaned_app, terminal_size=size, run_before=run_before)
