@@ -125,8 +125,22 @@ def pressing(*keys: str, typed: str = "", then: tuple[str, ...] = ()):
         await pilot.press(*keys, *typed, *then)
         await pilot.pause()
         pilot.app.clear_notifications()
+        wrap_every_pane(pilot.app)
+        await pilot.pause()
 
     return run_before
+
+
+def wrap_every_pane(app: MarginApp) -> None:
+    """Wrap the panes' (small) documents through, so that their scrollbars show the exact
+    height. A pane wraps lazily, as rows are painted, and its thumb follows: which rows had
+    been painted when the picture is taken (under a modal, say) depends on timing, and the
+    thumb with it."""
+    from tui.ui.widgets.document_view import DocumentView
+
+    for view in app.reader.query(DocumentView):
+        view.layout_rows.ensure(0, view.layout_rows.row_count + 1_000_000)
+        view._sync_virtual_size()
 
 
 @pytest.mark.parametrize("size", SIZES)
