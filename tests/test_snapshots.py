@@ -126,9 +126,20 @@ def pressing(*keys: str, typed: str = "", then: tuple[str, ...] = ()):
         await pilot.pause()
         pilot.app.clear_notifications()
         wrap_every_pane(pilot.app)
+        steady_cursors(pilot.app)
         await pilot.pause()
 
     return run_before
+
+
+def steady_cursors(app: MarginApp) -> None:
+    """Stop the text cursors blinking: otherwise a picture has the cursor or not, by timing."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for editor in screen.query("Input, TextArea"):
+            if isinstance(editor, Input | TextArea):
+                editor.cursor_blink = False
 
 
 def wrap_every_pane(app: MarginApp) -> None:
