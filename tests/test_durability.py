@@ -58,6 +58,8 @@ def read_child(lines, acknowledged: list[Toggle]) -> Toggle | None:
     """Collect acknowledged toggles; return the one announced but not acknowledged, if any."""
     pending = None
     for line in lines:
+        if not line.endswith("\n"):  # cut by the kill mid-print: said before it acted, so nothing began
+            break
         words = line.split()
         if words[:1] == ["will"]:
             pending = (int(words[1]), int(words[2]), int(words[3]))
