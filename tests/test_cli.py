@@ -265,3 +265,33 @@ def test_usage_errors_quote_the_arguments_escaped(arguments: list[str], capsys) 
     error = capsys.readouterr().err
     assert exit_.value.code == 2 and error.startswith("usage: margin")
     assert_inert(error)
+
+
+# -- special files, full or closed standard output ---------------------------------------------
+
+def special_files(tmp_path: Path) -> list[Path]:
+    """A FIFO, a character device (when mknod is allowed), a folder."""
+    import os
+    import stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    made = [fifo, tmp_path]
+    try:
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # like /dev/null
+        made.append(tmp_path / "null")
+    except (PermissionError, OSError):
+        pass
+    return made
+
+
+@pytest.mark.parametrize("arguments", [("export", "--format", "csv"), ("stats",), ("query", '"Clip"')],
+                         ids=["export", "stats", "query"])
+def test_force_never_replaces_a_device_a_fifo_or_a_folder(hostile: Path, tmp_path: Path, capsys,
+                                                           arguments: tuple[str, ...]) -> None:
+    for target in special_files(tmp_path):
+        kind = target.lstat().st_mode
+        assert main([*arguments, "--db", str(hostile), "-o", str(target), "--force"]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"{target}: not a regular file; Margin only replaces files" in error
+        assert target.lstat().st_mode == kind  # still the FIFO, the device, the folder
