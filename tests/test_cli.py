@@ -295,3 +295,26 @@ def test_force_never_replaces_a_device_a_fifo_or_a_folder(hostile: Path, tmp_pat
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and f"{target}: not a regular file; Margin only replaces files" in error
         assert target.lstat().st_mode == kind  # still the FIFO, the device, the folder
+
+
+def closed_stdout() -> None:  # in the child, before margin starts: like `margin ... >&-`
+    import os
+
+    os.close(1)
+
+
+@pytest.mark.parametrize("arguments", [("export", "--format", "jsonl", "-o", "-"), ("export", "--format", "qdpx",
+                                       "-o", "-"), ("stats",), ("stats", "--format", "csv", "-o", "-"),
+                                       ("query", '"Clip"'), ("query", '"Clip"', "--format", "jsonl")],
+                         ids=["export-jsonl", "export-qdpx", "stats", "stats-dash", "query", "query-jsonl"])
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_a_full_or_closed_stdout_is_one_line_and_exit_2(big: Path, arguments: tuple[str, ...], stdout: str) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(command(*arguments, "--db", str(big)), stdout=full if stdout == "full" else None,
+                                preexec_fn=closed_stdout if stdout == "closed" else None,
+                                stderr=subprocess.PIPE, timeout=60)
+    error = result.stderr.decode()
+    assert result.returncode == 2, error
+    assert error.count("\n") == 1 and "Traceback" not in error, error
+    expected = "standard output is closed" if stdout == "closed" else "cannot write to standard output (No space"
+    assert error.startswith(f"margin: {expected}"), error
