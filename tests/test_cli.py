@@ -318,3 +318,18 @@ def test_a_full_or_closed_stdout_is_one_line_and_exit_2(big: Path, arguments: tu
     assert error.count("\n") == 1 and "Traceback" not in error, error
     expected = "standard output is closed" if stdout == "closed" else "cannot write to standard output (No space"
     assert error.startswith(f"margin: {expected}"), error
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    (lambda tmp: Path("/dev/zero"), "/dev/zero: not a regular file"),
+    (lambda tmp: tmp, f"not a regular file"),
+    (lambda tmp: tmp / "gone.jsonl", "gone.jsonl: no such file"),
+    (lambda tmp: (tmp / "notes.txt").write_text("x") and tmp / "notes.txt",
+     "notes.txt: unknown kind of file (Margin imports .jsonl, .json, .jsonld, .qdpx, .qdc and codebook .csv files)"),
+], ids=["device", "folder", "missing", "unknown-suffix"])
+def test_import_names_what_is_wrong_with_the_file(hostile: Path, tmp_path: Path, capsys, setup, expected) -> None:
+    before = hostile.read_bytes()
+    assert main(["import", str(setup(tmp_path)), "--db", str(hostile)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and expected in error, error
+    assert hostile.read_bytes() == before

@@ -501,12 +501,16 @@ def read_capped(path: Path) -> bytes:
 
 
 def parse(path: Path) -> Parsed:
+    """The file read by the reader its kind (its suffix) names: a missing path, a device, a
+    FIFO or a folder, and a suffix Margin does not read are one-line errors."""
     suffix = path.suffix.lower()
-    if suffix not in READERS:
-        kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx, qdc or a codebook csv)")
-    if not path.is_file():
+    if not path.exists():
         raise ImportFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise ImportFileError(f"{path}: not a regular file")
+    if suffix not in READERS:
+        raise ImportFileError(f"{path}: unknown kind of file (Margin imports .jsonl, .json, .jsonld, .qdpx, "
+                              ".qdc and codebook .csv files)")
     return READERS[suffix](path, read_capped(path))
 
 
