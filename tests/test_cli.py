@@ -333,3 +333,34 @@ def test_import_names_what_is_wrong_with_the_file(hostile: Path, tmp_path: Path,
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and expected in error, error
     assert hostile.read_bytes() == before
+
+
+DEEP = "[" * 200_000 + "]" * 200_000  # deeper than any decoder recurses
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("deep.jsonl", '{"document_path": "a.txt", "start": 0, "end": 1, "quote": "x", "note": ' + DEEP + "}\n"),
+    ("deep.jsonl", DEEP + "\n"),
+    ("deep.json", '{"type": "AnnotationCollection", "first": ' + DEEP + "}"),
+    ("deep.jsonld", DEEP),
+], ids=["jsonl-field", "jsonl-line", "w3c-json", "w3c-jsonld"])
+def test_deeply_nested_json_is_one_line_and_changes_nothing(hostile: Path, tmp_path: Path, capsys, name: str,
+                                                            content: str) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    before = hostile.read_bytes()
+    assert main(["import", str(tmp_path / name), "--db", str(hostile)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{name}: " in error and "nested too deeply" in error, error
+    assert hostile.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["catalog.json", "codebook.json"])
+def test_a_deeply_nested_catalog_or_codebook_is_malformed_like_any_other(tmp_path: Path, name: str) -> None:
+    from tui.core import CodebookError, CorpusError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (folder / name).write_text(DEEP, encoding="utf-8")
+    with pytest.raises((CorpusError, CodebookError), match="nested too deeply"):
+        Workspace.open([folder], database=tmp_path / "db" / "annotations.json")

@@ -100,6 +100,8 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
         ]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CodebookError(f"{path}: not a valid codebook ({error})") from None
+    except RecursionError:  # JSON nested deeper than the decoder goes
+        raise CodebookError(f"{path}: not a valid codebook (nested too deeply)") from None
 
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

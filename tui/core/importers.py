@@ -171,6 +171,9 @@ class ImportReport:
 
 # -- 1. parse -----------------------------------------------------------------------------
 
+TOO_DEEP = "not usable JSON (arrays or objects nested too deeply)"
+
+
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
     """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
     parsed = Parsed()
@@ -197,6 +200,8 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             check_date(record.modified, "modified")
         except msgspec.DecodeError as error:
             raise ImportFileError(f"{path}: line {number}: not valid JSON ({error})") from None
+        except RecursionError:  # msgspec's own limit, or convert's on what it decoded
+            raise ImportFileError(f"{path}: line {number}: {TOO_DEEP}") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
         parsed.items.append(Incoming(
@@ -256,6 +261,8 @@ def parse_w3c(path: Path, data: bytes) -> Parsed:
             parsed.unusable += unusable
     except msgspec.DecodeError as error:
         raise ImportFileError(f"{path}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ImportFileError(f"{path}: {TOO_DEEP}") from None
     except RecordError as error:
         raise ImportFileError(f"{path}: {error}") from None
     return parsed
@@ -835,7 +842,7 @@ def write_titles(folder: Path, titles: dict[str, str]) -> bytes | None:
     before = catalog.read_bytes() if catalog.is_file() else None
     try:
         entries = json.loads(before) if before is not None else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return before
     if not isinstance(entries, dict):
         return before
