@@ -62,6 +62,7 @@ from .import_records import (
     JsonlRecord,
     RecordError,
     W3CAnnotation,
+    check_name,
     W3CBody,
     W3CCreator,
     check_date,
@@ -188,6 +189,9 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                     raise RecordError(f"a second codebook (the first is on line {codebook_line})")
                 codebook_line = number
                 themes = convert(raw, JsonlCodebook).themes
+                for index, theme in enumerate(themes):
+                    check_name(theme.name, f'"themes[{index}].name": ')
+                    check_name(theme.parent, f'"themes[{index}].parent": ')
                 specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
                          for t in themes]
                 parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
@@ -195,6 +199,8 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                 parsed.merge_codebook = True
                 continue
             record = convert(raw, JsonlRecord)
+            for index, name in enumerate(record.theme_names):
+                check_name(name, f'"theme_names[{index}]": ')
             check_span(record.start, record.end)
             check_date(record.created, "created")
             check_date(record.modified, "modified")
@@ -355,6 +361,7 @@ def w3c_items(annotation: W3CAnnotation, where: str) -> tuple[list[Incoming], li
         elif "tagging" in purposes:
             if not body.value.strip():
                 raise RecordError(f"{where}body: a tagging body needs a theme name")
+            check_name(body.value, f"{where}body[{index}]: ")
             tags.append(body.value)
         elif body.value:
             notes.append(body.value)
@@ -456,6 +463,11 @@ def parse_codebook_csv(path: Path, data: bytes) -> Parsed:
             if color is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
                 raise ImportFileError(f"{path}: row {number}: colour must be #rrggbb, got {shown(color)}")
             parent = " ".join(cells.get("parent", "").split()) or None
+            try:
+                check_name(name, "the name: ")
+                check_name(parent, "the parent: ")
+            except RecordError as error:
+                raise ImportFileError(f"{path}: row {number}: {error}") from None
             specs.append(ThemeSpec(name=name, description=cells.get("description", "").strip(), color=color,
                                    parent=parent))
             where.append(f"row {number}")

@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .codebook import Theme, ThemeSpec
-from .import_records import RecordError, check_date
+from .import_records import RecordError, check_date, check_name
 from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines, one_line
@@ -578,6 +578,10 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
         name = code.get("name", "")
         if not name.strip():
             raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
+        try:
+            check_name(name)
+        except RecordError as error:
+            raise ProjectError(f"{where}: {_element(code)}: {error}") from None
         name = " ".join(name.split())
         color = code.get("color")
         spec = ThemeSpec(name=name, color=color if color and _COLOR.fullmatch(color) else None,
