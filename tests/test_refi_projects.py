@@ -552,3 +552,28 @@ def test_a_source_whose_text_is_not_a_document_is_listed_and_leaves_no_file(tmp_
     out = capsys.readouterr().out
     assert "not placed: a passage of Interview 3.2.docx: its text cannot be a document (binary file" in out
     assert not (database.parent / "imported").exists()
+
+
+def test_any_text_exported_to_qdpx_or_qdc_imports_again_with_margins_own_importer(tmp_path: Path, capsys) -> None:
+    """A form feed in a document, a control character in a memo, a NUL in a theme name (from a
+    database older than the import's checks): the XML is well-formed and Margin reads it back."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Page one.\fPage two\x01 and \x7f more text here.\n", encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="ana\x00")
+    theme = workspace.create_theme("Nul\x00name\x9b")
+    document = workspace.documents[0]
+    annotation = workspace.toggle_theme(document, 0, 19, theme).annotation
+    workspace.set_note(document, annotation, "memo\x01 with \f and \x00")
+    workspace.close()
+    for fmt in ("qdpx", "qdpx-utf16", "qdc"):
+        out = tmp_path / f"out-{fmt}.{fmt.removesuffix('-utf16')}"
+        assert main(["export", "--db", str(tmp_path / "db" / "annotations.json"), "--format", fmt,
+                     "-o", str(out)]) == 0
+        target = tmp_path / f"again-{fmt}" / "annotations.json"
+        assert main(["import", str(out), "--db", str(target)]) == 0, capsys.readouterr()
+        again = Workspace.open_database(target)
+        assert [t.name for t in again.themes][-1] == "Nul\ufffdname\ufffd"
+        if fmt != "qdc":
+            [imported] = again.annotations_in_order()
+            assert imported.quote == "Page one.\fPage two\x01" and imported.note == "memo\ufffd with \ufffd and \ufffd"

@@ -141,8 +141,14 @@ def code_elements(parent: ET.Element, ns: str, themes: list[Theme], guids: Guids
         stack += [(code, child) for child in reversed(children.get(theme.id, []))]
 
 
+_NOT_IN_A_NAME = re.compile("[\x7f-\x9f]")
+
+
 def code_element(parent: ET.Element, ns: str, theme: Theme, guids: Guids) -> ET.Element:
-    code = ET.SubElement(parent, f"{{{ns}}}Code", attributes(guid=guids.theme(theme), name=theme.name,
+    """A ``Code``; a control character XML allows (DEL, C1) in a name from an older database
+    becomes U+FFFD too, as the others do, since an import refuses names holding one."""
+    name = _NOT_IN_A_NAME.sub("\ufffd", theme.name)
+    code = ET.SubElement(parent, f"{{{ns}}}Code", attributes(guid=guids.theme(theme), name=name,
                                                             isCodable="true", color=theme.color))
     if theme.description:
         ET.SubElement(code, f"{{{ns}}}Description").text = xml_safe(theme.description)
