@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -577,3 +578,19 @@ def test_any_text_exported_to_qdpx_or_qdc_imports_again_with_margins_own_importe
         if fmt != "qdc":
             [imported] = again.annotations_in_order()
             assert imported.quote == "Page one.\fPage two\x01" and imported.note == "memo\ufffd with \ufffd and \ufffd"
+
+
+@pytest.mark.parametrize("name", ["Interview " * 30, "é" * 300, "🙂" * 300, "名" * 100 + ".docx"],
+                         ids=["ascii", "latin", "emoji", "cjk"])
+def test_a_source_with_a_long_name_gets_a_short_file_name_and_keeps_its_whole_title(tmp_path: Path, name: str
+                                                                                    ) -> None:
+    archive = build(tmp_path / "long.qdpx", project_xml("NVivo 14", Unit(True, True), source_name=name))
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(archive), "--db", str(database)]) == 0
+    assert passages(database) == EXPECTED  # no passage dropped
+    [written] = [p for p in (database.parent / "imported").iterdir() if p.suffix == ".txt"]
+    assert len(written.stem) <= 120 and len(written.name.encode("utf-8")) <= 210
+    assert name.startswith(written.stem.removesuffix(".docx"))  # cut at a character
+    workspace = Workspace.open_database(database)
+    assert [d.title for d in workspace.documents] == [" ".join(name.split())]
+    workspace.close()

@@ -814,19 +814,23 @@ def write_source(folder: Path, source: ProjectSource, report: ImportReport,
 
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm", ".md")
-MAX_FILE_NAME = 150
+MAX_FILE_NAME = 120  # characters of a file name made from a source's name (its title keeps it whole)
+MAX_FILE_NAME_BYTES = 200  # and UTF-8 bytes: file systems allow 255, with room for " (999).txt"
 
 
 def file_stem(name: str) -> str:
     """A source's name as a file name: whole (``Interview 3.2`` stays that, never cut at a
-    dot), made safe (no path separators, control or reserved characters, no leading dot), its
+    dot) up to ``MAX_FILE_NAME`` characters and ``MAX_FILE_NAME_BYTES`` bytes, made safe (no path separators, control or reserved characters, no leading dot), its
     document extension dropped since its text becomes ``.txt``."""
     for suffix in DOCUMENT_SUFFIXES:
         if name.casefold().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
     safe = "".join(c if c.isprintable() and c not in '/\\:*?"<>|' else "_" for c in name)
-    return " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME].strip(" .") or "source"
+    stem = " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME]
+    while len(stem.encode("utf-8")) > MAX_FILE_NAME_BYTES:  # cut at a character, never inside one
+        stem = stem[:-1]
+    return stem.strip(" .") or "source"
 
 
 def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
