@@ -270,3 +270,16 @@ def test_counts_read_as_english(workspace) -> None:
         "changed; 1 annotation still in place")
     assert ReanchorReport(document, unchanged=0, moved=1, orphaned=0).message.startswith("1 annotation moved")
     assert "  1 problem:" in DatabaseReport(Path("db.json"), problems=["broken"]).lines()
+
+
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_become_visible_one_for_one() -> None:
+    raw = f"invoice\u202egnp.exe {BIDI} שלום"
+    shown = displayable(raw)
+    assert len(shown) == len(raw)
+    assert not set(BIDI) & set(shown)
+    assert shown.startswith("invoice\ufffdgnp.exe ") and shown.endswith(" שלום")
+    kept = "Gómez 国境 می\u200cخواهم 👩\u200d💻"  # joiners are not bidi controls
+    assert displayable(kept) == kept
