@@ -12,6 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from ..core import StoreError, Workspace
+from ..core.text import displayable
 from ..core.session_state import load_state, save_state
 from .notices import notify_not_saved
 from .screens.codebook import CodebookScreen
@@ -35,6 +36,11 @@ class MarginApp(App[None]):
         Binding("question_mark", "help", "Help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notice, from any screen: names and titles in it come from files, so control
+        and bidi characters show as stand-ins (``displayable``), never reach the terminal."""
+        super().notify(displayable(message), title=displayable(title), **options)
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
                  reading_state: Path | None = None) -> None:
