@@ -594,3 +594,20 @@ def test_a_source_with_a_long_name_gets_a_short_file_name_and_keeps_its_whole_ti
     workspace = Workspace.open_database(database)
     assert [d.title for d in workspace.documents] == [" ".join(name.split())]
     workspace.close()
+
+
+def test_codes_nested_deeper_than_any_tool_writes_are_one_line(tmp_path: Path, capsys) -> None:
+    """200,000 codes each inside the last would cost depth² (every code keeps its ancestors'
+    names): refused at the cap, quickly, naming the code."""
+    depth = 200_000
+    qdc = tmp_path / "deep.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                   + '<Code guid="g" name="a">' * depth + "</Code>" * depth + "</Codes></CodeBook>", encoding="utf-8")
+    assert main(["import", str(qdc), "--db", str(tmp_path / "db" / "annotations.json")]) == 2
+    error = capsys.readouterr().err
+    assert error == f'margin: {qdc}: CodeBook: Code "g": codes nested more than 64 deep\n'
+    shallow = tmp_path / "shallow.qdc"
+    shallow.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                       + "".join(f'<Code guid="g{n}" name="level {n}">' for n in range(64)) + "</Code>" * 64
+                       + "</Codes></CodeBook>", encoding="utf-8")
+    assert main(["import", str(shallow), "--db", str(tmp_path / "db" / "annotations.json")]) == 0

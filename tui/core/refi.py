@@ -334,6 +334,7 @@ class Project:
 
 
 _COLOR = re.compile("#[0-9A-Fa-f]{6}")
+MAX_CODE_DEPTH = 64  # codes within codes: every code keeps its ancestors' names, so depth costs depth²
 _POSITION = re.compile("[0-9]{1,15}")
 
 
@@ -581,6 +582,8 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
     stack: list[tuple[ET.Element, tuple[str, ...]]] = [(code, ()) for code in reversed(tops)]
     while stack:  # depth first, parents before children, without recursion (a file may nest deep)
         code, path = stack.pop()
+        if len(path) >= MAX_CODE_DEPTH:
+            raise ProjectError(f"{where}: {_element(code)}: codes nested more than {MAX_CODE_DEPTH} deep")
         name = code.get("name", "")
         if not name.strip():
             raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
