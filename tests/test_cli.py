@@ -364,3 +364,15 @@ def test_a_deeply_nested_catalog_or_codebook_is_malformed_like_any_other(tmp_pat
     (folder / name).write_text(DEEP, encoding="utf-8")
     with pytest.raises((CorpusError, CodebookError), match="nested too deeply"):
         Workspace.open([folder], database=tmp_path / "db" / "annotations.json")
+
+
+def test_a_corpus_codebook_with_a_control_character_in_a_name_is_malformed(tmp_path: Path) -> None:
+    from tui.core import CodebookError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (folder / "codebook.json").write_text(json.dumps({"themes": [{"name": "Fine"}, {"name": "nul\u0000"}]}),
+                                          encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"themes\[1\]: the theme name .* holds a control character \(U\+0000\)"):
+        Workspace.open([folder], database=tmp_path / "db" / "annotations.json")
