@@ -265,3 +265,114 @@ def test_usage_errors_quote_the_arguments_escaped(arguments: list[str], capsys) 
     error = capsys.readouterr().err
     assert exit_.value.code == 2 and error.startswith("usage: margin")
     assert_inert(error)
+
+
+# -- special files, full or closed standard output ---------------------------------------------
+
+def special_files(tmp_path: Path) -> list[Path]:
+    """A FIFO, a character device (when mknod is allowed), a folder."""
+    import os
+    import stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    made = [fifo, tmp_path]
+    try:
+        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # like /dev/null
+        made.append(tmp_path / "null")
+    except (PermissionError, OSError):
+        pass
+    return made
+
+
+@pytest.mark.parametrize("arguments", [("export", "--format", "csv"), ("stats",), ("query", '"Clip"')],
+                         ids=["export", "stats", "query"])
+def test_force_never_replaces_a_device_a_fifo_or_a_folder(hostile: Path, tmp_path: Path, capsys,
+                                                           arguments: tuple[str, ...]) -> None:
+    for target in special_files(tmp_path):
+        kind = target.lstat().st_mode
+        assert main([*arguments, "--db", str(hostile), "-o", str(target), "--force"]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and f"{target}: not a regular file; Margin only replaces files" in error
+        assert target.lstat().st_mode == kind  # still the FIFO, the device, the folder
+
+
+def closed_stdout() -> None:  # in the child, before margin starts: like `margin ... >&-`
+    import os
+
+    os.close(1)
+
+
+@pytest.mark.parametrize("arguments", [("export", "--format", "jsonl", "-o", "-"), ("export", "--format", "qdpx",
+                                       "-o", "-"), ("stats",), ("stats", "--format", "csv", "-o", "-"),
+                                       ("query", '"Clip"'), ("query", '"Clip"', "--format", "jsonl")],
+                         ids=["export-jsonl", "export-qdpx", "stats", "stats-dash", "query", "query-jsonl"])
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_a_full_or_closed_stdout_is_one_line_and_exit_2(big: Path, arguments: tuple[str, ...], stdout: str) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(command(*arguments, "--db", str(big)), stdout=full if stdout == "full" else None,
+                                preexec_fn=closed_stdout if stdout == "closed" else None,
+                                stderr=subprocess.PIPE, timeout=60)
+    error = result.stderr.decode()
+    assert result.returncode == 2, error
+    assert error.count("\n") == 1 and "Traceback" not in error, error
+    expected = "standard output is closed" if stdout == "closed" else "cannot write to standard output (No space"
+    assert error.startswith(f"margin: {expected}"), error
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    (lambda tmp: Path("/dev/zero"), "/dev/zero: not a regular file"),
+    (lambda tmp: tmp, f"not a regular file"),
+    (lambda tmp: tmp / "gone.jsonl", "gone.jsonl: no such file"),
+    (lambda tmp: (tmp / "notes.txt").write_text("x") and tmp / "notes.txt",
+     "notes.txt: unknown kind of file (Margin imports .jsonl, .json, .jsonld, .qdpx, .qdc and codebook .csv files)"),
+], ids=["device", "folder", "missing", "unknown-suffix"])
+def test_import_names_what_is_wrong_with_the_file(hostile: Path, tmp_path: Path, capsys, setup, expected) -> None:
+    before = hostile.read_bytes()
+    assert main(["import", str(setup(tmp_path)), "--db", str(hostile)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and expected in error, error
+    assert hostile.read_bytes() == before
+
+
+DEEP = "[" * 200_000 + "]" * 200_000  # deeper than any decoder recurses
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("deep.jsonl", '{"document_path": "a.txt", "start": 0, "end": 1, "quote": "x", "note": ' + DEEP + "}\n"),
+    ("deep.jsonl", DEEP + "\n"),
+    ("deep.json", '{"type": "AnnotationCollection", "first": ' + DEEP + "}"),
+    ("deep.jsonld", DEEP),
+], ids=["jsonl-field", "jsonl-line", "w3c-json", "w3c-jsonld"])
+def test_deeply_nested_json_is_one_line_and_changes_nothing(hostile: Path, tmp_path: Path, capsys, name: str,
+                                                            content: str) -> None:
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    before = hostile.read_bytes()
+    assert main(["import", str(tmp_path / name), "--db", str(hostile)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{name}: " in error and "nested too deeply" in error, error
+    assert hostile.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["catalog.json", "codebook.json"])
+def test_a_deeply_nested_catalog_or_codebook_is_malformed_like_any_other(tmp_path: Path, name: str) -> None:
+    from tui.core import CodebookError, CorpusError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (folder / name).write_text(DEEP, encoding="utf-8")
+    with pytest.raises((CorpusError, CodebookError), match="nested too deeply"):
+        Workspace.open([folder], database=tmp_path / "db" / "annotations.json")
+
+
+def test_a_corpus_codebook_with_a_control_character_in_a_name_is_malformed(tmp_path: Path) -> None:
+    from tui.core import CodebookError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some text.\n", encoding="utf-8")
+    (folder / "codebook.json").write_text(json.dumps({"themes": [{"name": "Fine"}, {"name": "nul\u0000"}]}),
+                                          encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"themes\[1\]: the theme name .* holds a control character \(U\+0000\)"):
+        Workspace.open([folder], database=tmp_path / "db" / "annotations.json")

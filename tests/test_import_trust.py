@@ -535,3 +535,43 @@ def test_a_long_quote_or_context_costs_no_more_than_its_length(project: dict[str
     out = capsys.readouterr().out
     assert "imported 1 annotation" in out
     assert "quote not found in the document (a quote over 1,000 characters must match exactly)" in out
+
+
+# -- control characters in theme names --------------------------------------------------------
+
+def with_codebook_name(path: Path, name: str) -> bytes:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    codebook = json.loads(lines[0])
+    codebook["themes"][1]["name"] = name
+    return "\n".join([json.dumps(codebook), *lines[1:]]).encode("utf-8")
+
+
+QDC = ('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+       '<Code guid="11111111-1111-1111-1111-111111111111" name="Fine" isCodable="true"/>'
+       '<Code guid="22222222-2222-2222-2222-222222222222" name="a&#x9B;b" isCodable="true"/></Codes></CodeBook>')
+
+
+@pytest.mark.parametrize(("fmt", "make", "where"), [
+    ("jsonl", lambda e: broken_jsonl(e["jsonl"], 1, ("theme_names", ["ok", "a\u0000b"])),
+     'line 3: "theme_names[1]": the theme name "a\\u0000b" holds a control character (U+0000)'),
+    ("jsonl", lambda e: with_codebook_name(e["jsonl"], "esc\u001b[31m"),
+     'line 1: "themes[1].name": the theme name "esc\\u001b[31m" holds a control character (U+001B)'),
+    ("jsonld", lambda e: broken_w3c(e["w3c"], 0, ("value", "del\u007f")),
+     'body[0]: the theme name "del\\u007f" holds a control character (U+007F)'),
+    ("qdpx", lambda e: broken_qdpx(e["qdpx"], 0, ("code name", "c1&#x9B;")),
+     ': the theme name "c1\\u009b" holds a control character (U+009B)'),
+    ("qdc", lambda e: QDC.encode("utf-8"), 'CodeBook: Code "22222222-2222-2222-2222-222222222222": the theme name'),
+    ("csv", lambda e: "name,parent\nFine,\n\"bell\u0007\",Fine\n".encode("utf-8"),
+     "row 3: the name: the theme name \"bell\\u0007\" holds a control character (U+0007)"),
+], ids=["jsonl", "jsonl-codebook", "w3c", "qdpx", "qdc", "csv"])
+def test_a_theme_name_with_a_control_character_is_refused_in_every_format(
+        exports: dict[str, Path], tmp_path: Path, fmt: str, make, where: str) -> None:
+    bad = tmp_path / f"bad.{fmt}"
+    bad.write_bytes(make(exports))
+    database = fresh_target(exports)
+    before = snapshot(database)
+    with pytest.raises(ImportFileError) as raised:
+        import_into(database, bad)
+    message = str(raised.value)
+    assert message.startswith(f"{bad}: ") and "\n" not in message and where in message, message
+    assert snapshot(database) == before

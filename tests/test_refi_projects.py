@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -552,3 +553,61 @@ def test_a_source_whose_text_is_not_a_document_is_listed_and_leaves_no_file(tmp_
     out = capsys.readouterr().out
     assert "not placed: a passage of Interview 3.2.docx: its text cannot be a document (binary file" in out
     assert not (database.parent / "imported").exists()
+
+
+def test_any_text_exported_to_qdpx_or_qdc_imports_again_with_margins_own_importer(tmp_path: Path, capsys) -> None:
+    """A form feed in a document, a control character in a memo, a NUL in a theme name (from a
+    database older than the import's checks): the XML is well-formed and Margin reads it back."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Page one.\fPage two\x01 and \x7f more text here.\n", encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="ana\x00")
+    theme = workspace.create_theme("Nul\x00name\x9b")
+    document = workspace.documents[0]
+    annotation = workspace.toggle_theme(document, 0, 19, theme).annotation
+    workspace.set_note(document, annotation, "memo\x01 with \f and \x00")
+    workspace.close()
+    for fmt in ("qdpx", "qdpx-utf16", "qdc"):
+        out = tmp_path / f"out-{fmt}.{fmt.removesuffix('-utf16')}"
+        assert main(["export", "--db", str(tmp_path / "db" / "annotations.json"), "--format", fmt,
+                     "-o", str(out)]) == 0
+        target = tmp_path / f"again-{fmt}" / "annotations.json"
+        assert main(["import", str(out), "--db", str(target)]) == 0, capsys.readouterr()
+        again = Workspace.open_database(target)
+        assert [t.name for t in again.themes][-1] == "Nul\ufffdname\ufffd"
+        if fmt != "qdc":
+            [imported] = again.annotations_in_order()
+            assert imported.quote == "Page one.\fPage two\x01" and imported.note == "memo\ufffd with \ufffd and \ufffd"
+
+
+@pytest.mark.parametrize("name", ["Interview " * 30, "é" * 300, "🙂" * 300, "名" * 100 + ".docx"],
+                         ids=["ascii", "latin", "emoji", "cjk"])
+def test_a_source_with_a_long_name_gets_a_short_file_name_and_keeps_its_whole_title(tmp_path: Path, name: str
+                                                                                    ) -> None:
+    archive = build(tmp_path / "long.qdpx", project_xml("NVivo 14", Unit(True, True), source_name=name))
+    database = tmp_path / "db" / "annotations.json"
+    assert main(["import", str(archive), "--db", str(database)]) == 0
+    assert passages(database) == EXPECTED  # no passage dropped
+    [written] = [p for p in (database.parent / "imported").iterdir() if p.suffix == ".txt"]
+    assert len(written.stem) <= 120 and len(written.name.encode("utf-8")) <= 210
+    assert name.startswith(written.stem.removesuffix(".docx"))  # cut at a character
+    workspace = Workspace.open_database(database)
+    assert [d.title for d in workspace.documents] == [" ".join(name.split())]
+    workspace.close()
+
+
+def test_codes_nested_deeper_than_any_tool_writes_are_one_line(tmp_path: Path, capsys) -> None:
+    """200,000 codes each inside the last would cost depth² (every code keeps its ancestors'
+    names): refused at the cap, quickly, naming the code."""
+    depth = 200_000
+    qdc = tmp_path / "deep.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                   + '<Code guid="g" name="a">' * depth + "</Code>" * depth + "</Codes></CodeBook>", encoding="utf-8")
+    assert main(["import", str(qdc), "--db", str(tmp_path / "db" / "annotations.json")]) == 2
+    error = capsys.readouterr().err
+    assert error == f'margin: {qdc}: CodeBook: Code "g": codes nested more than 64 deep\n'
+    shallow = tmp_path / "shallow.qdc"
+    shallow.write_text('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                       + "".join(f'<Code guid="g{n}" name="level {n}">' for n in range(64)) + "</Code>" * 64
+                       + "</Codes></CodeBook>", encoding="utf-8")
+    assert main(["import", str(shallow), "--db", str(tmp_path / "db" / "annotations.json")]) == 0

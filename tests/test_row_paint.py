@@ -28,3 +28,21 @@ def test_tabs_expand_and_styles_follow() -> None:
     text = styled_row("a\tb", [(2, 3, Style(bold=True))])
     assert text.plain == "a    b"
     assert [(span.start, span.end) for span in text.spans] == [(5, 6)]
+
+
+def test_bidi_controls_in_a_row_are_visible_stand_ins_one_cell_each() -> None:
+    from rich.style import Style
+
+    from tui.core.text import TextIndex
+    from tui.ui.layout import WrappedText, cell_width
+
+    raw = "pay \u202eredro\u202c now \u2067x\u2069\u200f"
+    text = styled_row(raw, [(4, 11, Style(bold=True))])
+    assert text.plain == "pay \ufffdredro\ufffd now \ufffdx\ufffd\ufffd"
+    assert [span for span in text.spans] == [type(text.spans[0])(4, 11, Style(bold=True))]
+    assert cell_width(raw) == text.cell_len  # the layout measures what is drawn
+    wrapped = WrappedText(raw, TextIndex(raw), 8)
+    wrapped.ensure(0, 100)
+    rows = [wrapped.row_span(row) for row in range(wrapped.row_count)]
+    assert "".join(raw[start:end] for start, end in rows) == raw
+    assert all(styled_row(raw[start:end], []).cell_len <= 8 for start, end in rows)

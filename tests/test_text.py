@@ -348,3 +348,34 @@ def test_one_line_and_counted() -> None:
     assert one_line("abcde", 5) == "abcde"
     assert one_line("abcdef", 5) == "abcd…"
     assert [counted(n, "note") for n in (0, 1, 2)] == ["0 notes", "1 note", "2 notes"]
+
+
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_become_visible_one_for_one() -> None:
+    raw = f"invoice\u202egnp.exe {BIDI} שלום"
+    shown = displayable(raw)
+    assert len(shown) == len(raw)
+    assert not set(BIDI) & set(shown)
+    assert shown.startswith("invoice\ufffdgnp.exe ") and shown.endswith(" שלום")
+    kept = "Gómez 国境 می\u200cخواهم 👩\u200d💻"  # joiners are not bidi controls
+    assert displayable(kept) == kept
+
+
+def test_every_notice_and_prompt_of_the_reader_shows_bidi_and_controls_as_stand_ins(monkeypatch) -> None:
+    from textual.app import App
+
+    from tui.ui.app import MarginApp
+    from tui.ui.screens.prompt import TextPrompt
+    from tui.ui.screens.theme_picker import ThemePicker
+
+    shown = []
+    monkeypatch.setattr(App, "notify", lambda self, message, **options: shown.append((message, options)))
+    app = object.__new__(MarginApp)  # only its notify is under test
+    app.notify("Tagged 3 passages with evil\u202eeman\x1b[2J", title="th\u2067eme", markup=False)
+    assert shown == [("Tagged 3 passages with evil\ufffdeman\u241b[2J", {"title": "th\ufffdeme", "markup": False})]
+    import inspect
+
+    for screen in (TextPrompt, ThemePicker):  # their headings quote theme names
+        assert "displayable(" in inspect.getsource(screen.compose)

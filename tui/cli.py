@@ -208,7 +208,7 @@ def run_export(argv: list[str]) -> int:
     try:
         workspace = Workspace.open_database(database)
         if arguments.output == STDOUT:
-            if arguments.format in BINARY_FORMATS and sys.stdout.isatty():
+            if arguments.format in BINARY_FORMATS and standard_output().isatty():
                 return fail(f"a {arguments.format} export is binary and standard output is a terminal "
                             "(redirect it to a file or a pipe, or use -o FILE)")
             count = to_stdout(lambda out: export_to(workspace, arguments.format, out, selection))
@@ -272,6 +272,7 @@ def run_stats(argv: list[str]) -> int:
     if output:
         say(f"wrote statistics to {output}")
     elif arguments.output is None:
+        standard_output()
         say(*rendered.removesuffix("\n").split("\n"))
     return 0
 
@@ -317,6 +318,7 @@ def run_query(argv: list[str]) -> int:
     if output:
         say(f"wrote {query.describe(passages)} to {output}", err=True)
     elif arguments.format == "text":
+        standard_output()
         say(*rendered.removesuffix("\n").split("\n"))
     else:
         to_stdout(lambda out: out.write(rendered.encode(stats_encoding(arguments.format))))
@@ -372,12 +374,36 @@ def run_import(argv: list[str]) -> int:
     return EXIT_PROBLEMS if report.unplaced or report.unusable else 0
 
 
+class OutputFailed(Exception):
+    """Standard output cannot take what the command writes: it is closed (``>&-``) or the
+    file behind it is full (``> /dev/full``). A closed pipe is ``BrokenPipeError`` instead."""
+
+
+def standard_output() -> io.TextIOWrapper:
+    """``sys.stdout``, or ``OutputFailed`` if the command was started with it closed."""
+    if sys.stdout is None:
+        raise OutputFailed("standard output is closed")
+    return sys.stdout
+
+
+def output_failed(error: OSError) -> OutputFailed:
+    return OutputFailed(f"cannot write to standard output ({error.strerror or error})")
+
+
 def say(*lines: str, err: bool = False) -> None:
     """Print each argument as one line on stdout (stderr with ``err``), control characters,
-    newlines and bidi overrides escaped: whatever came from a file prints as inert text."""
+    newlines and bidi overrides escaped: whatever came from a file prints as inert text.
+    A message to a closed stream is dropped (data is written through ``standard_output``)."""
     stream = sys.stderr if err else sys.stdout
-    for line in lines:
-        print(terminal_safe(line), file=stream)
+    try:
+        for line in lines:
+            print(terminal_safe(line), file=stream)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        if err:
+            return  # nowhere left to complain
+        raise output_failed(error) from None
 
 
 def fail(message: str) -> int:
@@ -392,10 +418,16 @@ def to_stdout(write: Callable[[BinaryIO], Result]) -> Result:
     """Run ``write`` on standard output (``-o -``). A pipe or a file gets exactly the bytes a
     file written with ``-o FILE`` would hold; a terminal gets the text with its control
     characters escaped (the caller keeps binary formats away from it)."""
-    if not sys.stdout.isatty():
-        sys.stdout.flush()
-        result = write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+    stdout = standard_output()
+    if not stdout.isatty():
+        try:
+            stdout.flush()
+            result = write(stdout.buffer)
+            stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise output_failed(error) from None
         return result
     buffer = io.BytesIO()
     result = write(buffer)
@@ -408,12 +440,22 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; a reader that closes the pipe early (``margin stats | head -1``) ends
     it quietly with the status a shell gives a command ended by SIGPIPE, not a traceback."""
     try:
-        status = run(sys.argv[1:] if argv is None else argv)
-        sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
+        try:
+            status = run(sys.argv[1:] if argv is None else argv)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # the flush above, on a full disk
+            raise output_failed(error) from None
     except BrokenPipeError:
         # Python's recipe: stdout points at /dev/null so the flush at exit cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except OutputFailed as error:
+        if sys.stdout is not None:  # what is still buffered goes nowhere, not to a traceback at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return fail(str(error))
     return status
 
 

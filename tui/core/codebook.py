@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import limits
+from .import_records import check_name
 
 CODEBOOK_NAME = "codebook.json"
 KEYED_THEMES = 9
@@ -90,6 +91,8 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
         return []
     try:
         raw = json.loads(limits.read_file(path).decode("utf-8"))  # capped: never a FIFO, never huge
+        for index, item in enumerate(raw["themes"]):
+            check_name(str(item["name"]), f"themes[{index}]: ")
         return [
             ThemeSpec(
                 name=str(item["name"]),
@@ -100,6 +103,8 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
         ]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CodebookError(f"{path}: not a valid codebook ({error})") from None
+    except RecursionError:  # JSON nested deeper than the decoder goes
+        raise CodebookError(f"{path}: not a valid codebook (nested too deeply)") from None
 
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -168,6 +168,8 @@ def read_catalog(folder: Path) -> dict[str, CatalogEntry]:
         }
     except (OSError, ValueError, AttributeError) as error:
         raise CorpusError(f"{catalog_path}: not a valid catalog ({error})") from None
+    except RecursionError:  # JSON nested deeper than the decoder goes
+        raise CorpusError(f"{catalog_path}: not a valid catalog (nested too deeply)") from None
 
 
 @dataclass

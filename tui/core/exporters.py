@@ -330,8 +330,12 @@ def check_output(workspace: Workspace, fmt: str, output: Path | None, force: boo
 
 
 def check_target(workspace: Workspace, output: Path, force: bool) -> Path:
-    """``output`` made absolute, unless it exists (without ``force``) or is the database's."""
+    """``output`` made absolute, unless it exists (without ``force``), is not a regular file
+    (a folder, a device, a FIFO, a socket: ``--force`` would put a file in its place) or is
+    the database's."""
     output = Path(os.path.abspath(output))
+    if output.exists() and not output.is_file():
+        raise ExportError(f"{output}: not a regular file; Margin only replaces files")
     if output.exists() and not force:
         raise ExportError(f"{output}: exists already (add --force to replace it)")
     if output in {workspace.database_path, *workspace.database_path.parent.glob(f"{workspace.database_path.name}.*")}:

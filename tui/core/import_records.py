@@ -175,6 +175,21 @@ def check_span(start: int, end: int, where: str = "") -> None:
         raise RecordError(f'{where}"end" ({end}) is before "start" ({start})')
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def check_name(name: str | None, where: str = "") -> None:
+    """A theme name (or a group's) without control characters: C0, DEL and C1. Tabs and line
+    ends are spaces once the name is stored (runs of spaces become one), so only the others
+    are refused: a NUL or an escape would reach exports and screens."""
+    if name is None:
+        return
+    if found := _CONTROL.search(" ".join(name.split())):
+        quoted = _CONTROL.sub(lambda control: f"\\u{ord(control.group()):04x}", shown(name))  # DEL, C1 too
+        raise RecordError(f"{where}the theme name {quoted} holds a control character "
+                          f"(U+{ord(found.group()):04X})")
+
+
 def check_date(value: str | None, field: str) -> None:
     """A date the pattern allows but the calendar does not (``2026-02-30``) is refused too."""
     if value is None:

@@ -63,6 +63,7 @@ from .import_records import (
     JsonlRecord,
     RecordError,
     W3CAnnotation,
+    check_name,
     W3CBody,
     W3CCreator,
     W3CTarget,
@@ -173,6 +174,9 @@ class ImportReport:
 
 # -- 1. parse -----------------------------------------------------------------------------
 
+TOO_DEEP = "not usable JSON (arrays or objects nested too deeply)"
+
+
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
     """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
     parsed = Parsed()
@@ -187,6 +191,9 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                     raise RecordError(f"a second codebook (the first is on line {codebook_line})")
                 codebook_line = number
                 themes = convert(raw, JsonlCodebook).themes
+                for index, theme in enumerate(themes):
+                    check_name(theme.name, f'"themes[{index}].name": ')
+                    check_name(theme.parent, f'"themes[{index}].parent": ')
                 specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
                          for t in themes]
                 parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
@@ -194,11 +201,15 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                 parsed.merge_codebook = True
                 continue
             record = convert(raw, JsonlRecord)
+            for index, name in enumerate(record.theme_names):
+                check_name(name, f'"theme_names[{index}]": ')
             check_span(record.start, record.end)
             check_date(record.created, "created")
             check_date(record.modified, "modified")
         except msgspec.DecodeError as error:
             raise ImportFileError(f"{path}: line {number}: not valid JSON ({error})") from None
+        except RecursionError:  # msgspec's own limit, or convert's on what it decoded
+            raise ImportFileError(f"{path}: line {number}: {TOO_DEEP}") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
         parsed.items.append(Incoming(
@@ -258,6 +269,8 @@ def parse_w3c(path: Path, data: bytes) -> Parsed:
             parsed.unusable += unusable
     except msgspec.DecodeError as error:
         raise ImportFileError(f"{path}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ImportFileError(f"{path}: {TOO_DEEP}") from None
     except RecordError as error:
         raise ImportFileError(f"{path}: {error}") from None
     return parsed
@@ -350,6 +363,7 @@ def w3c_items(annotation: W3CAnnotation, where: str) -> tuple[list[Incoming], li
         elif "tagging" in purposes:
             if not body.value.strip():
                 raise RecordError(f"{where}body: a tagging body needs a theme name")
+            check_name(body.value, f"{where}body[{index}]: ")
             tags.append(body.value)
         elif body.value:
             notes.append(body.value)
@@ -451,6 +465,11 @@ def parse_codebook_csv(path: Path, data: bytes) -> Parsed:
             if color is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
                 raise ImportFileError(f"{path}: row {number}: colour must be #rrggbb, got {shown(color)}")
             parent = " ".join(cells.get("parent", "").split()) or None
+            try:
+                check_name(name, "the name: ")
+                check_name(parent, "the parent: ")
+            except RecordError as error:
+                raise ImportFileError(f"{path}: row {number}: {error}") from None
             specs.append(ThemeSpec(name=name, description=cells.get("description", "").strip(), color=color,
                                    parent=parent))
             where.append(f"row {number}")
@@ -503,12 +522,16 @@ def read_capped(path: Path) -> bytes:
 
 
 def parse(path: Path) -> Parsed:
+    """The file read by the reader its kind (its suffix) names: a missing path, a device, a
+    FIFO or a folder, and a suffix Margin does not read are one-line errors."""
     suffix = path.suffix.lower()
-    if suffix not in READERS:
-        kind = path.suffix or "this"
-        raise ImportFileError(f"{path}: cannot import {kind} files (jsonl, json, jsonld, qdpx, qdc or a codebook csv)")
-    if not path.is_file():
+    if not path.exists():
         raise ImportFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise ImportFileError(f"{path}: not a regular file")
+    if suffix not in READERS:
+        raise ImportFileError(f"{path}: unknown kind of file (Margin imports .jsonl, .json, .jsonld, .qdpx, "
+                              ".qdc and codebook .csv files)")
     return READERS[suffix](path, read_capped(path))
 
 
@@ -781,19 +804,23 @@ def write_source(folder: Path, source: ProjectSource, report: ImportReport,
 
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm", ".md")
-MAX_FILE_NAME = 150
+MAX_FILE_NAME = 120  # characters of a file name made from a source's name (its title keeps it whole)
+MAX_FILE_NAME_BYTES = 200  # and UTF-8 bytes: file systems allow 255, with room for " (999).txt"
 
 
 def file_stem(name: str) -> str:
     """A source's name as a file name: whole (``Interview 3.2`` stays that, never cut at a
-    dot), made safe (no path separators, control or reserved characters, no leading dot), its
+    dot) up to ``MAX_FILE_NAME`` characters and ``MAX_FILE_NAME_BYTES`` bytes, made safe (no path separators, control or reserved characters, no leading dot), its
     document extension dropped since its text becomes ``.txt``."""
     for suffix in DOCUMENT_SUFFIXES:
         if name.casefold().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
     safe = "".join(c if c.isprintable() and c not in '/\\:*?"<>|' else "_" for c in name)
-    return " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME].strip(" .") or "source"
+    stem = " ".join(safe.split()).strip(" .")[:MAX_FILE_NAME]
+    while len(stem.encode("utf-8")) > MAX_FILE_NAME_BYTES:  # cut at a character, never inside one
+        stem = stem[:-1]
+    return stem.strip(" .") or "source"
 
 
 def write_text(folder: Path, name: str, text: str) -> tuple[Path, bool]:
@@ -821,7 +848,7 @@ def write_titles(folder: Path, titles: dict[str, str]) -> bytes | None:
     before = catalog.read_bytes() if catalog.is_file() else None
     try:
         entries = json.loads(before) if before is not None else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return before
     if not isinstance(entries, dict):
         return before

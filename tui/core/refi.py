@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .codebook import Theme, ThemeSpec
-from .import_records import RecordError, check_date
+from .import_records import RecordError, check_date, check_name
 from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines, one_line
@@ -141,8 +141,14 @@ def code_elements(parent: ET.Element, ns: str, themes: list[Theme], guids: Guids
         stack += [(code, child) for child in reversed(children.get(theme.id, []))]
 
 
+_NOT_IN_A_NAME = re.compile("[\x7f-\x9f]")
+
+
 def code_element(parent: ET.Element, ns: str, theme: Theme, guids: Guids) -> ET.Element:
-    code = ET.SubElement(parent, f"{{{ns}}}Code", attributes(guid=guids.theme(theme), name=theme.name,
+    """A ``Code``; a control character XML allows (DEL, C1) in a name from an older database
+    becomes U+FFFD too, as the others do, since an import refuses names holding one."""
+    name = _NOT_IN_A_NAME.sub("\ufffd", theme.name)
+    code = ET.SubElement(parent, f"{{{ns}}}Code", attributes(guid=guids.theme(theme), name=name,
                                                             isCodable="true", color=theme.color))
     if theme.description:
         ET.SubElement(code, f"{{{ns}}}Description").text = xml_safe(theme.description)
@@ -328,6 +334,7 @@ class Project:
 
 
 _COLOR = re.compile("#[0-9A-Fa-f]{6}")
+MAX_CODE_DEPTH = 64  # codes within codes: every code keeps its ancestors' names, so depth costs depth²
 _POSITION = re.compile("[0-9]{1,15}")
 
 
@@ -575,9 +582,15 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
     stack: list[tuple[ET.Element, tuple[str, ...]]] = [(code, ()) for code in reversed(tops)]
     while stack:  # depth first, parents before children, without recursion (a file may nest deep)
         code, path = stack.pop()
+        if len(path) >= MAX_CODE_DEPTH:
+            raise ProjectError(f"{where}: {_element(code)}: codes nested more than {MAX_CODE_DEPTH} deep")
         name = code.get("name", "")
         if not name.strip():
             raise ProjectError(f"{where}: {_element(code)}: a code needs a name")
+        try:
+            check_name(name)
+        except RecordError as error:
+            raise ProjectError(f"{where}: {_element(code)}: {error}") from None
         name = " ".join(name.split())
         color = code.get("color")
         spec = ThemeSpec(name=name, color=color if color and _COLOR.fullmatch(color) else None,

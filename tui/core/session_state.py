@@ -55,7 +55,7 @@ def load_state(path: Path) -> ReadingState | None:
         panes = [PaneState(str(pane["document"]), natural(pane.get("cursor")), natural(pane.get("top")))
                  for pane in raw["panes"]]
         return ReadingState(panes, natural(raw.get("focused")), bool(raw.get("documents_hidden", False)))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 

@@ -67,14 +67,20 @@ def normalise_newlines(text: str) -> str:
 # C0 controls (but tab and newline), DEL and C1 controls: shown as visible stand-ins so an
 # escape sequence in a document can never reach the terminal. One character maps to one
 # character, so offsets into the original text stay valid for the displayed text.
+# The bidi controls too (the Arabic letter mark, the LTR/RTL marks, embeddings, overrides
+# and isolates): a terminal that applies them would show a title, a name or a passage in
+# another order than its characters (``gnp.exe`` spelled backwards), so each is a visible U+FFFD.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if code not in (9, 10)}
 _CONTROL_PICTURES[0x7F] = "\u2421"
 _CONTROL_PICTURES.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_PICTURES.update({ord(control): "\ufffd" for control in BIDI_CONTROLS})
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def displayable(text: str) -> str:
-    """Replace control characters with visible, single-character stand-ins."""
+    """Replace control characters and bidi controls with visible, single-character
+    stand-ins (one cell wide: ``layout.char_width`` counts them so)."""
     if _CONTROL_RE.search(text) is None:
         return text
     return text.translate(_CONTROL_PICTURES)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from ..core import StoreError, Workspace
 from ..core.config import KeyConfig, config_path, display_path
 from ..core.session_state import load_state, save_state
+from ..core.text import displayable
 from .keymap import load_keymap
 from .notices import notify_not_saved
 from .screens.codebook import CodebookScreen
@@ -45,6 +46,11 @@ class MarginApp(App[None]):
         """The user's keys (binding id → keys) and the warnings about config.toml, read once
         (also for a subclass that skips ``__init__``, such as the served coder's question)."""
         return load_keymap(self.config_file or config_path(), self.BINDINGS)
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notice, from any screen: names and titles in it come from files, so control
+        and bidi characters show as stand-ins (``displayable``), never reach the terminal."""
+        super().notify(displayable(message), title=displayable(title), **options)
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
                  reading_state: Path | None = None, config: Path | None = None) -> None:

@@ -14,17 +14,17 @@ from functools import lru_cache
 
 from rich.cells import get_character_cell_size
 
-from ..core.text import TextIndex
+from ..core.text import BIDI_CONTROLS, TextIndex
 
 TAB_WIDTH = 4
 
 
 @lru_cache(maxsize=4096)
 def char_width(char: str) -> int:
-    """Cells a character takes on screen; control characters show as one-cell stand-ins."""
+    """Cells a character takes on screen; control and bidi characters show as one-cell stand-ins."""
     if char == "\t":
         return TAB_WIDTH
-    if char < " " or "\x7f" <= char < "\xa0":
+    if char < " " or "\x7f" <= char < "\xa0" or char in BIDI_CONTROLS:
         return 1
     return get_character_cell_size(char)
 

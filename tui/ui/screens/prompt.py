@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ...core.text import displayable
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line (a theme's name or description); Enter answers, Esc cancels."""
@@ -23,7 +25,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Static(Text(self.question))
+            yield Static(Text(displayable(self.question)))  # it quotes a theme name
             yield Input(self.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -66,7 +66,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(Text(self.title), id="picker-title")
+            yield Static(Text(displayable(self.title)), id="picker-title")
             yield Input(placeholder="Theme name…", id="picker-filter")
             yield OptionList(id="picker-options")
 
