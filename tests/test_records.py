@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.cli import main
+from tui.core import limits
 from tui.core.maintenance import check_database
 from tui.core.records import FIELDS, database_problem
 from tui.core.store import Store, StoreError
@@ -111,3 +114,82 @@ def test_a_guid_is_an_optional_string_on_themes_documents_and_annotations() -> N
         word = {"themes": "theme", "documents": "document", "annotations": "annotation"}[table]
         assert database_problem(data) == f'{word} 1: "guid" is 12, not a string'
         data[table][key] = record
+
+
+def deeply_nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def refused_in_one_line(corpus_dir: Path, database: Path, capsys, expected: str) -> None:
+    """``margin``, ``margin db check`` and ``margin export`` all refuse it: one line, exit 2."""
+    assert main([str(corpus_dir), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert f"{database}: {expected}" in error and error.count("\n") == 1, error
+    assert main(["db", "check", "--db", str(database)]) == 2
+    assert f"- {expected}" in capsys.readouterr().out
+    assert main(["export", "--format", "csv", "--db", str(database), "-o", str(database.parent.parent / "out.csv")]) == 2
+    error = capsys.readouterr().err
+    assert f"{database}: {expected}" in error and error.count("\n") == 1, error
+
+
+@pytest.mark.parametrize("depth", [100_000, 200_000])
+def test_a_database_nested_too_deeply_is_refused_in_one_line(
+    depth: int, corpus_dir: Path, database: Path, capsys
+) -> None:
+    payload = write_database(database, sound_database()).replace(b'"note": ""', b'"note": "", "x": ' + deeply_nested(depth), 1)
+    database.write_bytes(payload)
+    before = folder_state(database.parent)
+    refused_in_one_line(corpus_dir, database, capsys, "the database is corrupt (nested too deeply")
+    assert folder_state(database.parent) == before
+
+
+def test_a_folder_at_the_database_path_is_named_as_a_folder(corpus_dir: Path, database: Path, capsys) -> None:
+    database.mkdir(parents=True)
+    refused_in_one_line(corpus_dir, database, capsys, "is a folder, not a database")
+    assert database.is_dir() and not any(database.iterdir())
+    assert sorted(p.name for p in database.parent.iterdir()) == ["annotations.json"]
+
+
+def test_a_fifo_at_the_database_path_is_refused_not_read_forever(corpus_dir: Path, database: Path, capsys) -> None:
+    database.parent.mkdir(parents=True)
+    os.mkfifo(database)
+    refused_in_one_line(corpus_dir, database, capsys, "is a FIFO (named pipe), not a file")
+    assert main(["import", str(database.parent.parent / "nothing.jsonl"), "--db", str(database)]) == 2
+    assert "is a FIFO (named pipe), not a file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(database.lstat().st_mode)
+
+
+def test_a_device_is_not_a_database(capsys) -> None:
+    assert main(["db", "check", "--db", "/dev/zero"]) == 2
+    assert "- is a character device, not a file" in capsys.readouterr().out
+    with pytest.raises(StoreError, match=r"^/dev/zero: is a character device, not a file$"):
+        Store.open(Path("/dev/zero"), inspect=True)
+
+
+def test_a_database_beyond_the_size_cap_is_refused_before_it_is_read(database: Path, monkeypatch) -> None:
+    payload = write_database(database, sound_database())
+    monkeypatch.setattr(limits, "DATABASE_BYTES", len(payload) - 1)
+    with pytest.raises(StoreError, match=r"annotations\.json: file too large \(.* bytes; Margin reads up to .* bytes\)$"):
+        Store.open(database)
+    assert database.read_bytes() == payload
+
+
+@pytest.mark.parametrize("version", ["2", 2.0, None, [2]])
+def test_a_schema_version_that_is_not_a_number_is_damage_not_a_newer_margin(
+    version: object, database: Path, capsys
+) -> None:
+    data = sound_database()
+    data["meta"]["1"]["schema_version"] = version
+    write_database(database, data)
+    with pytest.raises(StoreError) as refused:
+        Store.open(database, inspect=True)
+    assert "newer Margin" not in str(refused.value)
+    assert "the schema version" in str(refused.value) and "is not a whole number (a damaged file)" in str(refused.value)
+
+
+def test_a_newer_schema_still_says_upgrade(database: Path) -> None:
+    data = sound_database()
+    data["meta"]["1"]["schema_version"] = 99
+    write_database(database, data)
+    with pytest.raises(StoreError, match="written by a newer Margin"):
+        Store.open(database, inspect=True)

@@ -139,7 +139,9 @@ def schema_problem(data: Any) -> str | None:
     if type(first) is not dict or first.get("application") != APPLICATION:
         return "not a Margin database (no Margin schema record)"
     version = first.get("schema_version")
-    if type(version) is not int or version > SCHEMA_VERSION:
+    if type(version) is not int:
+        return f"the schema version {shown(version)} is not a whole number (a damaged file)"
+    if version > SCHEMA_VERSION:
         return (
             f"written by a newer Margin (schema {shown(version)}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade Margin to open it"

@@ -217,7 +217,7 @@ class Workspace:
         and changed documents are re-anchored in memory only. ``for_writing`` (an import)
         takes the lock, and creates the database if there is none yet."""
         database = Path(os.path.abspath(database))
-        if not for_writing and not database.is_file():
+        if not for_writing and not database.exists():  # a folder or a FIFO: Store.open says what it is
             raise StoreError(f"{database}: no such database")
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:
