@@ -34,9 +34,14 @@ class Kind(NamedTuple):
     name: str
     types: frozenset[type]
     items: frozenset[type] | None = None
+    pattern: re.Pattern[str] | None = None  # what a string must look like, whole
 
     def test(self, value: Any) -> bool:
-        return type(value) in self.types and (self.items is None or all(type(i) in self.items for i in value))
+        return (
+            type(value) in self.types
+            and (self.items is None or all(type(i) in self.items for i in value))
+            and (self.pattern is None or self.pattern.fullmatch(value) is not None)
+        )
 
 
 INTEGER = Kind("an integer", frozenset({int}))
@@ -44,6 +49,9 @@ OPTIONAL_INTEGER = Kind("an integer or null", frozenset({int, type(None)}))
 STRING = Kind("a string", frozenset({str}))
 BOOLEAN = Kind("true or false", frozenset({bool}))
 INTEGERS = Kind("a list of integers", frozenset({list}), items=frozenset({int}))
+# Every colour Margin writes is #rrggbb (its palette, the colour chooser, every importer); the
+# reader parses it for each highlight, so anything else must not get that far.
+COLOUR = Kind("a colour written #rrggbb", frozenset({str}), pattern=re.compile(r"#[0-9A-Fa-f]{6}"))
 
 # field: (kind, required)
 FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
@@ -54,7 +62,7 @@ FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
         "guid": (STRING, False),
     },
     "themes": {
-        "name": (STRING, True), "color": (STRING, True), "key": (OPTIONAL_INTEGER, False),
+        "name": (STRING, True), "color": (COLOUR, True), "key": (OPTIONAL_INTEGER, False),
         "description": (STRING, False), "order": (INTEGER, False), "parent": (OPTIONAL_INTEGER, False),
         "guid": (STRING, False),
     },
@@ -121,6 +129,8 @@ def table_is_sound(table: str, rows: dict[str, Any]) -> bool:
                 return False
     for name, (kind, _) in fields:
         if kind.items and set(map(type, chain.from_iterable(map(methodcaller("get", name, ()), records)))) - kind.items:
+            return False
+        if kind.pattern and not all(kind.pattern.fullmatch(record[name]) for record in records if name in record):
             return False
     return True
 
