@@ -4,6 +4,8 @@ an empty backup is refused, and a killed writer's temporary files do not pile up
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -150,3 +152,93 @@ def test_an_empty_file_alone_is_a_new_database(database: Path) -> None:
     store.create_theme("First")
     store.close()
     assert [t.name for t in Store.open(database, inspect=True).themes] == ["First"]
+
+
+def test_a_stale_temporary_that_is_not_a_file_is_left_alone(corpus_dir: Path, database: Path, tmp_path: Path) -> None:
+    sessions(database, 1)
+    folder = database.with_name(".annotations.json.x.tmp")
+    folder.mkdir()
+    (folder / "inside").write_text("not Margin's")
+    link = database.with_name(".annotations.json.y.tmp")
+    link.symlink_to(tmp_path / "elsewhere")
+    stale = database.with_name(".annotations.json.z.tmp")
+    stale.write_text("half a copy")
+
+    Store.open(database).close()
+    assert folder.is_dir() and (folder / "inside").read_text() == "not Margin's"
+    assert link.is_symlink() and not stale.exists()
+    codebook = tmp_path / "codes.csv"
+    codebook.write_text("name,description\nImported,\n")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    assert folder.is_dir() and link.is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_backup_that_is_not_a_regular_file_is_refused_in_one_line(
+    kind: str, database: Path, tmp_path: Path, capsys
+) -> None:
+    sessions(database, 2)
+    before = sorted(p.name for p in database.parent.iterdir())
+    current = database.read_bytes()
+    backup = tmp_path / "backup.json"
+    if kind == "fifo":
+        os.mkfifo(backup)
+        expected = f"{backup}: is a FIFO (named pipe), not a file"
+    else:
+        backup.mkdir()
+        expected = f"{backup}: is a folder, not a backup"
+    assert main(["db", "restore", str(backup), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and error.count("\n") == 1
+    assert database.read_bytes() == current
+    assert sorted(p.name for p in database.parent.iterdir()) == before
+
+
+def test_a_database_that_is_a_fifo_is_not_read_by_a_restore(database: Path, tmp_path: Path, capsys) -> None:
+    sessions(database, 2)
+    backup = tmp_path / "backup.json"
+    backup.write_bytes(database.read_bytes())
+    fifo = tmp_path / "fifo" / "annotations.json"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    assert main(["db", "restore", str(backup), "--db", str(fifo)]) == 2
+    error = capsys.readouterr().err
+    assert f"{fifo}: is a FIFO (named pipe), not a file" in error and error.count("\n") == 1
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+class FullDisk:
+    """A journal handle on a disk that is full: writing fails, and so does closing (which
+    flushes what the failed write left in the buffer)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self) -> None:
+        self.handle.close()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str):
+        return getattr(self.handle, name)
+
+
+def test_a_full_disk_while_closing_the_journal_does_not_hide_the_real_error(
+    database: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    sessions(database, 1)
+    codebook = tmp_path / "codes.csv"
+    codebook.write_text("name,description\nNever saved,\n")
+    real_open = open
+    monkeypatch.setattr("tui.core.journal.open", lambda *a, **k: FullDisk(real_open(*a, **k)), raising=False)
+    assert main(["import", str(codebook), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert "could not be saved" in error and error.count("\n") == 1, error
+
+    store = Store.open(database)
+    store.create_theme("Also never saved")
+    with pytest.raises(StoreError, match="1 change could not be saved"):
+        store.close()
+    assert store.journal._handle is None and store.lock is None

@@ -123,10 +123,11 @@ def test_stats_prints_names_from_files_escaped_and_json_keeps_them(hostile: Path
 def test_db_check_escapes_document_paths(hostile: Path, capsys) -> None:
     document = next((hostile.parent.parent / "docs").glob("red*"))
     document.write_text("Another text altogether.\n", encoding="utf-8")
-    assert main(["db", "check", "--db", str(hostile)]) == 0
+    assert main(["db", "check", "--db", str(hostile)]) == 1  # the theme names are problems too
     out = capsys.readouterr().out
     assert_inert(out)
     assert "document ../docs/red\\u001b[31m\\u202etxt.txt: changed since it was coded" in out
+    assert 'theme 1 "Guns\\u001b[31m\\u202e": its name holds a control character (U+001B); rename it' in out
 
 
 def test_import_escapes_the_quotes_it_could_not_place(hostile: Path, tmp_path: Path, capsys) -> None:

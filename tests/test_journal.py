@@ -4,15 +4,19 @@ not a valid change is never applied, and the replay says which and why."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from databases import abandon, journal_lines, sound_database, write_database
+import pytest
+from databases import abandon, folder_state, journal_lines, sound_database, write_database
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.cli import main
-from tui.core import Workspace
+from tui.core import Workspace, limits
 from tui.core.records import database_problem
+from tui.core.lock import lock_holder
+from tui.core.storage import SnapshotStorage
 from tui.core.store import Store, StoreError
 from tui.ui.app import MarginApp
 
@@ -147,3 +151,70 @@ async def test_the_reader_says_which_journal_lines_were_not_applied(corpus_dir: 
         await pilot.pause()
     assert any('journal line 1: annotation 1: "document" is missing; not applied' in m for m in messages)
     assert len(Workspace.open([corpus_dir], database=database).store.annotations) == 1
+
+
+def test_a_journal_line_nested_too_deeply_is_reported_not_a_traceback(database: Path, capsys) -> None:
+    data = sound_database()
+    write_database(database, data)
+    good = json.dumps({"seq": 1, "table": "annotations", "id": 1, "record": {**data["annotations"]["1"], "note": "kept"}})
+    deep = b'{"seq": 2, "table": "annotations", "id": 2, "record": {"x": ' + b"[" * 150_000 + b"]" * 150_000 + b"}}"
+    journal_of(database).write_bytes(good.encode() + b"\n" + deep + b"\n")
+    before = folder_state(database.parent)
+
+    assert main(["db", "check", "--db", str(database)]) == 1
+    out = capsys.readouterr().out
+    assert "journal line 2: nested too deeply" in out and "; not applied" in out
+    assert folder_state(database.parent) == before
+    store = Store.open(database, inspect=True)
+    assert store.annotations[1].note == "kept" and any("nested too deeply" in p for p in store.journal_problems)
+
+
+def other_files(database: Path) -> list[str]:
+    """The folder's entries but the lock and its owner note, which a writer takes first."""
+    return sorted(p.name for p in database.parent.iterdir() if not p.name.endswith((".lock", ".owner")))
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_journal_that_is_not_a_regular_file_is_refused_in_one_line(
+    kind: str, corpus_dir: Path, database: Path, tmp_path: Path, capsys
+) -> None:
+    payload = write_database(database, sound_database())
+    journal = journal_of(database)
+    if kind == "folder":
+        journal.mkdir()
+        expected = f"{journal}: is a folder, not a journal"
+    else:
+        os.mkfifo(journal)
+        expected = f"{journal}: is a FIFO (named pipe), not a file"
+    folder = other_files(database)
+
+    assert main(["db", "check", "--db", str(database)]) == 2
+    assert f"- {expected.removeprefix(f'{database}: ')}" in capsys.readouterr().out
+    assert main(["export", "--format", "csv", "--db", str(database), "-o", str(tmp_path / "out.csv")]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and error.count("\n") == 1
+    source = tmp_path / "in.jsonl"
+    source.write_text("")
+    assert main(["import", str(source), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and error.count("\n") == 1
+    assert main([str(corpus_dir), "--db", str(database)]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and error.count("\n") == 1
+    assert database.read_bytes() == payload and other_files(database) == folder
+    assert not (tmp_path / "out.csv").exists()
+    # The writer that refused it gave the lock back at once.
+    with pytest.raises(StoreError):
+        Store.open(database)
+    assert lock_holder(database) is None
+    journal.rmdir() if kind == "folder" else journal.unlink()
+    Store.open(database).close()
+
+
+def test_a_journal_beyond_the_size_cap_is_refused(database: Path, monkeypatch) -> None:
+    write_database(database, sound_database())
+    journal_of(database).write_bytes(b"\n" * 100)
+    monkeypatch.setattr(limits, "DATABASE_BYTES", 99)
+    monkeypatch.setattr(SnapshotStorage, "_load", lambda self: None)  # only the journal is too big here
+    with pytest.raises(StoreError, match=r"annotations\.json\.journal: file too large \(100 bytes; Margin reads up to 99 bytes\)$"):
+        Store.open(database, inspect=True)

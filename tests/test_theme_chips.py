@@ -5,9 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from rich.style import Style
+from textual.color import Color
 
 from tui.ui.notices import notify_not_saved
-from tui.ui.theme_chips import CHIP, chip, chip_segment, chips
+from tui.ui.theme_chips import CHIP, FALLBACK_COLOUR, chip, chip_segment, chips, safe_colour
 
 
 def theme(theme_id: int, name: str, color: str, parent: int | None = None):
@@ -39,3 +40,13 @@ def test_not_saved_is_an_error_that_is_never_markup() -> None:
     notify_not_saved(node, OSError("[red]disk full"))
     assert said == [(("[red]disk full",), {"title": "Not saved", "severity": "error", "markup": False,
                                             "timeout": 15})]
+
+
+def test_a_colour_that_is_not_rrggbb_shows_grey_instead_of_crashing_the_screen() -> None:
+    grey = Style(color=FALLBACK_COLOUR).color
+    for bad in ["notacolor", "red;\x1b[31m", "#12345", ""]:
+        assert chip(bad).spans[0].style.color == grey
+        assert chip_segment(theme(1, "x", bad)).style.color == grey
+        assert safe_colour(bad) == FALLBACK_COLOUR
+    assert safe_colour("#ABCDEF") == "#ABCDEF"
+    Color.parse(safe_colour("red;\x1b[31m"))  # what the document view parses for a highlight

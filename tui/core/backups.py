@@ -21,6 +21,7 @@ from .storage import (
     atomic_writer,
     decode_database,
     fsync_folder,
+    read_regular,
     sidecar,
     unused_sidecar,
 )
@@ -69,7 +70,7 @@ def backups_of(database: Path) -> list[Path]:
 def resolve_backup(database: Path, choice: str) -> Path:
     """``1``..``3`` name the rotating backups; anything else is a path."""
     path = backup_path(database, int(choice)) if choice.isdigit() else Path(choice)
-    if not path.is_file():
+    if not path.exists():  # a folder or a FIFO: restoring says what it is
         raise StoreError(f"{path}: no such backup")
     return path
 
@@ -86,14 +87,21 @@ def restore_backup(database: Path, backup: Path) -> Path | None:
     except DatabaseBusy as busy:
         raise StoreError(f"{database}: not restored, {busy}") from None
     try:
-        payload = backup.read_bytes()
+        try:
+            payload, _ = read_regular(backup, "backup")
+        except FileNotFoundError:
+            raise StoreError(f"{backup}: no such backup") from None
         if not payload.strip():
             raise StoreError(f"{backup}: the backup is empty; nothing was restored")
         decode_database(backup, payload)  # refuses a corrupt or foreign file with a clear reason
         aside = unused_sidecar(database, "before-restore")
         kept = None
-        if database.exists():
-            atomic_write(aside, database.read_bytes())
+        try:
+            current, _ = read_regular(database, "database")  # never a FIFO's endless read
+        except FileNotFoundError:
+            current = None
+        if current is not None:
+            atomic_write(aside, current)
             kept = aside
         journal = sidecar(database, "journal")
         if journal.exists() and journal.stat().st_size:

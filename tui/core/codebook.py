@@ -97,7 +97,7 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
             ThemeSpec(
                 name=str(item["name"]),
                 description=str(item.get("description", "")),
-                color=item.get("color"),
+                color=parse_color(color) if isinstance(color := item.get("color"), str) else None,  # else the palette's
             )
             for item in raw["themes"]
         ]

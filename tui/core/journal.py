@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import CHANGING_TABLES, is_record_id, record_problem, shown
+from .storage import NESTED_TOO_DEEPLY, read_regular
 
 Entry = dict[str, Any]
 
@@ -77,10 +78,11 @@ class Journal:
         self._sequence = 0
 
     def replay(self, tables: dict[str, Any]) -> Replay:
-        """Apply every complete, valid line to ``tables`` (TinyDB's raw data)."""
+        """Apply every complete, valid line to ``tables`` (TinyDB's raw data). Raises
+        ``StoreError`` if the journal is not a regular file (a folder, a FIFO) or too large."""
         replay = Replay()
         try:
-            raw = self.path.read_bytes()
+            raw, _ = read_regular(self.path, "journal")
         except FileNotFoundError:
             return replay
         *lines, rest = raw.split(b"\n")
@@ -90,10 +92,11 @@ class Journal:
                 continue
             try:
                 entry = json.loads(line)
+                changes, problem = entry_changes(entry)
             except ValueError:
                 entry, changes, problem = None, [], "not valid JSON"
-            else:
-                changes, problem = entry_changes(entry)
+            except RecursionError:
+                entry, changes, problem = None, [], NESTED_TOO_DEEPLY
             if problem:
                 replay.dropped.append(f"journal line {number}: {problem}; not applied")
                 continue
@@ -142,6 +145,12 @@ class Journal:
             os.fsync(handle.fileno())
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        """Let go of the handle. Never raises: every acknowledged change was flushed and fsynced
+        by its ``append``; closing can only fail flushing what a failed append left in the
+        buffer (a full disk), changes the store still holds as unsaved and reports itself."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass

@@ -39,6 +39,9 @@ and XML compress 5 to 20 times; a member inflating hundreds of times is a bomb."
 RATIO_FLOOR_BYTES = MB
 """Members smaller than this are not ratio-checked: tiny files compress oddly and are harmless."""
 
+DATABASE_BYTES = 2048 * MB
+"""Largest database, journal or backup file read (a million annotations is far less)."""
+
 
 class LimitExceeded(ValueError):
     """A file is of a kind Margin does not read, or bigger than a cap; one line says which."""
@@ -54,7 +57,7 @@ def size_label(size: int) -> str:
 
 
 _KINDS = (
-    (stat.S_ISDIR, "is a folder, not a document"),
+    (stat.S_ISDIR, "is a folder, not a {what}"),
     (stat.S_ISFIFO, "is a FIFO (named pipe), not a file"),
     (stat.S_ISCHR, "is a character device, not a file"),
     (stat.S_ISBLK, "is a block device, not a file"),
@@ -64,6 +67,13 @@ _KINDS = (
 
 def read_file(path: Path, cap: int | None = None) -> bytes:
     """The bytes of a regular file of at most ``cap`` bytes (default ``DOCUMENT_BYTES``).
+    See ``read_regular_file``."""
+    return read_regular_file(path, cap)[0]
+
+
+def read_regular_file(path: Path, cap: int | None = None, what: str = "document") -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most ``cap`` bytes (default ``DOCUMENT_BYTES``), and
+    its status as read (``what`` names the file in the message for a folder).
 
     The file is opened without blocking and checked with ``fstat`` on the open descriptor:
     checking the path first and opening after would race, and opening a FIFO for reading
@@ -77,7 +87,7 @@ def read_file(path: Path, cap: int | None = None) -> bytes:
         status = os.fstat(descriptor)
         for is_kind, problem in _KINDS:
             if is_kind(status.st_mode):
-                raise LimitExceeded(problem)
+                raise LimitExceeded(problem.format(what=what))
         if not stat.S_ISREG(status.st_mode):
             raise LimitExceeded("is not a regular file")
         if status.st_size > cap:
@@ -85,7 +95,7 @@ def read_file(path: Path, cap: int | None = None) -> bytes:
         data = file.read(cap + 1)
     if len(data) > cap:
         raise LimitExceeded(too_large("file", len(data), cap))
-    return data
+    return data, status
 
 
 def too_large(what: str, size: int, cap: int) -> str:

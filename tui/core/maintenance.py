@@ -7,6 +7,7 @@ only probes the lock (``lock.lock_holder``). Restoring lives with the backups (`
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from .confine import OUTSIDE_NOT_READ, database_roots
 from .extract import extract_text
 from .lock import lock_holder
 from .migrations import SCHEMA_VERSION
+from .records import shown
 from .storage import StoreError
 from .store import Store
 from .text import UndecodableText, counted
@@ -158,4 +160,34 @@ def integrity_problems(store: Store) -> list[str]:
     for theme in store.themes:
         if theme.parent is not None and theme.parent not in theme_ids:
             problems.append(f"theme {theme.name!r}: its parent theme {theme.parent} is not in the database")
+        control = _CONTROL.search(theme.name)
+        if control:
+            problems.append(
+                f"theme {theme.id} {shown(theme.name)}: its name holds a control character "
+                f"(U+{ord(control.group()):04X}); rename it"
+            )
+    return problems + parent_cycles(store)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def parent_cycles(store: Store) -> list[str]:
+    """Themes whose parents lead back to themselves (only a damaged or hand-edited file has
+    them; Margin opens it, and every walk up the parents stops where the cycle closes)."""
+    by_id = {theme.id: theme for theme in store.themes}
+    problems, reported = [], set()
+    for theme in store.themes:
+        path, current = [theme.id], theme
+        while current.parent in by_id and current.parent not in path:
+            current = by_id[current.parent]
+            path.append(current.id)
+        if current.parent != theme.id or frozenset(path) in reported:
+            continue  # no parent, a missing one, or a cycle further up that does not pass here
+        reported.add(frozenset(path))
+        if len(path) == 1:
+            problems.append(f"theme {theme.name!r}: its parent is itself")
+        else:
+            names = " › ".join(repr(by_id[i].name) for i in [*path, theme.id])
+            problems.append(f"themes {names}: their parents form a cycle")
     return problems

@@ -34,9 +34,14 @@ class Kind(NamedTuple):
     name: str
     types: frozenset[type]
     items: frozenset[type] | None = None
+    pattern: re.Pattern[str] | None = None  # what a string must look like, whole
 
     def test(self, value: Any) -> bool:
-        return type(value) in self.types and (self.items is None or all(type(i) in self.items for i in value))
+        return (
+            type(value) in self.types
+            and (self.items is None or all(type(i) in self.items for i in value))
+            and (self.pattern is None or self.pattern.fullmatch(value) is not None)
+        )
 
 
 INTEGER = Kind("an integer", frozenset({int}))
@@ -44,6 +49,9 @@ OPTIONAL_INTEGER = Kind("an integer or null", frozenset({int, type(None)}))
 STRING = Kind("a string", frozenset({str}))
 BOOLEAN = Kind("true or false", frozenset({bool}))
 INTEGERS = Kind("a list of integers", frozenset({list}), items=frozenset({int}))
+# Every colour Margin writes is #rrggbb (its palette, the colour chooser, every importer); the
+# reader parses it for each highlight, so anything else must not get that far.
+COLOUR = Kind("a colour written #rrggbb", frozenset({str}), pattern=re.compile(r"#[0-9A-Fa-f]{6}"))
 
 # field: (kind, required)
 FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
@@ -54,7 +62,7 @@ FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
         "guid": (STRING, False),
     },
     "themes": {
-        "name": (STRING, True), "color": (STRING, True), "key": (OPTIONAL_INTEGER, False),
+        "name": (STRING, True), "color": (COLOUR, True), "key": (OPTIONAL_INTEGER, False),
         "description": (STRING, False), "order": (INTEGER, False), "parent": (OPTIONAL_INTEGER, False),
         "guid": (STRING, False),
     },
@@ -122,6 +130,8 @@ def table_is_sound(table: str, rows: dict[str, Any]) -> bool:
     for name, (kind, _) in fields:
         if kind.items and set(map(type, chain.from_iterable(map(methodcaller("get", name, ()), records)))) - kind.items:
             return False
+        if kind.pattern and not all(kind.pattern.fullmatch(record[name]) for record in records if name in record):
+            return False
     return True
 
 
@@ -139,7 +149,9 @@ def schema_problem(data: Any) -> str | None:
     if type(first) is not dict or first.get("application") != APPLICATION:
         return "not a Margin database (no Margin schema record)"
     version = first.get("schema_version")
-    if type(version) is not int or version > SCHEMA_VERSION:
+    if type(version) is not int:
+        return f"the schema version {shown(version)} is not a whole number (a damaged file)"
+    if version > SCHEMA_VERSION:
         return (
             f"written by a newer Margin (schema {shown(version)}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade Margin to open it"

@@ -23,6 +23,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from . import limits
 from .records import database_problem
 
 
@@ -93,9 +94,14 @@ def remove_stale_temporaries(database: Path) -> None:
 
     Only the writer holding the lock calls this, and only for its own files' pattern
     (``.annotations.json.*.tmp``): nobody else can be writing one at that moment.
+    Only regular files are removed: a folder or anything else of that name is not Margin's.
     """
     for stale in database.parent.glob(f".{database.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
+        try:
+            if stat.S_ISREG(stale.lstat().st_mode):
+                stale.unlink()
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove: a leftover costs only disk space
 
 
 def unused_sidecar(database: Path, label: str) -> Path:
@@ -135,6 +141,26 @@ class FileReplaced(StoreError):
     """The database file is no longer the one Margin read or last wrote."""
 
 
+def read_regular(path: Path, what: str) -> tuple[bytes, os.stat_result]:
+    """The bytes and status of the database, journal or backup at ``path`` (``what`` says
+    which), which must be a regular file of at most ``limits.DATABASE_BYTES``: a FIFO or a
+    device would hang the reader, a folder is not one. Raises ``FileNotFoundError`` if there
+    is none, ``StoreError`` (one line naming the file) for anything else."""
+    try:
+        return limits.read_regular_file(path, limits.DATABASE_BYTES, what=what)
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a folder, not a {what}") from None
+    except limits.LimitExceeded as error:
+        raise StoreError(f"{path}: {error}") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+
+
+NESTED_TOO_DEEPLY = "nested too deeply (lists or objects inside each other beyond any Margin record)"
+
+
 def decode_database(path: Path, raw: bytes) -> dict[str, Any]:
     """Parse and check a database file's bytes, or raise ``StoreError`` naming the first
     problem (``records.py`` says what a sound database looks like)."""
@@ -143,9 +169,14 @@ def decode_database(path: Path, raw: bytes) -> dict[str, Any]:
         data = msgspec.json.decode(raw)
     except msgspec.DecodeError as error:
         raise unusable(path, f"the database is corrupt (not valid JSON: {error})") from None
+    except RecursionError:
+        raise unusable(path, f"the database is corrupt ({NESTED_TOO_DEEPLY})") from None
     finally:
         gc.enable()
-    problem = database_problem(data)
+    try:
+        problem = database_problem(data)
+    except RecursionError:  # quoting a deep value in the message
+        problem = f"the database is corrupt ({NESTED_TOO_DEEPLY})"
     if problem:
         raise unusable(path, problem)
     return data
@@ -168,13 +199,9 @@ class SnapshotStorage(Storage):
     def _load(self) -> dict[str, Any] | None:
         """The file's data; None for a new database (no file, or an empty one)."""
         try:
-            with open(self.path, "rb") as handle:
-                status = os.fstat(handle.fileno())
-                raw = handle.read()
+            raw, status = read_regular(self.path, "database")
         except FileNotFoundError:
             return None
-        except OSError as error:
-            raise StoreError(f"{self.path}: cannot read the database ({error.strerror})") from None
         self.identity = status.st_ino, status.st_size, status.st_mtime_ns
         return decode_database(self.path, raw) if raw.strip() else None
 

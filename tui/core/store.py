@@ -197,6 +197,19 @@ class Store:
             store.read_only_reason = "opened for inspection"
         else:
             store._take_lock()
+        try:
+            store._open(starting_themes)
+        except BaseException:
+            store.journal.close()
+            if store.lock is not None:  # refused: the next Margin may write it
+                store.lock.release()
+                store.lock = None
+            raise
+        return store
+
+    def _open(self, starting_themes: list[ThemeSpec]) -> None:
+        """Replay the journal, migrate and load (``open`` holds the lock, if it took it)."""
+        store, path, db = self, self.path, self.db
         if store.writable:
             remove_stale_temporaries(path)
         data = db.storage.read()
@@ -230,7 +243,6 @@ class Store:
             )
             for spec in starting_themes:
                 store._insert_theme(spec.name, spec.description, spec.color, log=False)
-        return store
 
     def _take_lock(self) -> None:
         try:

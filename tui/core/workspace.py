@@ -157,7 +157,7 @@ class Workspace:
         Documents are read only inside the database's project, the shipped seeds and the
         folders ``named`` (``confine.database_roots``); others are skipped as outside (#12)."""
         database = Path(os.path.abspath(database))
-        if not for_writing and not database.is_file():
+        if not for_writing and not database.exists():  # a folder or a FIFO: Store.open says what it is
             raise StoreError(f"{database}: no such database")
         store = Store.open(database, inspect=not for_writing)
         if for_writing and not store.writable:

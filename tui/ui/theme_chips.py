@@ -7,6 +7,7 @@ theme view), so a chip looks the same everywhere. Names are untrusted: they go t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from rich.segment import Segment
@@ -19,8 +20,20 @@ from ..core.text import displayable
 CHIP = "▌"
 
 
+FALLBACK_COLOUR = "#999999"  # the palette's grey
+
+
+def safe_colour(colour: str) -> str:
+    """``colour`` if it is ``#rrggbb``, else grey: the database refuses any other colour, and
+    one that slipped through must not crash or hang a screen that parses it."""
+    return colour if _RRGGBB.fullmatch(colour) else FALLBACK_COLOUR
+
+
+_RRGGBB = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
 def _colour(theme: Theme | str) -> str:
-    return theme if isinstance(theme, str) else theme.color
+    return safe_colour(theme if isinstance(theme, str) else theme.color)
 
 
 def chip(theme: Theme | str) -> Text:

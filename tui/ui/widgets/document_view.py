@@ -26,7 +26,7 @@ from ...core import Document, Workspace
 from ...core.text import displayable
 from ..layout import WrappedText
 from ..row_paint import highlight_runs, styled_row
-from ..theme_chips import chip
+from ..theme_chips import chip, safe_colour
 
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
 _MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
@@ -468,7 +468,7 @@ class DocumentView(ScrollView, can_focus=True):
         key = (color, base)
         style = self._theme_backgrounds.get(key)
         if style is None:
-            theme_color = Color.parse(color)
+            theme_color = Color.parse(safe_colour(color))
             background = base.blend(theme_color, 0.55)
             style = Style(bgcolor=background.rich_color, color=background.get_contrast_text(1.0).rich_color)
             self._theme_backgrounds[key] = style
