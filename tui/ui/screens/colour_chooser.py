@@ -38,7 +38,7 @@ class ColourChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="colour-chooser"):
-            yield Static(Text(f"Colour for {self.theme.name}: type a name to filter, or #rrggbb"),
+            yield Static(Text(f"Colour for {displayable(self.theme.name)}: type a name to filter, or #rrggbb"),
                          id="colour-title")
             yield Input(placeholder="Colour name or #rrggbb…", id="colour-filter")
             yield OptionList(id="colour-options")
