@@ -58,3 +58,31 @@ def test_a_folder_that_is_a_file_is_named_with_the_reason(tmp_path: Path) -> Non
         take_lock(database)
     assert str(busy.value) == f"cannot write in {database.parent} (File exists)"
     assert (tmp_path / "notafolder").read_text() == "x"
+
+
+@pytest.fixture
+def ascii_locale():
+    """A user whose locale is plain C/POSIX (ASCII): the owner file must not depend on it."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_a_non_ascii_host_name_is_written_and_shown_in_an_ascii_locale(
+    database: Path, monkeypatch: pytest.MonkeyPatch, ascii_locale: None
+) -> None:
+    monkeypatch.setattr("socket.gethostname", lambda: "h\u00f4te-\u00fc")
+    monkeypatch.setattr("os.getpid", lambda: 4242)
+    lock = take_lock(database)
+    try:
+        assert database.with_name(database.name + ".owner").read_bytes() == "process 4242 on h\u00f4te-\u00fc".encode()
+        with pytest.raises(DatabaseBusy) as busy:
+            take_lock(database)
+        assert str(busy.value) == "another Margin is writing it (process 4242 on h\u00f4te-\u00fc)"
+    finally:
+        lock.release()
