@@ -68,6 +68,7 @@ def test_a_failed_append_leaves_no_line_and_its_number_is_used_again(
     path = tmp_path / "annotations.json.journal"
     journal = Journal(path)
     journal.append([change()])
+    journal.append([change(record_id=2)])
     first = path.read_bytes()
 
     real_fsync = journal_module.os.fsync
@@ -81,12 +82,12 @@ def test_a_failed_append_leaves_no_line_and_its_number_is_used_again(
 
     monkeypatch.setattr(journal_module.os, "fsync", fsync_fails_once)
     with pytest.raises(OSError):
-        journal.append([change(record_id=2)])
+        journal.append([change(record_id=5)])
     assert path.read_bytes() == first  # the line written before the failed fsync is cut off again
     journal.append([change(record_id=3)])
     journal.close()
-    assert [json.loads(line)["seq"] for line in path.read_bytes().splitlines()] == [1, 2]
-    assert [json.loads(line)["id"] for line in path.read_bytes().splitlines()] == [1, 3]
+    assert [json.loads(line)["seq"] for line in path.read_bytes().splitlines()] == [1, 2, 3]
+    assert [json.loads(line)["id"] for line in path.read_bytes().splitlines()] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(("content", "empty"), [(None, True), (b"", True), (b"{", False), (b"\n", False)])
