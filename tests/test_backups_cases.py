@@ -151,3 +151,40 @@ def test_a_failed_restore_says_why_and_names_the_database(
         restore_backup(database, backup)
     assert str(error.value) == f"{database}: not restored ({reason})"
     assert database.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"{not json", "the database is corrupt (not valid JSON"),
+        (b"[1]", "not a Margin database (no TinyDB tables in it)"),
+    ],
+)
+def test_a_foreign_or_corrupt_backup_is_refused_naming_the_backup(
+    database: Path, tmp_path: Path, payload: bytes, reason: str
+) -> None:
+    before = write_database(database, sound_database())
+    backup = tmp_path / "copy.json"
+    backup.write_bytes(payload)
+    with pytest.raises(StoreError) as error:
+        restore_backup(database, backup)
+    assert str(error.value).startswith(f"{backup}: {reason}")
+    assert database.read_bytes() == before
+    assert names(database.parent) == ["annotations.json", "annotations.json.lock", "annotations.json.owner"]
+
+
+def test_a_restore_while_margin_is_writing_names_the_database_and_the_writer(database: Path, tmp_path: Path) -> None:
+    from tui.core.lock import take_lock
+
+    before = write_database(database, sound_database())
+    backup = tmp_path / "copy.json"
+    write_database(backup, sound_database())
+    lock = take_lock(database)
+    try:
+        database.with_name("annotations.json.owner").write_text("process 7 on desk", encoding="utf-8")
+        with pytest.raises(StoreError) as error:
+            restore_backup(database, backup)
+    finally:
+        lock.release()
+    assert str(error.value) == f"{database}: not restored, another Margin is writing it (process 7 on desk)"
+    assert database.read_bytes() == before

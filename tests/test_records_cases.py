@@ -111,3 +111,9 @@ def test_a_bad_item_in_a_list_is_named() -> None:
     data = sound_database()
     data["annotations"]["3"]["themes"] = [1, "2"]
     assert database_problem(data) == 'annotation 3: "themes" is [1, "2"], not a list of integers'
+
+
+def test_tables_a_database_does_not_have_yet_are_empty_not_wrong() -> None:
+    data = sound_database()
+    del data["themes"], data["annotations"], data["documents"]
+    assert database_problem(data) is None
