@@ -188,3 +188,25 @@ def test_a_restore_while_margin_is_writing_names_the_database_and_the_writer(dat
         lock.release()
     assert str(error.value) == f"{database}: not restored, another Margin is writing it (process 7 on desk)"
     assert database.read_bytes() == before
+
+
+def test_a_folder_that_cannot_be_synced_after_the_copy_does_not_fail_the_rotation(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the new copy is in place, an error must not reach the caller: it would rotate
+    again and shift a generation out for nothing."""
+    from tui.core import storage
+
+    for generation in ("A", "B"):
+        write_database(database, {"generation": generation})
+        rotate(database)
+
+    def cannot_sync(folder: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(storage, "fsync_folder", cannot_sync)
+    monkeypatch.setattr(backups_module, "fsync_folder", cannot_sync)
+    write_database(database, {"generation": "C"})
+    rotate(database)  # no error
+    kept = [database.with_name(f"annotations.json.backup-{n}").read_bytes() for n in (1, 2, 3)]
+    assert kept == [b'{"generation": "C"}', b'{"generation": "B"}', b'{"generation": "A"}']
