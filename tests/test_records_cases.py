@@ -27,11 +27,11 @@ from tui.core.records import FIELDS, database_problem, is_record_id, record_prob
         ),
         (
             {"meta": {"1": {"application": "margin", "schema_version": "2"}}},
-            f'written by a newer Margin (schema "2", this one reads up to {SCHEMA_VERSION}); upgrade Margin to open it',
+            'the schema version "2" is not a whole number (a damaged file)',  # not a newer Margin
         ),
         (
             {"meta": {"1": {"application": "margin"}}},
-            f"written by a newer Margin (schema null, this one reads up to {SCHEMA_VERSION}); upgrade Margin to open it",
+            "the schema version null is not a whole number (a damaged file)",
         ),
     ],
 )
