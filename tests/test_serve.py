@@ -252,7 +252,7 @@ def test_only_loopback_hosts_go_without_a_warning(corpus_dir, monkeypatch, capsy
     def refuse_to_serve(self):  # the warning comes before the server starts
         raise Stopped
 
-    from tui import web_server
+    from tui.ui import web_server
 
     monkeypatch.setattr(web_server.MarginServer, "serve", refuse_to_serve)
     with pytest.raises(Stopped):

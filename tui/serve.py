@@ -144,7 +144,7 @@ def run_serve(argv: list[str]) -> int:
         say(f"margin: warning: listening on {serve.host}, not only this machine: Margin has no login, so "
             "anyone who reaches this port reads and codes the corpus (use an SSH tunnel instead)", err=True)
 
-    from .web_server import MarginServer  # aiohttp and textual-serve load only to serve
+    from .ui.web_server import MarginServer  # aiohttp and textual-serve load only to serve
 
     where = serve.public_url or f"http://{serve.host if ':' not in serve.host else f'[{serve.host}]'}:{serve.port}/"
     lines = [f"margin: serving Margin on {where} (Ctrl+C stops it)",

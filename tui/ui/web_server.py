@@ -1,4 +1,4 @@
-"""textual-serve's ``Server``, fitted to Margin (``margin serve``, see ``serve.py``).
+"""textual-serve's ``Server``, fitted to Margin (``margin serve``, see ``tui/serve.py``).
 
 textual-serve starts the served command once per websocket, under Textual's web driver, and
 relays it: the browser sends ``["stdin", keys]``, ``["resize", {"width", "height"}]``,
@@ -30,7 +30,7 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from .core.text import terminal_safe
+from ..core.text import terminal_safe
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
