@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...core import Theme
 from ...core.codebook import SWATCHES, parse_color
 from ...core.text import displayable
+from .filter_list import FilterList
 
 
-class ColourChooser(ModalScreen[str | None]):
+class ColourChooser(FilterList[str | None]):
     """Dismissed with the chosen ``#rrggbb``, or None. Free colours are listed first (the
     theme's own last among them), so Enter keeps every theme distinct; a taken one says whose
     it is."""
@@ -27,6 +25,7 @@ class ColourChooser(ModalScreen[str | None]):
         Binding("down", "move(1)", "Next", show=False, id="colours.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="colours.up"),
     ]
+    BOX_ID, PREFIX, PLACEHOLDER = "colour-chooser", "colour", "Colour name or #rrggbb…"
 
     def __init__(self, theme: Theme, themes: list[Theme]) -> None:
         super().__init__()
@@ -36,22 +35,12 @@ class ColourChooser(ModalScreen[str | None]):
             if other.id != theme.id:
                 self.wearers.setdefault(other.color.casefold(), []).append(other.name)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="colour-chooser"):
-            yield Static(Text(f"Colour for {displayable(self.theme.name)}: type a name to filter, or #rrggbb"),
-                         id="colour-title")
-            yield Input(placeholder="Colour name or #rrggbb…", id="colour-filter")
-            yield OptionList(id="colour-options")
+    def heading(self) -> str:
+        return f"Colour for {self.theme.name}: type a name to filter, or #rrggbb"
 
-    def on_mount(self) -> None:
-        self._fill("")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def _fill(self, typed: str) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
+    def refill(self, options: OptionList, typed: str) -> None:
+        """Free colours first (the first of them highlighted: Enter gives the theme a colour of
+        its own), or the colour typed as ``#rrggbb``."""
         typed_color = parse_color(typed)
         if typed_color:
             names = [name for name, color in SWATCHES if color == typed_color]
@@ -62,8 +51,6 @@ class ColourChooser(ModalScreen[str | None]):
             swatches = sorted(((name, color) for name, color in SWATCHES if wanted in name),
                               key=lambda swatch: (swatch[1] in self.wearers, swatch[1] == current))
         options.add_options(self._option(name, color) for name, color in swatches)
-        if swatches:
-            options.highlighted = 0  # the first free colour: Enter gives the theme a colour of its own
 
     def _option(self, name: str, color: str) -> Option:
         prompt = Text()
@@ -78,17 +65,5 @@ class ColourChooser(ModalScreen[str | None]):
             prompt.append("   free", style="dim")
         return Option(prompt, id=color)
 
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            options.highlighted = ((options.highlighted or 0) + delta) % options.option_count
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
+    def choose(self, option_id: str | None) -> None:
+        self.dismiss(option_id)

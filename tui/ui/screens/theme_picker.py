@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
 from ...core.text import displayable
 from ..theme_chips import chip
+from .filter_list import FilterList
 
 _CREATE = "create"
 
@@ -44,7 +43,7 @@ class PickedTheme:
     new_name: str | None = None
 
 
-class ThemePicker(ModalScreen[PickedTheme | None]):
+class ThemePicker(FilterList[PickedTheme | None]):
     """Filter-as-you-type list of themes; themes already on the passage are ticked.
 
     The same list serves to tag, to choose a group, a merge target or a theme to show, so the
@@ -56,6 +55,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         Binding("down", "move(1)", "Next", show=False, id="picker.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="picker.up"),
     ]
+    BOX_ID, PREFIX, PLACEHOLDER = "picker", "picker", "Theme name…"
 
     def __init__(self, themes: list[Theme], applied: set[int], *, title: str, creates: bool = True) -> None:
         super().__init__()
@@ -64,21 +64,10 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         self.title = title
         self.creates = creates
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker"):
-            yield Static(Text(displayable(self.title)), id="picker-title")
-            yield Input(placeholder="Theme name…", id="picker-filter")
-            yield OptionList(id="picker-options")
+    def heading(self) -> str:
+        return self.title
 
-    def on_mount(self) -> None:
-        self._fill("")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def _fill(self, typed: str) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
+    def refill(self, options: OptionList, typed: str) -> None:
         wanted = " ".join(typed.split())
         matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
         options.add_options(self._option(theme, bool(wanted)) for theme in matching)
@@ -88,8 +77,6 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
             prompt.append(displayable(wanted), style="bold")
             prompt.append("”")
             options.add_option(Option(prompt, id=_CREATE))
-        if options.option_count:
-            options.highlighted = 0
 
     def _ancestors(self, theme: Theme) -> list[Theme]:
         """The themes ``theme`` sits under, top first (an imported codebook nests at any depth)."""
@@ -112,23 +99,7 @@ class ThemePicker(ModalScreen[PickedTheme | None]):
         prompt.append(displayable(theme.name))
         return Option(prompt, id=str(theme.id))
 
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = (current + delta) % options.option_count
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted).id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._choose(event.option.id)
-
-    def _choose(self, option_id: str | None) -> None:
+    def choose(self, option_id: str | None) -> None:
         if option_id == _CREATE:
             self.dismiss(PickedTheme(new_name=" ".join(self.query_one(Input).value.split())))
             return
