@@ -498,7 +498,7 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
 def parse_qdc(path: Path, data: bytes) -> Parsed:
     """A REFI-QDA codebook: codes alone, merged into the database's codebook."""
     try:
-        return Parsed(codes=read_qdc(data))
+        return Parsed(codes=read_qdc(data), merge_codebook=True)
     except ProjectError as error:
         raise ImportFileError(f"{path}: {error}") from None
 
@@ -659,12 +659,13 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                                                       document.encoding, source.guid)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             known = {folded(theme.name) for theme in workspace.themes}
+            known_keys = {workspace.store.theme_key(theme) for theme in workspace.themes}
             before = {theme.id for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
             report.themes_added = [theme.name for theme in workspace.themes if theme.id not in before]
             report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
             if parsed.merge_codebook:
-                report.codebook = merge_codebook(workspace, parsed.codes, known)
+                report.codebook = merge_codebook(workspace, parsed.codes, themes, known, known_keys)
             report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
                                     and parsed.project is None)
             if parsed.project is not None and parsed.codes:
@@ -692,17 +693,27 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     return report
 
 
-def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]) -> str:
-    """A codebook file's word on the themes that were there before the import (``known``,
-    folded names): its colour, description and group, where it gives one, replace theirs.
-    An empty cell or a missing group never clears or ungroups anything. Returns the report
-    line: ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
+def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[str | tuple[str, ...], Any],
+                   known_names: set[str], known_keys: set[tuple[str, ...]]) -> str:
+    """A codebook file's word on the themes that were there before the import: its colour
+    and description, where it gives one, replace theirs. A code placed in a tree (a
+    ``.qdc``: ``ThemeSpec.path``) is the theme of that name under the same parents, at any
+    depth (``known_keys``: ``Store.theme_key`` of each theme before); one of that name under
+    other parents is another theme, added. A spec without a place (a CSV, a JSON-lines
+    codebook) is the theme of that name anywhere (``known_names``, folded) and takes the
+    file's group too. An empty cell or a missing group never clears or ungroups anything, so
+    the same file merged twice changes nothing. ``themes`` is what ``Store.import_themes``
+    returned. Returns the report line:
+    ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
     store = workspace.store
-    changed, fields = 0, []
+    changed, added, fields = 0, 0, []
     for spec in specs:
-        if folded(spec.name) not in known:
+        placed = spec.path is not None
+        key = spec.key if placed else folded(spec.name)
+        if key not in (known_keys if placed else known_names):
+            added += 1
             continue
-        theme = store.theme_named(spec.name)
+        theme = store.theme(themes[key].id)
         changes: dict[str, str] = {}
         if spec.color and spec.color.casefold() != theme.color.casefold():
             changes["color"] = spec.color
@@ -710,7 +721,7 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]
             changes["description"] = spec.description
         if changes:
             theme = store.update_theme(theme, **changes)
-        group = store.theme_named(spec.parent) if spec.parent else None
+        group = store.theme_named(spec.parent) if spec.parent and not placed else None
         if group is not None and theme.parent != group.id:
             try:
                 store.set_parent(theme, group)
@@ -720,7 +731,6 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]
         if changes:
             changed += 1
             fields += [{"color": "colour"}.get(name, name) for name in changes]
-    added = len([spec for spec in specs if folded(spec.name) not in known])
     what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
     return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
             f"{len(specs) - added - changed} already there")
