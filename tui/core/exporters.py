@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .codebook import Theme
+from .merging import coders_of
 from .progress import Progress
 from .storage import atomic_write, atomic_writer
 from .store import Annotation
@@ -223,7 +224,8 @@ def w3c_annotation(workspace: Workspace, annotation: Annotation, document_fields
     if annotation.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note,
                      "format": "text/plain"})
-    creator = {"type": "Person", "name": annotation.author} if annotation.author else {"type": "Person"}
+    creators = [{"type": "Person", "name": coder} for coder in coders_of(annotation.author)]
+    creator = creators[0] if len(creators) == 1 else creators or {"type": "Person"}  # merged: every coder
     item = {
         "id": f"urn:margin:annotation:{annotation.id}",
         "type": "Annotation",

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 from .codebook import Theme, ThemeSpec
 from .import_records import RecordError, check_date, check_name
+from .merging import coders_of
 from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines, one_line
@@ -173,7 +174,7 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
     q = f"{{{PROJECT_NS}}}"
     guids = Guids(workspace)
     root = ET.Element(f"{q}Project", attributes(name=workspace.database_path.stem, origin="Margin"))
-    authors = sorted({a.author or "unknown" for a in annotations})
+    authors = sorted({coder for a in annotations for coder in coders(a)})
     users = ET.SubElement(root, f"{q}Users")
     for author in authors or ["unknown"]:
         ET.SubElement(users, f"{q}User", attributes(guid=guids.user(author), name=author))
@@ -208,7 +209,7 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
                 note = ET.SubElement(notes_element, f"{q}Note", attributes(
                     guid=Guids.of(guids.annotation(annotation), "memo"),
                     name=f"Memo: {one_line(annotation.quote, NAME_CHARS)}",
-                    creatingUser=guids.user(annotation.author or "unknown"),
+                    creatingUser=guids.user(coders(annotation)[0]),
                     creationDateTime=xs_datetime(annotation.modified or annotation.created)))
                 ET.SubElement(note, f"{q}PlainTextContent").text = xml_safe(annotation.note)
         bundle.writestr(member("project.qde"), xml_bytes(root, PROJECT_NS))
@@ -238,10 +239,20 @@ class Utf16Counter:
         return offset + bisect_right(self.astral, offset - 1)
 
 
+def coders(annotation: Annotation) -> list[str]:
+    """Who coded an annotation, each a ``User``: the coders a merged annotation credits
+    (``"ana, ben"``, ``merging.coders_of``), else ``unknown``."""
+    return coders_of(annotation.author) or ["unknown"]
+
+
 def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
                       count: Utf16Counter | None = None) -> None:
+    """A ``PlainTextSelection`` created by its first coder, with a ``Coding`` per theme and
+    coder (each ``creatingUser``), so every coder a merged annotation credits is there and
+    the import credits them again."""
     q = f"{{{PROJECT_NS}}}"
-    user = guids.user(annotation.author or "unknown")
+    credited = coders(annotation)
+    user = guids.user(credited[0])
     own = guids.annotation(annotation)
     start, end = annotation.start, annotation.end
     if count is not None:
@@ -255,9 +266,11 @@ def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
         ET.SubElement(selection, f"{q}Description").text = xml_safe(annotation.note)
     for theme_id in annotation.themes:
         theme_guid = guids.theme_id(theme_id)
-        coding = ET.SubElement(selection, f"{q}Coding", attributes(
-            guid=Guids.of(own, f"coding:{theme_guid}"), creatingUser=user, creationDateTime=created))
-        ET.SubElement(coding, f"{q}CodeRef", targetGUID=theme_guid)
+        for number, coder in enumerate(credited):
+            kind = f"coding:{theme_guid}" + (f":{coder}" if number else "")
+            coding = ET.SubElement(selection, f"{q}Coding", attributes(
+                guid=Guids.of(own, kind), creatingUser=guids.user(coder), creationDateTime=created))
+            ET.SubElement(coding, f"{q}CodeRef", targetGUID=theme_guid)
     if annotation.note:
         ET.SubElement(selection, f"{q}NoteRef", targetGUID=Guids.of(own, "memo"))
 
@@ -663,7 +676,9 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
             start=start, end=end, codes=[code.name for code in codes], code_keys=[code.key for code in codes],
             guid=selection.get("guid") or "",
             note="\n\n".join(dict.fromkeys(part for part in memo if part)),  # Margin writes both: once
-            author=users.get(selection.get("creatingUser"), ""),
+            author=", ".join(dict.fromkeys(name for name in (
+                users.get(element.get("creatingUser"), "") for element in
+                (selection, *selection.iterfind(f"{q}Coding"))) if name)),  # every coder credited
             created=_attribute_date(selection, "creationDateTime"),
             modified=_attribute_date(selection, "modifiedDateTime"),
         ))

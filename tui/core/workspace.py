@@ -290,8 +290,9 @@ class Workspace:
         """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
         them). Returns True when the passage was coded already and only gained themes, and
         the memo if it is new to it (NVivo writes a selection per coding: one passage may
-        come with several memos, and none is lost)."""
-        existing = self.annotations(document).exactly(start, end)
+        come with several memos, and none is lost). A passage another coder coded stays
+        theirs: the import's is another annotation, as ``margin merge`` keeps them."""
+        existing = self.annotations(document).exactly(start, end, author or None)
         if existing is not None:
             changes: dict = {}
             added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
