@@ -82,3 +82,56 @@ def test_an_import_credits_the_same_coders(merged: Path, corpus_dir: Path, tmp_p
     assert main(["import", str(exported), "--db", str(fresh), "--sources", str(corpus_dir)]) == 0
     assert coded_passages(fresh) == coded_passages(merged)
     assert ("ana, ben" in {passage[4] for passage in coded_passages(fresh)})
+
+
+# -- every document of the corpus ------------------------------------------------------------
+
+@pytest.fixture
+def one_coded(corpus_dir: Path, database: Path) -> Path:
+    """The seed corpus (five documents) with only the first one coded: the database knows one."""
+    workspace = Workspace.open([corpus_dir], database=database, author="ana")
+    document = workspace.documents[0]
+    workspace.toggle_theme(document, 0, 40, workspace.themes[0])
+    workspace.close()
+    return database
+
+
+def test_export_db_writes_every_document_of_the_corpus_coded_or_not(one_coded: Path, corpus_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    tree, texts = read_export(export(one_coded, "qdpx", tmp_path / "out.qdpx").read_bytes())
+    sources = tree["Sources"]["TextSource"]
+    files = sorted(path.name for path in corpus_dir.glob("*.txt"))
+    assert len(sources) == len(files) == 5
+    assert sorted(texts.values()) == sorted(path.read_text(encoding="utf-8") for path in corpus_dir.glob("*.txt"))
+    assert sum(len(source.get("PlainTextSelection", [])) for source in sources) == 1
+    fresh = tmp_path / "fresh" / "annotations" / "annotations.json"
+    assert main(["import", str(tmp_path / "out.qdpx"), "--db", str(fresh)]) == 0
+    workspace = Workspace.open_database(fresh)
+    assert len(workspace.store.documents) == 5 and len(workspace.store.annotations) == 1
+    workspace.close()
+
+
+def test_the_markdown_report_lists_the_documents_not_coded(one_coded: Path, tmp_path: Path) -> None:
+    report = export(one_coded, "md", tmp_path / "out.md").read_text(encoding="utf-8")
+    section = report.partition("## Documents of the corpus\n\n")[2].splitlines()
+    assert len(section) == 5 and section[0].endswith("`000_2e8d550788efb0f9.txt`): 1 passage")
+    assert all(line.endswith("): not coded") for line in section[1:])
+
+
+def test_a_project_database_that_knows_no_document_exports_the_corpus_beside_it(corpus_dir: Path,
+                                                                                 database: Path,
+                                                                                 tmp_path: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=database, author="ana")
+    workspace.create_theme("Borders")  # the database exists, knowing no document
+    workspace.close()
+    tree, _ = read_export(export(database, "qdpx", tmp_path / "out.qdpx").read_bytes())
+    assert len(tree["Sources"]["TextSource"]) == 5
+
+
+def test_an_unreadable_uncoded_document_is_a_warning_not_a_failure(one_coded: Path, corpus_dir: Path,
+                                                                   tmp_path: Path, capsys) -> None:
+    (corpus_dir / "broken.txt").write_bytes(b"\x00\x01binary")
+    tree, _ = read_export(export(one_coded, "qdpx", tmp_path / "out.qdpx").read_bytes())
+    assert len(tree["Sources"]["TextSource"]) == 5
+    err = capsys.readouterr().err
+    assert f"margin: warning: {corpus_dir / 'broken.txt'}: " in err and "(not coded: left out)" in err
