@@ -356,7 +356,8 @@ def run_import(argv: list[str]) -> int:
                              "from the archive, the database's document folders and FILE's folder")
     arguments = parser.parse_args(argv)
     try:
-        workspace = Workspace.open_database(database_here(arguments.db), for_writing=True)
+        # the corpus's uncoded documents too: a project's source with their text is one of them
+        workspace = Workspace.open_database(database_here(arguments.db), for_writing=True, whole_corpus=True)
         try:
             report = import_file(workspace, arguments.file, arguments.sources)
         finally:
