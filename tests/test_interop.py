@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from test_refi_projects import read_export, with_real_guids
 from test_teams import coded_project
@@ -316,3 +318,43 @@ def test_a_value_for_a_variable_the_project_lacks_is_one_line(tmp_path: Path, ca
     err = capsys.readouterr().err
     assert err.startswith(f"margin: {archive}: project.qde: Case ") and "refers to a variable the project" in err
     assert err.count("\n") == 1 and not database.exists()
+
+
+VALUES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=12),
+    st.integers(-10**30, 10**30).map(str), st.booleans().map(lambda b: str(b).lower()),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.dates().map(str),
+).filter(lambda value: value == value.strip() and value != "")
+
+
+@settings(max_examples=15, deadline=None)
+@given(values=st.lists(VALUES, min_size=2, max_size=2))
+def test_any_attribute_values_go_out_valid_and_come_back_the_same(values: list[str]) -> None:
+    """Whatever a cell holds (text, numbers, a date, true), the export is XSD-valid (read_export
+    validates) and an import into a fresh database gives every document the same values."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        docs = root / "docs"
+        docs.mkdir()
+        (docs / "a.txt").write_text("Alpha interview\n\nWe crossed at night.\n", encoding="utf-8")
+        (docs / "b.txt").write_text("Beta interview\n\nWe stayed.\n", encoding="utf-8")
+        rows = io.StringIO()
+        csv.writer(rows).writerows([["file", "value"], ["a.txt", values[0]], ["b.txt", values[1]]])
+        (docs / "attributes.csv").write_text(rows.getvalue(), encoding="utf-8")
+        database = root / "annotations" / "annotations.json"
+        workspace = Workspace.open([docs], database=database, author="ana")
+        workspace.toggle_theme(workspace.documents[0], 0, 5, workspace.themes[0] if workspace.themes
+                               else workspace.create_theme("Crossing"))
+        workspace.close()
+        read_export(export(database, "qdpx", root / "out.qdpx").read_bytes())
+        fresh = root / "fresh" / "annotations" / "annotations.json"
+        assert main(["import", str(root / "out.qdpx"), "--db", str(fresh)]) == 0
+        workspace = Workspace.open_database(fresh)
+        try:
+            assert sorted((d.title, d.attributes.get("value")) for d in workspace.documents) == [
+                ("Alpha interview", values[0]), ("Beta interview", values[1])]
+        finally:
+            workspace.close()
