@@ -217,7 +217,8 @@ def corpus_lines(workspace: Workspace, annotations: list[Annotation]) -> list[st
     for document in workspace.documents:
         document_id = workspace.store.document_id(document.path)
         count = counts.get(document_id, 0)
-        what = counted(count, "passage") if count else "none in this report" if document_id in coded else "not coded"
+        what = (counted(count, "passage") if count
+                else "none in this report" if document_id in coded else "not coded")
         lines.append(f"- {document.title} (`{document.path.name}`): {what}")
     return [*lines, ""]
 

@@ -708,8 +708,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     return report
 
 
-def attribute_tables(path: Path, project: Project | None, matched: list[tuple[ProjectSource, Document | None]],
-                     imported: Path) -> dict[Path, AttributeTable]:
+def attribute_tables(path: Path, project: Project | None,
+                     matched: list[tuple[ProjectSource, Document | None]], imported: Path) -> dict[Path, AttributeTable]:
     """The ``attributes.csv`` of every folder a project's cases and variables may be written
     to (its matched documents' folders, ``imported/`` for the others), read before anything
     is written: one Margin cannot read stops the import, naming it, rather than being
@@ -737,7 +737,8 @@ def write_case_attributes(project: Project, sourced: list[tuple[ProjectSource, D
     merged into the ``attributes.csv`` of each document's folder (``before`` gets each file's
     old bytes first, to put back if the import fails). A case holding no imported source, and
     a value that contradicts one given already, are reported as not kept."""
-    documents = {source.guid: document for source, document in sourced if document is not None and source.guid}
+    documents = {source.guid: document for source, document in sourced
+                 if document is not None and source.guid}
     given: dict[Path, dict[str, str]] = {}
     for source, document in sourced:
         if document is not None and source.attributes:

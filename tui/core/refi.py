@@ -18,8 +18,9 @@ Reading (``read_project``, ``read_qdc``) takes the codes with their place at any
 Positions are converted from the unit the project counts in (``detect_unit``, ``Positions``).
 Cases and variables are read as values per case and per source (``Project.cases``,
 ``ProjectSource.attributes``), which the importer makes attributes. What Margin cannot keep
-yet (sets, PDF and media selections, project notes) is counted (``Project.not_kept``). The XML is parsed with the standard library's expat, which refuses
-entity-expansion bombs; archive members are expanded within caps (a zip bomb stops there).
+yet (sets, PDF and media selections, project notes) is counted (``Project.not_kept``). The
+XML is parsed with the standard library's expat, which refuses entity-expansion bombs;
+archive members are expanded within caps (a zip bomb stops there).
 """
 
 from __future__ import annotations
@@ -258,8 +259,10 @@ def case_elements(root: ET.Element, workspace: Workspace, guids: Guids, ids: dic
     names = attribute_names(workspace.documents)
     if not names:
         return
-    values = [{key.casefold(): value for key, value in document.attributes.items()} for document in workspace.documents]
-    types = {name: variable_type([v[name.casefold()] for v in values if name.casefold() in v]) for name in names}
+    values = [{key.casefold(): value for key, value in document.attributes.items()}
+              for document in workspace.documents]
+    types = {name: variable_type([v[name.casefold()] for v in values if name.casefold() in v])
+             for name in names}
     variables = ET.SubElement(root, f"{q}Variables")
     variable_guids = {}
     for name in names:
@@ -271,7 +274,8 @@ def case_elements(root: ET.Element, workspace: Workspace, guids: Guids, ids: dic
         if not folded_values:
             continue
         source_guid = guids.document(ids[document.key], document.path)
-        case = ET.SubElement(cases, f"{q}Case", attributes(guid=Guids.of(source_guid, "case"), name=document.path.name))
+        case = ET.SubElement(cases, f"{q}Case", attributes(guid=Guids.of(source_guid, "case"),
+                                                          name=document.path.name))
         for name in names:
             if name.casefold() in folded_values:
                 value = ET.SubElement(case, f"{q}VariableValue")
@@ -410,7 +414,7 @@ class Project:
     unit: Unit | None = None  # how the project counted positions (None: no selection to tell by)
     unit_reason: str = ""
     not_kept: dict[str, int] = field(default_factory=dict)  # what Margin cannot keep yet, counted
-    cases: list[ProjectCase] = field(default_factory=list)  # kept as attributes (importers.write_case_attributes)
+    cases: list[ProjectCase] = field(default_factory=list)  # made attributes: importers.write_case_attributes
 
     @property
     def unit_message(self) -> str:

@@ -210,7 +210,8 @@ class Workspace:
                     catalogs[folder] = read_catalog(folder)
                     tables[folder], problem = read_attributes(folder)
                     warnings += [problem] if problem else []
-                for path in sorted(child for child in folder.iterdir() if is_document(child) and child.is_file()):
+                listed = sorted(child for child in folder.iterdir() if is_document(child) and child.is_file())
+                for path in listed:
                     if path in known or not roots.allows(path):
                         continue
                     try:
