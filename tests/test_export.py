@@ -210,7 +210,7 @@ def test_qdpx_is_a_valid_refi_qda_project(coded: Path, tmp_path: Path, corpus_di
         project = bundle.read("project.qde")
         xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd").validate(io.BytesIO(project))
         texts = {name: bundle.read(name).decode("utf-8") for name in bundle.namelist() if name.startswith("sources/")}
-    assert len(texts) == 1  # each document the database knows, as UTF-8 text
+    assert len(texts) == 5  # every document of the corpus, coded or not, as UTF-8 text
     tree = xmlschema.XMLSchema(SCHEMAS / "Project-mrt2019.xsd").to_dict(io.BytesIO(project))
     sources = {s["@guid"]: s for s in tree["Sources"]["TextSource"]}
     coded_source = next(s for s in sources.values() if s.get("PlainTextSelection"))
@@ -322,6 +322,8 @@ def test_markdown_report_exactly(small) -> None:
         "*1 passage in 1 document*", "",
         "> puente.", "> Segunda", ">", "> — Título: Frontera, characters 39–54", "",
         "**Memo:** Ver anexo", "",
+        "## Documents of the corpus", "",
+        "- Título: Frontera (`notes.txt`): 3 passages", "",
     ])
 
 

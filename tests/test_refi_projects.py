@@ -238,10 +238,10 @@ def test_a_qdc_codebook_merges_into_the_codebook_and_says_what_it_added(tmp_path
     codebook = tmp_path / "shared.qdc"
     codebook.write_text(CODEBOOK, encoding="utf-8")
     assert main(["import", str(codebook), "--db", str(database)]) == 0
-    assert capsys.readouterr().out == (f"{database}: added 5 themes (Armed groups, Cartels, Other, Migration, Other), "
-                                       "1 in the codebook already\n")
+    assert capsys.readouterr().out == (f"{database}: codebook: 5 themes added, 1 changed (colour, description), "
+                                       "0 already there\n")
     assert main(["import", str(codebook), "--db", str(database)]) == 0  # twice adds nothing
-    assert capsys.readouterr().out == f"{database}: added 0 themes, 6 in the codebook already\n"
+    assert capsys.readouterr().out == f"{database}: codebook: 0 themes added, 0 changed, 6 already there\n"
     workspace = Workspace.open_database(database)
     themes = {(t.name, t.parent and workspace.theme(t.parent).name): t for t in workspace.themes}
     assert themes[("Cartels", "Armed groups")].description == "Named ones"
@@ -249,6 +249,42 @@ def test_a_qdc_codebook_merges_into_the_codebook_and_says_what_it_added(tmp_path
     assert themes[("Other", "Migration")].color == "#654321"
     assert themes[("Armed groups", "violence")].parent == themes[("violence", None)].id
     workspace.close()
+
+
+def codebook_state(database: Path) -> list[tuple]:
+    workspace = Workspace.open_database(database)
+    try:
+        return [(workspace.store.theme_path(t), t.color.upper(), t.description) for t in workspace.themes]
+    finally:
+        workspace.close()
+
+
+def test_a_qdc_merged_again_updates_each_code_where_it_sits_in_the_tree(tmp_path: Path, capsys) -> None:
+    """A code is the one of its name under the same parents, at any depth: a new colour or
+    description for Violence › Armed groups › Cartels changes that theme, not Migration's; a
+    Cartels under Migration is another theme. The same file twice changes nothing."""
+    database = tmp_path / "db" / "annotations.json"
+    codebook = tmp_path / "shared.qdc"
+    codebook.write_text(CODEBOOK, encoding="utf-8")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    capsys.readouterr()
+    revised = (CODEBOOK.replace('color="#0000FF"><Description>Named ones', 'color="#ABCDEF"><Description>Named, armed')
+               .replace('name="Other" isCodable="true" color="#654321"/>',
+                        'name="Other" isCodable="true" color="#111111"/><Code guid="B3" name="Cartels" '
+                        'isCodable="true" color="#222222"/>'))
+    codebook.write_text(revised, encoding="utf-8")
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    assert capsys.readouterr().out == (f"{database}: codebook: 1 theme added, 2 changed (colour, description), "
+                                       "4 already there\n")
+    expected = [("Violence", "#FF0000", "Any mention of violence"), ("Violence › Armed groups", "#00FF00", ""),
+                ("Violence › Armed groups › Cartels", "#ABCDEF", "Named, armed"),
+                ("Violence › Armed groups › Other", "#0000AA", ""), ("Migration", "#123456", ""),
+                ("Migration › Other", "#111111", ""), ("Migration › Cartels", "#222222", "")]
+    assert codebook_state(database) == expected
+    before = database.read_bytes()
+    assert main(["import", str(codebook), "--db", str(database)]) == 0
+    assert capsys.readouterr().out == f"{database}: codebook: 0 themes added, 0 changed, 7 already there\n"
+    assert codebook_state(database) == expected and database.read_bytes() == before
 
 
 def test_a_broken_qdc_is_one_line_and_changes_nothing(tmp_path: Path, capsys) -> None:

@@ -206,7 +206,7 @@ def run_export(argv: list[str]) -> int:
     database = database_here(arguments.db)
     selection = Selection(arguments.theme, arguments.document)
     try:
-        workspace = Workspace.open_database(database)
+        workspace = Workspace.open_database(database, whole_corpus=True)  # uncoded documents too
         if arguments.output == STDOUT:
             if arguments.format in BINARY_FORMATS and standard_output().isatty():
                 return fail(f"a {arguments.format} export is binary and standard output is a terminal "
@@ -220,6 +220,8 @@ def run_export(argv: list[str]) -> int:
         return fail(str(error))
     for reason in workspace.corpus.skipped:
         say(f"margin: warning: {reason} (its annotations are exported as stored)", err=True)
+    for reason in workspace.corpus.warnings:
+        say(f"margin: warning: {reason}", err=True)
     say(f"exported {counted(count, 'annotation')} to {output}", err=arguments.output == STDOUT)
     return 0
 
@@ -354,7 +356,8 @@ def run_import(argv: list[str]) -> int:
                              "from the archive, the database's document folders and FILE's folder")
     arguments = parser.parse_args(argv)
     try:
-        workspace = Workspace.open_database(database_here(arguments.db), for_writing=True)
+        # the corpus's uncoded documents too: a project's source with their text is one of them
+        workspace = Workspace.open_database(database_here(arguments.db), for_writing=True, whole_corpus=True)
         try:
             report = import_file(workspace, arguments.file, arguments.sources)
         finally:

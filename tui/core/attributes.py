@@ -108,6 +108,25 @@ def write_attributes(folder: Path, table: AttributeTable) -> Path:
     return path
 
 
+def merged_table(table: AttributeTable, given: dict[str, dict[str, str]]) -> tuple[AttributeTable, int]:
+    """``table`` with ``given`` values (file name → attribute → value) added, a name matching
+    a column in any case going in that column, new ones after the others; and how many values
+    were new or different. ``table`` itself is left as it is."""
+    merged = AttributeTable(list(table.names), {name: dict(row) for name, row in table.rows.items()})
+    columns = {name.casefold(): name for name in merged.names}
+    changed = 0
+    for file_name, values in given.items():
+        row = merged.rows.setdefault(file_name, {})
+        for name, value in values.items():
+            column = columns.setdefault(name.casefold(), name)
+            if column not in merged.names:
+                merged.names.append(column)
+            if row.get(column) != value:
+                row[column] = value
+                changed += 1
+    return merged, changed
+
+
 def set_attribute(document, name: str, value: str) -> Path:
     """Give one document an attribute value (an empty value removes it) and write the
     folder's ``attributes.csv`` back, keeping every other row as it is on disk."""

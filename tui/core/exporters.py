@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .codebook import Theme
+from .merging import coders_of
 from .progress import Progress
 from .storage import atomic_write, atomic_writer
 from .store import Annotation
@@ -199,7 +200,27 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
                       + (" (orphaned)" if annotation.orphaned else ""), ""]
             if annotation.note:
                 lines += [f"**Memo:** {annotation.note}", ""]
-    return "\n".join(lines).encode("utf-8")
+    return "\n".join(lines + corpus_lines(workspace, annotations)).encode("utf-8")
+
+
+def corpus_lines(workspace: Workspace, annotations: list[Annotation]) -> list[str]:
+    """The report's last section: every document of the corpus with how many of its passages
+    the report quotes, those not coded too, so a reader sees what was read and left uncoded
+    (and, in a report of one theme or document, what was coded but is not in it)."""
+    if not workspace.documents:
+        return []
+    counts: dict[int, int] = {}
+    for annotation in annotations:
+        counts[annotation.document] = counts.get(annotation.document, 0) + 1
+    coded = {annotation.document for annotation in workspace.store.annotations.values()}
+    lines = ["## Documents of the corpus", ""]
+    for document in workspace.documents:
+        document_id = workspace.store.document_id(document.path)
+        count = counts.get(document_id, 0)
+        what = (counted(count, "passage") if count
+                else "none in this report" if document_id in coded else "not coded")
+        lines.append(f"- {document.title} (`{document.path.name}`): {what}")
+    return [*lines, ""]
 
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -223,7 +244,8 @@ def w3c_annotation(workspace: Workspace, annotation: Annotation, document_fields
     if annotation.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note,
                      "format": "text/plain"})
-    creator = {"type": "Person", "name": annotation.author} if annotation.author else {"type": "Person"}
+    creators = [{"type": "Person", "name": coder} for coder in coders_of(annotation.author)]
+    creator = creators[0] if len(creators) == 1 else creators or {"type": "Person"}  # merged: every coder
     item = {
         "id": f"urn:margin:annotation:{annotation.id}",
         "type": "Annotation",

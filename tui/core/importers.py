@@ -17,6 +17,11 @@ in the last:
    step (one journal batch). If anything fails there, the files are removed and the store
    takes its changes back (``Store.recording``).
 
+A project's Cases and Variables become attributes in the ``attributes.csv`` of each imported
+document's folder (``write_case_attributes``), merged with what is there; a folder's file that
+Margin cannot read stops the import before anything is written, and a failed import puts
+each file back.
+
 Themes are matched by name (a project's or codebook's codes: by their place in the tree) and
 created when missing (``Store.import_themes``, linear in the number of codes). A passage
 already coded is given the imported themes, not duplicated.
@@ -25,9 +30,9 @@ no theme) are reported, never dropped silently: they are not a malformed file. N
 parts of a W3C file that select no text (a ``FragmentSelector`` alone, an image, a body that
 is a link): they are listed, counted, in ``ImportReport.unusable``.
 
-A codebook (a JSON-lines export's first line, a CSV) is merged (``merge_codebook``): its new
-themes are added in its order, grouped by name; the themes there already keep their place
-and take the file's colour, description and group where it gives one.
+A codebook (a JSON-lines export's first line, a CSV, a ``.qdc``) is merged
+(``merge_codebook``): its new themes are added in its order; the themes there already keep
+their place and take the file's colour and description (and a CSV's group) where it gives one.
 
 A project's text sources are matched to documents by their text, then by name. A source that
 matches none is written, as UTF-8 text, to ``imported/`` (never over an existing file; its
@@ -53,6 +58,7 @@ from urllib.parse import unquote, urlparse
 import msgspec
 
 from .anchoring import Placement, place
+from .attributes import ATTRIBUTES_NAME, AttributeTable, merged_table, read_attributes, write_attributes
 from .codebook import ThemeSpec, folded
 from .confine import Roots, database_roots
 from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
@@ -498,7 +504,7 @@ def parse_qdpx(path: Path, data: bytes) -> Parsed:
 def parse_qdc(path: Path, data: bytes) -> Parsed:
     """A REFI-QDA codebook: codes alone, merged into the database's codebook."""
     try:
-        return Parsed(codes=read_qdc(data))
+        return Parsed(codes=read_qdc(data), merge_codebook=True)
     except ProjectError as error:
         raise ImportFileError(f"{path}: {error}") from None
 
@@ -638,9 +644,11 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
         lines = (parsed.project.unit_message, parsed.project.not_kept_message)
         report.notes += [line for line in lines if line]
     folder = workspace.database_path.parent / IMPORTED_FOLDER
+    tables = attribute_tables(path, parsed.project, matched, folder)  # checked before anything is written
     folder_existed, created, titles = folder.exists(), [], {}
     catalog_before: bytes | None = None
     catalog_written = False
+    attributes_before: dict[Path, bytes | None] = {}
     try:
         items = list(parsed.items)
         sourced: list[tuple[ProjectSource, Document | None]] = []
@@ -651,6 +659,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             sourced.append((source, document))
         if titles:
             catalog_before, catalog_written = write_titles(folder, titles), True
+        if tables:
+            write_case_attributes(parsed.project, sourced, tables, attributes_before, report)
         placed = placements(items, documents, report)
         with workspace.undoable(f"import {path.name}"):
             for source, document in sourced:  # a project's uncoded sources too: an export keeps them
@@ -659,12 +669,13 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                                                       document.encoding, source.guid)
             names = dict.fromkeys(name for item, _, _ in placed for name in item.themes)
             known = {folded(theme.name) for theme in workspace.themes}
+            known_keys = {workspace.store.theme_key(theme) for theme in workspace.themes}
             before = {theme.id for theme in workspace.themes}
             themes = workspace.store.import_themes([*parsed.codes, *map(ThemeSpec, names)])
             report.themes_added = [theme.name for theme in workspace.themes if theme.id not in before]
             report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
             if parsed.merge_codebook:
-                report.codebook = merge_codebook(workspace, parsed.codes, known)
+                report.codebook = merge_codebook(workspace, parsed.codes, themes, known, known_keys)
             report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
                                     and parsed.project is None)
             if parsed.project is not None and parsed.codes:
@@ -677,6 +688,11 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
                 report.merged += merged
                 report.imported += not merged
     except BaseException:
+        for written, before in attributes_before.items():
+            if before is None:
+                written.unlink(missing_ok=True)
+            else:
+                atomic_write(written, before)
         for written in created:
             written.unlink(missing_ok=True)
         if catalog_written:
@@ -692,17 +708,94 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     return report
 
 
-def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]) -> str:
-    """A codebook file's word on the themes that were there before the import (``known``,
-    folded names): its colour, description and group, where it gives one, replace theirs.
-    An empty cell or a missing group never clears or ungroups anything. Returns the report
-    line: ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
-    store = workspace.store
-    changed, fields = 0, []
-    for spec in specs:
-        if folded(spec.name) not in known:
+def attribute_tables(path: Path, project: Project | None,
+                     matched: list[tuple[ProjectSource, Document | None]], imported: Path) -> dict[Path, AttributeTable]:
+    """The ``attributes.csv`` of every folder a project's cases and variables may be written
+    to (its matched documents' folders, ``imported/`` for the others), read before anything
+    is written: one Margin cannot read stops the import, naming it, rather than being
+    replaced. Empty when the project has no variable values."""
+    if project is None or not (any(case.values for case in project.cases)
+                               or any(source.attributes for source, _ in matched)):
+        return {}
+    folders = {document.path.parent if document is not None else imported
+               for source, document in matched if source.text is not None}
+    tables = {}
+    for folder in sorted(folders):
+        table, problem = read_attributes(folder)
+        if problem:
+            raise ImportFileError(f"{path}: its cases' attributes cannot be added: {problem}")
+        tables[folder] = table
+    return tables
+
+
+def write_case_attributes(project: Project, sourced: list[tuple[ProjectSource, Document | None]],
+                          tables: dict[Path, AttributeTable], before: dict[Path, bytes | None],
+                          report: ImportReport) -> None:
+    """A project's Cases and Variables as attributes: each source's own variable values, then
+    those of each case holding it (a case usually holds one source; one holding several gives
+    each its values, and its name as the attribute ``case``, which nothing else would keep),
+    merged into the ``attributes.csv`` of each document's folder (``before`` gets each file's
+    old bytes first, to put back if the import fails). A case holding no imported source, and
+    a value that contradicts one given already, are reported as not kept."""
+    documents = {source.guid: document for source, document in sourced
+                 if document is not None and source.guid}
+    given: dict[Path, dict[str, str]] = {}
+    for source, document in sourced:
+        if document is not None and source.attributes:
+            given.setdefault(document.path, {}).update(source.attributes)
+    lost: Counter[str] = Counter()
+    for case in project.cases:
+        held = [documents[guid] for guid in dict.fromkeys(case.sources) if guid in documents]
+        if not held:
+            lost["cases holding no source" if not case.sources else "cases of sources not imported"] += 1
             continue
-        theme = store.theme_named(spec.name)
+        values = {**case.values, **({"case": case.name} if len(held) > 1 and case.name else {})}
+        for document in held:
+            own = given.setdefault(document.path, {})
+            for name, value in values.items():
+                column = next((known for known in own if known.casefold() == name.casefold()), name)
+                if own.setdefault(column, value) != value:
+                    lost["case values contradicting another case of their source (the first kept)"] += 1
+    changed, written = 0, []
+    for folder, table in tables.items():
+        rows = {path.name: values for path, values in given.items() if path.parent == folder}
+        merged, count = merged_table(table, rows)
+        if count:
+            target = folder / ATTRIBUTES_NAME
+            before[target] = target.read_bytes() if target.is_file() else None
+            write_attributes(folder, merged)
+            changed += count
+            written.append(str(target))
+    if given:
+        what = (f"{counted(changed, 'value')} written to {', '.join(written)}" if changed
+                else "all there already")
+        report.notes.append(f"attributes of {counted(len(given), 'document')} from the project's cases and "
+                            f"variables: {what}")
+    if lost:
+        report.notes.append("not kept: " + ", ".join(f"{count} {what}" for what, count in lost.items()))
+
+
+def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[str | tuple[str, ...], Any],
+                   known_names: set[str], known_keys: set[tuple[str, ...]]) -> str:
+    """A codebook file's word on the themes that were there before the import: its colour
+    and description, where it gives one, replace theirs. A code placed in a tree (a
+    ``.qdc``: ``ThemeSpec.path``) is the theme of that name under the same parents, at any
+    depth (``known_keys``: ``Store.theme_key`` of each theme before); one of that name under
+    other parents is another theme, added. A spec without a place (a CSV, a JSON-lines
+    codebook) is the theme of that name anywhere (``known_names``, folded) and takes the
+    file's group too. An empty cell or a missing group never clears or ungroups anything, so
+    the same file merged twice changes nothing. ``themes`` is what ``Store.import_themes``
+    returned. Returns the report line:
+    ``codebook: 5 themes added, 2 changed (colour, description), 3 already there``."""
+    store = workspace.store
+    changed, added, fields = 0, 0, []
+    for spec in specs:
+        placed = spec.path is not None
+        key = spec.key if placed else folded(spec.name)
+        if key not in (known_keys if placed else known_names):
+            added += 1
+            continue
+        theme = store.theme(themes[key].id)
         changes: dict[str, str] = {}
         if spec.color and spec.color.casefold() != theme.color.casefold():
             changes["color"] = spec.color
@@ -710,7 +803,7 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]
             changes["description"] = spec.description
         if changes:
             theme = store.update_theme(theme, **changes)
-        group = store.theme_named(spec.parent) if spec.parent else None
+        group = store.theme_named(spec.parent) if spec.parent and not placed else None
         if group is not None and theme.parent != group.id:
             try:
                 store.set_parent(theme, group)
@@ -720,7 +813,6 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], known: set[str]
         if changes:
             changed += 1
             fields += [{"color": "colour"}.get(name, name) for name in changes]
-    added = len([spec for spec in specs if folded(spec.name) not in known])
     what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
     return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
             f"{len(specs) - added - changed} already there")

@@ -58,12 +58,14 @@ class DocumentAnnotations:
         """Annotations covering the character at ``offset``, innermost (shortest) first."""
         return sorted(self.overlapping(offset, offset + 1), key=lambda a: (a.end - a.start, a.id))
 
-    def exactly(self, start: int, end: int) -> Annotation | None:
-        """The annotation of exactly ``[start, end)`` (the lowest id if several), or None."""
+    def exactly(self, start: int, end: int, author: str | None = None) -> Annotation | None:
+        """The annotation of exactly ``[start, end)`` (the lowest id if several), or None;
+        with ``author``, only one that coder (or those coders) made: another coder's coding
+        of the same passage is another annotation (``merging.py``)."""
         index = bisect.bisect_left(self._starts, start)
         for annotation in itertools.islice(self.items, index, None):  # no copy: an import asks per passage
             if annotation.start != start:
                 break
-            if annotation.end == end:
+            if annotation.end == end and (author is None or annotation.author == author):
                 return annotation
         return None

@@ -7,17 +7,20 @@ Writing. A ``.qdpx`` is a zip of ``project.qde`` (QDA-XML, schema ``Project-mrt2
 characters; Margin's offsets); ``qdpx-utf16`` counts UTF-16 code units for a tool that needs
 them. Every document is written, coded or not; codes nest at any depth; a memo is both the
 selection's ``Description`` (QualCoder reads that) and a ``Note`` it refers to (NVivo,
-ATLAS.ti). GUIDs are the records' own (``Guids``); text is made XML-safe (``xml_safe``) and
+ATLAS.ti); each coder is a ``User``; documents' attributes are ``Variables`` and ``Cases``
+(``case_elements``). GUIDs are the records' own (``Guids``); text is made XML-safe (``xml_safe``) and
 dates ``xs:dateTime`` (``xs_datetime``), so the file is always well-formed and valid.
 
 Reading (``read_project``, ``read_qdc``) takes the codes with their place at any depth
 (``ThemeSpec.path``) and GUIDs, users, text sources (from ``sources/`` in any case; the one
 ``*.qde`` whatever its name) and their coded selections with memos, and checks all of it
-(positions, dates, code references) before the importer writes anything. Positions are
-converted from the unit the project counts in (``detect_unit``, ``Positions``). What Margin
-cannot keep yet (sets, cases, variables, PDF and media selections, project notes) is counted
-(``Project.not_kept``). The XML is parsed with the standard library's expat, which refuses
-entity-expansion bombs; archive members are expanded within caps (a zip bomb stops there).
+(positions, dates, code and variable references) before the importer writes anything.
+Positions are converted from the unit the project counts in (``detect_unit``, ``Positions``).
+Cases and variables are read as values per case and per source (``Project.cases``,
+``ProjectSource.attributes``), which the importer makes attributes. What Margin cannot keep
+yet (sets, PDF and media selections, project notes) is counted (``Project.not_kept``). The
+XML is parsed with the standard library's expat, which refuses entity-expansion bombs;
+archive members are expanded within caps (a zip bomb stops there).
 """
 
 from __future__ import annotations
@@ -30,11 +33,14 @@ import zipfile
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
+from .attributes import attribute_names
 from .codebook import Theme, ThemeSpec
 from .import_records import RecordError, check_date, check_name
+from .merging import coders_of
 from .progress import Progress
 from .store import Annotation
 from .text import normalise_newlines, one_line
@@ -173,18 +179,19 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
     q = f"{{{PROJECT_NS}}}"
     guids = Guids(workspace)
     root = ET.Element(f"{q}Project", attributes(name=workspace.database_path.stem, origin="Margin"))
-    authors = sorted({a.author or "unknown" for a in annotations})
+    authors = sorted({coder for a in annotations for coder in coders(a)})
     users = ET.SubElement(root, f"{q}Users")
     for author in authors or ["unknown"]:
         ET.SubElement(users, f"{q}User", attributes(guid=guids.user(author), name=author))
     codes = ET.SubElement(ET.SubElement(root, f"{q}CodeBook"), f"{q}Codes")
     code_elements(codes, PROJECT_NS, workspace.themes, guids)
+    ids = {document.key: workspace.store.document_id(document.path) for document in workspace.documents}
+    case_elements(root, workspace, guids, ids)
 
     coded_in: dict[int, list[Annotation]] = {}
     for annotation in annotations:
         if not annotation.orphaned:
             coded_in.setdefault(annotation.document, []).append(annotation)
-    ids = {document.key: workspace.store.document_id(document.path) for document in workspace.documents}
     progress.expect(sum(len(coded_in.get(document_id, ())) for document_id in ids.values()))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -208,11 +215,73 @@ def to_qdpx(workspace: Workspace, annotations: list[Annotation], progress: Progr
                 note = ET.SubElement(notes_element, f"{q}Note", attributes(
                     guid=Guids.of(guids.annotation(annotation), "memo"),
                     name=f"Memo: {one_line(annotation.quote, NAME_CHARS)}",
-                    creatingUser=guids.user(annotation.author or "unknown"),
+                    creatingUser=guids.user(coders(annotation)[0]),
                     creationDateTime=xs_datetime(annotation.modified or annotation.created)))
                 ET.SubElement(note, f"{q}PlainTextContent").text = xml_safe(annotation.note)
         bundle.writestr(member("project.qde"), xml_bytes(root, PROJECT_NS))
     return archive.getvalue()
+
+
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+VARIABLE_TYPES = (  # the narrowest REFI-QDA type every value of an attribute fits, and its element
+    ("Boolean", "BooleanValue", lambda value: value in ("true", "false")),
+    ("Integer", "IntegerValue", _INTEGER.fullmatch),
+    ("Float", "FloatValue", _DECIMAL.fullmatch),
+    ("Date", "DateValue", _is_date),
+)
+
+
+def variable_type(values: list[str]) -> tuple[str, str]:
+    """The ``typeOfVariable`` and value element for an attribute's values, written as they
+    are (``007`` is Text, not 7; ``True`` is Text: a round trip changes no value)."""
+    for kind, element, fits in VARIABLE_TYPES:
+        if values and all(fits(value) for value in values):
+            return kind, element
+    return "Text", "TextValue"
+
+
+def case_elements(root: ET.Element, workspace: Workspace, guids: Guids, ids: dict[str, int | None]) -> None:
+    """The documents' attributes (``attributes.csv``) as ``Variables`` (one per attribute)
+    and ``Cases`` (one per document with any, named after its file, its values and a
+    ``SourceRef`` to its source), as NVivo holds a case per interview."""
+    q = f"{{{PROJECT_NS}}}"
+    names = attribute_names(workspace.documents)
+    if not names:
+        return
+    values = [{key.casefold(): value for key, value in document.attributes.items()}
+              for document in workspace.documents]
+    types = {name: variable_type([v[name.casefold()] for v in values if name.casefold() in v])
+             for name in names}
+    variables = ET.SubElement(root, f"{q}Variables")
+    variable_guids = {}
+    for name in names:
+        variable_guids[name] = guids.derived("variable", name.casefold())
+        ET.SubElement(variables, f"{q}Variable", attributes(guid=variable_guids[name], name=name,
+                                                          typeOfVariable=types[name][0]))
+    cases = ET.SubElement(root, f"{q}Cases")
+    for document, folded_values in zip(workspace.documents, values, strict=True):
+        if not folded_values:
+            continue
+        source_guid = guids.document(ids[document.key], document.path)
+        case = ET.SubElement(cases, f"{q}Case", attributes(guid=Guids.of(source_guid, "case"),
+                                                          name=document.path.name))
+        for name in names:
+            if name.casefold() in folded_values:
+                value = ET.SubElement(case, f"{q}VariableValue")
+                ET.SubElement(value, f"{q}VariableRef", targetGUID=variable_guids[name])
+                ET.SubElement(value, f"{q}{types[name][1]}").text = xml_safe(folded_values[name.casefold()])
+        ET.SubElement(case, f"{q}SourceRef", targetGUID=source_guid)
 
 
 def member(name: str) -> zipfile.ZipInfo:
@@ -238,10 +307,20 @@ class Utf16Counter:
         return offset + bisect_right(self.astral, offset - 1)
 
 
+def coders(annotation: Annotation) -> list[str]:
+    """Who coded an annotation, each a ``User``: the coders a merged annotation credits
+    (``"ana, ben"``, ``merging.coders_of``), else ``unknown``."""
+    return coders_of(annotation.author) or ["unknown"]
+
+
 def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
                       count: Utf16Counter | None = None) -> None:
+    """A ``PlainTextSelection`` created by its first coder, with a ``Coding`` per theme and
+    coder (each ``creatingUser``), so every coder a merged annotation credits is there and
+    the import credits them again."""
     q = f"{{{PROJECT_NS}}}"
-    user = guids.user(annotation.author or "unknown")
+    credited = coders(annotation)
+    user = guids.user(credited[0])
     own = guids.annotation(annotation)
     start, end = annotation.start, annotation.end
     if count is not None:
@@ -255,9 +334,11 @@ def selection_element(source: ET.Element, annotation: Annotation, guids: Guids,
         ET.SubElement(selection, f"{q}Description").text = xml_safe(annotation.note)
     for theme_id in annotation.themes:
         theme_guid = guids.theme_id(theme_id)
-        coding = ET.SubElement(selection, f"{q}Coding", attributes(
-            guid=Guids.of(own, f"coding:{theme_guid}"), creatingUser=user, creationDateTime=created))
-        ET.SubElement(coding, f"{q}CodeRef", targetGUID=theme_guid)
+        for number, coder in enumerate(credited):
+            kind = f"coding:{theme_guid}" + (f":{coder}" if number else "")
+            coding = ET.SubElement(selection, f"{q}Coding", attributes(
+                guid=Guids.of(own, kind), creatingUser=guids.user(coder), creationDateTime=created))
+            ET.SubElement(coding, f"{q}CodeRef", targetGUID=theme_guid)
     if annotation.note:
         ET.SubElement(selection, f"{q}NoteRef", targetGUID=Guids.of(own, "memo"))
 
@@ -310,6 +391,17 @@ class ProjectSource:
     location: str = ""
     stored: str | None = None  # the text as the archive holds it (BOM gone, CRs kept): what positions count
     guid: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)  # its own VariableValues: variable name → value
+
+
+@dataclass
+class ProjectCase:
+    """A REFI-QDA ``Case``: its name, its variables' values (name → value) and the GUIDs of
+    the sources it holds (NVivo: usually one; a case may hold several, or none)."""
+
+    name: str
+    values: dict[str, str]
+    sources: list[str]
 
 
 @dataclass
@@ -322,6 +414,7 @@ class Project:
     unit: Unit | None = None  # how the project counted positions (None: no selection to tell by)
     unit_reason: str = ""
     not_kept: dict[str, int] = field(default_factory=dict)  # what Margin cannot keep yet, counted
+    cases: list[ProjectCase] = field(default_factory=list)  # made attributes: importers.write_case_attributes
 
     @property
     def unit_message(self) -> str:
@@ -508,8 +601,7 @@ NOT_KEPT = {  # what a project may hold that Margin cannot keep yet, by element
     "VideoSource": "video sources", "PDFSelection": "PDF selections",
     "PictureSelection": "picture selections",
     "AudioSelection": "audio selections", "VideoSelection": "video selections",
-    "TranscriptSelection": "transcript selections", "Set": "sets", "Case": "cases", "Variable": "variables",
-    "Graph": "graphs", "Link": "links",
+    "TranscriptSelection": "transcript selections", "Set": "sets", "Graph": "graphs", "Link": "links",
 }
 
 
@@ -548,11 +640,15 @@ def read_project(data: bytes, folder: Path) -> Project:
             notes = {note.get("guid"): note.findtext(f"{q}PlainTextContent", "") for note in root.iter(f"{q}Note")}
             codes_element = root.find(f"{q}CodeBook/{q}Codes")
             codes, names = read_codes(codes_element, q, "project.qde")
+            variables = read_variables(root, q)
             sources = [
-                _source(element, archive, folder, users, notes, names)
+                _source(element, archive, folder, users, notes, names, variables)
                 for element in root.iterfind(f"{q}Sources/{q}TextSource")
             ]
-            project = Project(codes, sources, origin=root.get("origin", ""))
+            project = Project(codes, sources, origin=root.get("origin", ""), cases=[
+                ProjectCase(case.get("name", ""), variable_values(case, variables, q),
+                            [ref.get("targetGUID", "") for ref in case.iterfind(f"{q}SourceRef")])
+                for case in root.iterfind(f"{q}Cases/{q}Case")])
             referenced = {ref.get("targetGUID") for ref in root.iter(f"{q}NoteRef")}
             unreferenced = sum(1 for guid_ in notes if guid_ not in referenced)
             counts = {what: sum(1 for _ in root.iter(f"{q}{tag}")) for tag, what in NOT_KEPT.items()}
@@ -602,6 +698,39 @@ def read_codes(codes_element: ET.Element | None, q: str, where: str
     return codes, by_guid
 
 
+def read_variables(root: ET.Element, q: str) -> dict[str, str]:
+    """The project's variables' names by GUID (an attribute each, whatever its type: a CSV
+    cell is text)."""
+    variables = {}
+    for variable in root.iterfind(f"{q}Variables/{q}Variable"):
+        name = " ".join(variable.get("name", "").split())
+        if not name:
+            raise ProjectError(f"project.qde: {_element(variable)}: a variable needs a name")
+        try:
+            check_name(name)
+        except RecordError as error:
+            raise ProjectError(f"project.qde: {_element(variable)}: {error}") from None
+        variables[variable.get("guid", "")] = name
+    return variables
+
+
+def variable_values(owner: ET.Element, variables: dict[str, str], q: str) -> dict[str, str]:
+    """A case's (or a source's) ``VariableValue``s: variable name → the value as text, empty
+    ones left out (no value); a reference to a variable the project lacks is malformed."""
+    values: dict[str, str] = {}
+    for element in owner.iterfind(f"{q}VariableValue"):
+        ref = element.find(f"{q}VariableRef")
+        target = ref.get("targetGUID") if ref is not None else None
+        if target not in variables:
+            raise ProjectError(f"project.qde: {_element(owner)}: a VariableValue refers to a variable the project "
+                               f"does not define ({target})")
+        value = next(((child.text or "") for child in element if child is not ref), "")
+        value = value.strip()
+        if value:
+            values.setdefault(variables[target], value)
+    return values
+
+
 def read_qdc(data: bytes) -> list[ThemeSpec]:
     """A ``.qdc`` codebook's codes, depth first, checked whole (``ProjectError`` names the
     element). MAXQDA, NVivo, ATLAS.ti and Taguette write ``CodeBook`` in the codebook
@@ -642,7 +771,7 @@ def _position(element: ET.Element, attribute: str) -> int:
 
 
 def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, notes: dict,
-            names: dict) -> ProjectSource:
+            names: dict, variables: dict[str, str]) -> ProjectSource:
     q = f"{{{PROJECT_NS}}}"
     name = element.get("name", "")
     selections = []
@@ -663,13 +792,16 @@ def _source(element: ET.Element, archive: _Archive, folder: Path, users: dict, n
             start=start, end=end, codes=[code.name for code in codes], code_keys=[code.key for code in codes],
             guid=selection.get("guid") or "",
             note="\n\n".join(dict.fromkeys(part for part in memo if part)),  # Margin writes both: once
-            author=users.get(selection.get("creatingUser"), ""),
+            author=", ".join(dict.fromkeys(name for name in (
+                users.get(element.get("creatingUser"), "") for element in
+                (selection, *selection.iterfind(f"{q}Coding"))) if name)),  # every coder credited
             created=_attribute_date(selection, "creationDateTime"),
             modified=_attribute_date(selection, "modifiedDateTime"),
         ))
     location = element.get("plainTextPath", "")
     scheme, _, rest = location.partition("://")
-    source = ProjectSource(name, None, "", selections, location=location, guid=element.get("guid") or "")
+    source = ProjectSource(name, None, "", selections, location=location, guid=element.get("guid") or "",
+                           attributes=variable_values(element, variables, q))
     if scheme == "internal":
         try:
             source.stored, source.problem = decoded_as_stored(archive.source(unquote(rest)), location)

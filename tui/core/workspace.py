@@ -21,8 +21,9 @@ from .anchoring import place
 from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
 from .codebook import Theme, read_codebook
-from .confine import OUTSIDE_NOT_READ, database_roots
+from .confine import OUTSIDE_NOT_READ, Roots, database_roots
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
+from .extract import is_document
 from .history import History, Step
 from .interval_index import DocumentAnnotations
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
@@ -44,6 +45,22 @@ def outside(database: Path, paths: list[Path]) -> list[str]:
     """A warning for each of a database's documents outside its project: never read (#12)."""
     roots = database_roots(database)
     return [f"{path}: {OUTSIDE_NOT_READ}" for path in paths if not roots.allows(path)]
+
+
+def corpus_folders(database: Path, known: list[Path], roots: Roots) -> list[Path]:
+    """The folders of a database's corpus, as ``margin`` with no PATH opens them
+    (``Project.document_folders``): those of the documents it knows (``known``), else, for
+    a project's ``annotations/annotations.json`` that knows none yet, the folders of
+    documents beside ``annotations/``. Only folders inside ``roots``."""
+    if known:
+        return [folder for folder in known if folder.is_dir()]
+    if database.parent.name != DATABASE_FOLDER:
+        return []
+    try:
+        return [folder for folder in Project(database.parent.parent).document_folders([])
+                if roots.allows(folder)]
+    except CorpusError:
+        return []
 
 
 def default_author() -> str:
@@ -149,13 +166,17 @@ class Workspace:
         return workspace
 
     @classmethod
-    def open_database(cls, database: Path, for_writing: bool = False, named: list[Path] = ()) -> Workspace:
+    def open_database(cls, database: Path, for_writing: bool = False, named: list[Path] = (),
+                      whole_corpus: bool = False) -> Workspace:
         """A database with whichever of its documents still exist. By default read-only and
         without the lock: exports and statistics read it while a reader may be writing it,
         and changed documents are re-anchored in memory only. ``for_writing`` (an import)
         takes the lock, and creates the database if there is none yet.
         Documents are read only inside the database's project, the shipped seeds and the
-        folders ``named`` (``confine.database_roots``); others are skipped as outside (#12)."""
+        folders ``named`` (``confine.database_roots``); others are skipped as outside (#12).
+        ``whole_corpus`` (an export) adds the other documents of the corpus, those never
+        coded nor opened (``corpus_folders``), after the database's own; one that cannot be
+        read is a warning."""
         database = Path(os.path.abspath(database))
         if not for_writing and not database.exists():  # a folder or a FIFO: Store.open says what it is
             raise StoreError(f"{database}: no such database")
@@ -182,6 +203,22 @@ class Workspace:
                 documents[-1].attributes = dict(tables[path.parent].of(path.name))
             except CorpusError as error:
                 skipped.append(str(error))
+        if whole_corpus:
+            known = {store.file_of(document_id) for document_id in store.documents}
+            for folder in corpus_folders(database, list(catalogs), roots):
+                if folder not in catalogs:
+                    catalogs[folder] = read_catalog(folder)
+                    tables[folder], problem = read_attributes(folder)
+                    warnings += [problem] if problem else []
+                listed = sorted(child for child in folder.iterdir() if is_document(child) and child.is_file())
+                for path in listed:
+                    if path in known or not roots.allows(path):
+                        continue
+                    try:
+                        documents.append(load_document(path, catalogs[folder].get(path.name)))
+                        documents[-1].attributes = dict(tables[folder].of(path.name))
+                    except CorpusError as error:
+                        warnings.append(f"{error} (not coded: left out)")
         return cls(Corpus(documents, folders=[database.parent], skipped=skipped, warnings=warnings), store,
                    default_author())
 
@@ -290,8 +327,9 @@ class Workspace:
         """Add an imported annotation with ``themes`` (``Store.import_themes`` found or made
         them). Returns True when the passage was coded already and only gained themes, and
         the memo if it is new to it (NVivo writes a selection per coding: one passage may
-        come with several memos, and none is lost)."""
-        existing = self.annotations(document).exactly(start, end)
+        come with several memos, and none is lost). A passage another coder coded stays
+        theirs: the import's is another annotation, as ``margin merge`` keeps them."""
+        existing = self.annotations(document).exactly(start, end, author or None)
         if existing is not None:
             changes: dict = {}
             added = tuple(dict.fromkeys([*existing.themes, *(t.id for t in themes)]))
