@@ -8,9 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tui.cli import main
 from tui.core import StoreError, Workspace
-from tui.core.adjudication import Choice, open_adjudication
+from tui.core.adjudication import Choice, accepted_passages, open_adjudication
+from tui.core.agreement import TeamDocument, build_coding, disagreements, union
 
 
 def project(corpus_dir: Path) -> Path:
@@ -168,3 +172,38 @@ def test_comparing_a_coder_with_itself_or_the_consensus_is_refused(corpus_dir: P
         open_adjudication(consensus, coders[0], coders[0])
     with pytest.raises(StoreError, match="consensus"):
         open_adjudication(consensus, coders[0], project(corpus_dir))
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 59), st.integers(1, 20)).map(lambda s: (s[0], min(60, s[0] + s[1]))),
+                 max_size=5)
+
+
+@given(ana=SPANS, ben=SPANS)
+def test_the_consensus_gets_exactly_the_accepted_coders_coding_inside_each_run(ana, ben) -> None:
+    coding = build_coding(["ana", "ben"], {"d": TeamDocument("d", "D", 60)}, [{"T": {"d": ana}}, {"T": {"d": ben}}])
+    for passage in disagreements(coding):
+        for coders in [(), ("ana",), ("ben",), ("ana", "ben")]:
+            taken = accepted_passages(passage, coders)
+            assert all(passage.start <= start < end <= passage.end for start, end, _ in taken)
+            wanted = union(span for name in coders for span in passage.coverage[name])
+            assert union((start, end) for start, end, _ in taken) == wanted
+            for start, end, credited in taken:  # each passage credits every coder who coded exactly it
+                assert credited == ", ".join(n for n in coders if (start, end) in passage.coverage[n])
+
+
+def test_margin_compare_refuses_bad_input_in_one_line(corpus_dir: Path, coders, capsys) -> None:
+    database = str(project(corpus_dir))
+    assert main(["compare", "ana", "zoe", "--db", database]) == 2
+    assert capsys.readouterr().err.strip().endswith("coders/zoe.json: no such coder database")
+    assert main(["compare", "ana", "../ben", "--db", database]) == 2  # a path: no such file
+    assert "no such coder database" in capsys.readouterr().err
+    assert main(["compare", "ana", "b@d", "--db", database]) == 2
+    assert "coder name" in capsys.readouterr().err
+    holder = Workspace.open_database(project(corpus_dir), for_writing=True)  # another Margin writes it
+    try:
+        assert main(["compare", "ana", "ben", "--db", database]) == 2
+        error = capsys.readouterr().err
+        assert "cannot adjudicate into it" in error and error.count("\n") == 1
+    finally:
+        holder.close()
+    assert not project(corpus_dir).exists()  # nothing written

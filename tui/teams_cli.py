@@ -108,8 +108,7 @@ def coder_path(given: str, project: Path) -> Path:
 
 
 def run_compare(argv: list[str]) -> int:
-    from .core import Workspace
-    from .core.adjudication import open_adjudication
+    from .core.adjudication import open_adjudication, open_consensus
 
     parser = Parser(
         prog="margin compare",
@@ -130,10 +129,7 @@ def run_compare(argv: list[str]) -> int:
         for path in (first, second):
             if not path.is_file():
                 raise StoreError(f"{path}: no such coder database")
-        try:
-            consensus = Workspace.open_database(project, for_writing=True)
-        except StoreError as error:
-            raise StoreError(str(error).replace("cannot import,", "cannot adjudicate into it,")) from None
+        consensus = open_consensus(project)
         try:
             adjudication = open_adjudication(consensus, first, second)
         except BaseException:

@@ -134,14 +134,6 @@ class Adjudication:
         return {Choice.A: self.names[:1], Choice.B: self.names[1:], Choice.BOTH: self.names,
                 Choice.NEITHER: ()}[choice]
 
-    def passages_for(self, passage: Passage, choice: Choice) -> list[tuple[int, int, str]]:
-        """The passages the consensus gets for ``choice``: (start, end, coders credited)."""
-        credited: dict[tuple[int, int], list[str]] = {}
-        for name in self.accepting(choice):
-            for span in passage.coverage.get(name, ()):
-                credited.setdefault(span, []).append(name)
-        return [(start, end, SEPARATOR.join(names)) for (start, end), names in sorted(credited.items())]
-
     def decide(self, choice: Choice) -> Item | None:
         """Settle the current disagreement with ``choice``, durable at once; deciding again
         replaces the decision (keeping its memo)."""
@@ -155,7 +147,7 @@ class Adjudication:
                             SEPARATOR.join(self.names), SEPARATOR.join(accepted),
                             previous.note if previous else "", self.author)
         self.consensus.settle(self.documents[passage.document], self._theme_spec(passage.theme),
-                              passage.start, passage.end, self.passages_for(passage, choice), decision)
+                              passage.start, passage.end, accepted_passages(passage, accepted), decision)
         self.reload()
         return self.current
 
@@ -182,6 +174,27 @@ class Adjudication:
             if theme is not None:
                 return ThemeSpec(theme.name, theme.description, theme.color)
         return ThemeSpec(name)
+
+
+def accepted_passages(passage: Passage, coders: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """What the consensus codes inside a disagreement when it takes ``coders``' coding: each
+    passage one of them coded there, as (start, end, the coders credited with exactly it)."""
+    credited: dict[tuple[int, int], list[str]] = {}
+    for name in coders:
+        for span in passage.coverage.get(name, ()):
+            credited.setdefault(span, []).append(name)
+    return [(start, end, SEPARATOR.join(names)) for (start, end), names in sorted(credited.items())]
+
+
+def open_consensus(database: Path) -> Workspace:
+    """The consensus database, open for writing decisions into (created if there is none);
+    ``StoreError`` if it cannot be, e.g. another Margin is writing it."""
+    from .storage import StoreError
+
+    try:
+        return Workspace.open_database(database, for_writing=True)
+    except StoreError as error:
+        raise StoreError(str(error).replace("cannot import,", "cannot adjudicate into it,")) from None
 
 
 def open_adjudication(consensus: Workspace, first: Path, second: Path) -> Adjudication:

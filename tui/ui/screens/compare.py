@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from ...core import StoreError
 from ...core.adjudication import Adjudication, Choice, Item
-from ...core.text import displayable
+from ...core.text import counted, displayable
 from ..notices import notify_not_saved
 from ..widgets.compare_pane import ComparePane
 
@@ -66,8 +66,8 @@ class CompareScreen(Screen):
         self.query(ComparePane).first().view.focus()
         self.call_after_refresh(self.show_current)
         if self.adjudication.skipped:
-            self.notify(f"{self.adjudication.skipped} disagreement(s) in documents that cannot be read are "
-                        "left out.", severity="warning", timeout=10)
+            self.notify(f"Left out: {counted(self.adjudication.skipped, 'disagreement')} in documents that "
+                        "cannot be read.", severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         if self.owns_consensus:

@@ -526,12 +526,12 @@ class ReaderScreen(Screen):
         """The compare screen between two coders' databases, settling into the project's:
         the reader's own workspace in project mode; in coder mode the project's database,
         opened for writing while the screen is open."""
-        from ...core.adjudication import open_adjudication
+        from ...core.adjudication import open_adjudication, open_consensus
         from .compare import CompareScreen
 
         owned = self.workspace.coder is not None
         try:
-            consensus = Workspace.open_database(project, for_writing=True) if owned else self.workspace
+            consensus = open_consensus(project) if owned else self.workspace
             try:
                 adjudication = open_adjudication(consensus, first, second)
             except BaseException:
