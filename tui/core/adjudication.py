@@ -57,7 +57,9 @@ class Item:
 
     @property
     def accepted(self) -> list[str]:
-        return [] if self.decision is None else [name for name in self.decision.accepted.split(SEPARATOR) if name]
+        if self.decision is None:
+            return []
+        return [name for name in self.decision.accepted.split(SEPARATOR) if name]
 
 
 class Adjudication:
@@ -109,7 +111,8 @@ class Adjudication:
 
     def in_document(self, key: str) -> list[Item]:
         """The disagreements of one document, to mark them on its text."""
-        return [Item(passage, self.decision_for(passage)) for passage in self.passages if passage.document == key]
+        return [Item(passage, self.decision_for(passage))
+                for passage in self.passages if passage.document == key]
 
     def _document_id(self, key: str) -> int | None:
         return self.consensus.store.document_id(Path(key))

@@ -584,8 +584,8 @@ class Workspace:
                     continue
                 credited = [name.strip() for name in existing.author.split(",") if name.strip()]
                 new = [name.strip() for name in author.split(",") if name.strip() not in credited]
-                self.store.update_annotation(existing, themes=tuple(dict.fromkeys([*existing.themes, found.id])),
-                                             author=", ".join([*credited, *new]))
+                themes = tuple(dict.fromkeys([*existing.themes, found.id]))
+                self.store.update_annotation(existing, themes=themes, author=", ".join([*credited, *new]))
             stored = self.store.record_decision(replace(decision, document=document_id))
         self._by_document.pop(document.key, None)
         return stored

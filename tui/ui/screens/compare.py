@@ -32,7 +32,8 @@ class CompareScreen(Screen):
                 priority=True, id="compare.accept-a"),
         Binding("b", "decide('B')", "Accept B", tooltip="The consensus takes the right coder's coding here",
                 priority=True, id="compare.accept-b"),
-        Binding("plus,equals_sign", "decide('both')", "Both", tooltip="The consensus takes both coders' coding here",
+        Binding("plus,equals_sign", "decide('both')", "Both",
+                tooltip="The consensus takes both coders' coding here",
                 priority=True, id="compare.accept-both"),
         Binding("x", "decide('neither')", "Neither",
                 tooltip="The consensus takes neither coder's coding here (the theme is not coded)",
@@ -147,8 +148,8 @@ class CompareScreen(Screen):
 
         from .memo import MemoEditor
 
-        self.app.push_screen(MemoEditor(document.text[item.passage.start:item.passage.end], item.decision.note),
-                             save)
+        quote = document.text[item.passage.start:item.passage.end]
+        self.app.push_screen(MemoEditor(quote, item.decision.note), save)
 
     def action_undo(self) -> None:
         try:

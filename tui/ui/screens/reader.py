@@ -504,7 +504,8 @@ class ReaderScreen(Screen):
             self._compare(project, *databases)
             return
         if len(databases) > 9:
-            self.notify("More than nine coders: name two with margin compare A B.", severity="warning", timeout=8)
+            self.notify("More than nine coders: name two with margin compare A B.", severity="warning",
+                        timeout=8)
             return
         choices = {str(number): displayable(path.stem) for number, path in enumerate(databases, 1)}
 
@@ -541,7 +542,8 @@ class ReaderScreen(Screen):
         except StoreError as error:
             self.notify(str(error), title="Cannot compare", severity="error", markup=False, timeout=10)
             return
-        self.app.push_screen(CompareScreen(adjudication, owns_consensus=owned), lambda _: self.everything_changed())
+        self.app.push_screen(CompareScreen(adjudication, owns_consensus=owned),
+                             lambda _: self.everything_changed())
 
     def annotations_changed(self, document: Document) -> None:
         """Repaint every pane showing ``document`` and the counts in the document list."""

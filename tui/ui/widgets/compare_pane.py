@@ -59,8 +59,8 @@ class CompareView(DocumentView):
         if not here:
             return super().row_mark(start, end, annotations)
         settled = all(item.decision for item in here)
-        return Text(SETTLED_MARK if settled else OPEN_MARK,
-                    style=self.get_component_rich_style("compare-view--settled" if settled else "compare-view--open"))
+        style = self.get_component_rich_style("compare-view--settled" if settled else "compare-view--open")
+        return Text(SETTLED_MARK if settled else OPEN_MARK, style=style)
 
 
 class ComparePane(Vertical):
