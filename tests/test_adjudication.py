@@ -207,3 +207,12 @@ def test_margin_compare_refuses_bad_input_in_one_line(corpus_dir: Path, coders, 
     finally:
         holder.close()
     assert not project(corpus_dir).exists()  # nothing written
+
+
+def test_two_coders_who_coded_nothing_have_nothing_to_compare(corpus_dir: Path) -> None:
+    empty = (code(corpus_dir, "ana", []), code(corpus_dir, "ben", []))
+    for path in empty:  # a coder database that was opened but never coded in
+        path.write_text(json.dumps({"meta": {"1": {"application": "margin", "schema_version": 2}}}))
+    consensus = Workspace.open_database(project(corpus_dir), for_writing=True)
+    with pytest.raises(StoreError, match="nothing to compare"):
+        open_adjudication(consensus, *empty)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_adjudication import coders, consensus_on_disk, project  # noqa: F401 - coders is a fixture
+from test_adjudication import code, coders, consensus_on_disk, project  # noqa: F401 - coders is a fixture
 from textual.widgets import Static
 
 from tui.core import Workspace
@@ -117,3 +117,18 @@ async def test_c_in_the_reader_compares_the_project_s_two_coders(corpus_dir: Pat
         assert not isinstance(app.screen, CompareScreen)
         document = workspace.documents[0]
         assert [(a.start, a.end, a.author) for a in workspace.annotations(document).items] == [(200, 260, "ana")]
+
+
+async def test_coders_who_agree_everywhere_leave_nothing_to_settle(corpus_dir: Path) -> None:
+    workspace = Workspace.open([corpus_dir], database=project(corpus_dir))
+    theme = workspace.themes[0].name
+    workspace.close()
+    agreeing = (code(corpus_dir, "ana", [(0, 10, 50, theme)]), code(corpus_dir, "ben", [(0, 10, 50, theme)]))
+    app = compare_app(corpus_dir, agreeing)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert status(app) == "No disagreements between ana and ben."
+        await pilot.press("n", "a")  # nothing to go to, nothing to decide: said, nothing written
+        await pilot.pause()
+        assert status(app) == "No disagreements between ana and ben."
+    assert not project(corpus_dir).exists()

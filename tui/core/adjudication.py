@@ -203,7 +203,7 @@ def open_consensus(database: Path) -> Workspace:
 def open_adjudication(consensus: Workspace, first: Path, second: Path) -> Adjudication:
     """The queue between the coders whose databases are ``first`` and ``second``, settled
     into ``consensus`` (open for writing). Raises ``StoreError`` for a database that cannot be
-    read, or the consensus given as a coder."""
+    read, the consensus given as a coder, or nothing to show (no readable document coded)."""
     from .agreement import coder_names
     from .storage import StoreError
 
@@ -221,5 +221,7 @@ def open_adjudication(consensus: Workspace, first: Path, second: Path) -> Adjudi
         for document in workspace.documents:
             if not document.problem:
                 documents.setdefault(document.key, document)
+    if not documents:
+        raise StoreError(f"{paths[0]}, {paths[1]}: no readable document coded in either; nothing to compare")
     return Adjudication(consensus, (names[0], names[1]), coders, disagreements(coding), documents,
                         consensus.author)
