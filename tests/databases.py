@@ -19,6 +19,8 @@ SOUND = {
                  "modified": "2026-11-01T10:00:00+00:00", "orphaned": False}
         for n in range(1, 4)
     },
+    "decisions": {"1": {"document": 1, "theme": "Smuggling", "start": 1, "end": 9, "coders": "ana, ben",
+                        "accepted": "ana", "note": "", "author": "lead", "decided": "2026-11-02T10:00:00+00:00"}},
 }
 
 

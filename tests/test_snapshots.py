@@ -238,3 +238,21 @@ def test_orphans_screen_with_a_selection(snap_compare, orphaned_app: MarginApp, 
     """With a passage selected, the heading names where Enter would re-attach the orphan."""
     run_before = pressing("tab", "slash", typed="A headline", then=("enter", "s", "O"))
     assert snap_compare(orphaned_app, terminal_size=size, run_before=run_before)
+
+
+def test_compare_screen(snap_compare, corpus_dir: Path, fixed_clock: str) -> None:
+    """``margin compare ana ben`` at 160×48: one disagreement settled (accepted from ana),
+    the cursor back on an open one above it, both marked in both panes."""
+    from test_adjudication import code, project
+
+    from tui.core.adjudication import open_adjudication
+    from tui.ui.compare_app import CompareApp
+
+    workspace = Workspace.open([corpus_dir], database=project(corpus_dir))
+    first, second = workspace.themes[0].name, workspace.themes[1].name
+    workspace.close()
+    coders = (code(corpus_dir, "ana", [(0, 0, 40, first), (0, 300, 420, first), (0, 600, 700, second)]),
+              code(corpus_dir, "ben", [(0, 0, 40, first), (0, 350, 460, first), (0, 600, 700, first)]))
+    consensus = Workspace.open_database(project(corpus_dir), for_writing=True)
+    app = CompareApp(open_adjudication(consensus, *coders))
+    assert snap_compare(app, terminal_size=(160, 48), press=["n", "a", "N"])

@@ -9,6 +9,7 @@
     margin serve [PATH ...] [--host H] [--port P] [--team] [margin options]   Margin in a browser
     margin agree [DB ...] [--json] [--theme T] [--disagreements]   agreement between coders
     margin merge --into DB [CODER_DB ...]   merge coders' databases into one
+    margin compare A B [--db PROJECT]   compare two coders side by side and adjudicate
     margin query EXPR [--db FILE] [--format text|jsonl|csv]   passages an expression over themes holds
 
 Bad input (a missing path, an empty folder, an undecodable file, a broken database) ends with
@@ -475,10 +476,11 @@ def run(argv: list[str]) -> int:
         from .serve import run_serve
 
         return run_serve(argv[1:])
-    if argv[:1] in (["agree"], ["merge"]):
+    if argv[:1] in (["agree"], ["merge"], ["compare"]):
         from . import teams_cli
 
-        return (teams_cli.run_agree if argv[0] == "agree" else teams_cli.run_merge)(argv[1:])
+        run_team = {"agree": teams_cli.run_agree, "merge": teams_cli.run_merge, "compare": teams_cli.run_compare}
+        return run_team[argv[0]](argv[1:])
     if argv[:1] == ["query"]:
         return run_query(argv[1:])
     arguments = build_parser().parse_args(argv)

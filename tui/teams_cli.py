@@ -2,6 +2,7 @@
 
     margin agree [DB ...] [--db PROJECT] [--json] [--theme T] [--disagreements]
     margin merge --into DB [CODER_DB ...]
+    margin compare A B [--db PROJECT]
 
 Without databases named, both take every coder database of the project
 (``annotations/coders/*.json`` beside ``--db``, or beside ``--into`` for a merge). Printing
@@ -94,3 +95,53 @@ def run_merge(argv: list[str]) -> int:
         say(f"  {counted(len(report.themes_created), 'theme')} created: " + ", ".join(report.themes_created))
     say(*(f"  warning: {warning}" for warning in report.warnings))
     return EXIT_PROBLEMS if report.warnings else 0
+
+
+def coder_path(given: str, project: Path) -> Path:
+    """A coder's database from ``margin compare``'s argument: a path to a file (anything
+    with a slash or ending in .json), else a coder's name (``coders/NAME.json``)."""
+    from .core.sharing import check_coder, coder_database
+
+    if "/" in given or given.endswith(".json") or os.sep in given:
+        return Path(given)
+    return coder_database(project, check_coder(given))
+
+
+def run_compare(argv: list[str]) -> int:
+    from .core.adjudication import open_adjudication, open_consensus
+
+    parser = Parser(
+        prog="margin compare",
+        description="Compare two coders side by side and adjudicate: one document twice, coder A's coding "
+        "on the left and B's on the right, their disagreements marked; n / N go to the next / previous "
+        "disagreement; a, b, + and x accept A, B, both or neither into the project's (consensus) "
+        "database at once, m writes the decision's memo, u undoes. The coders' databases are only read.",
+    )
+    parser.add_argument("first", metavar="A", help="a coder's name (annotations/coders/A.json) or database")
+    parser.add_argument("second", metavar="B", help="the other coder's name or database")
+    parser.add_argument("--db", type=Path, metavar="PROJECT",
+                        help="the consensus database, beside whose coders/ folder the names are looked up "
+                             "(default: the shipped corpus's)")
+    arguments = parser.parse_args(argv)
+    project = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
+    try:
+        first, second = (coder_path(given, project) for given in (arguments.first, arguments.second))
+        for path in (first, second):
+            if not path.is_file():
+                raise StoreError(f"{path}: no such coder database")
+        consensus = open_consensus(project)
+        try:
+            adjudication = open_adjudication(consensus, first, second)
+        except BaseException:
+            consensus.close()
+            raise
+    except StoreError as error:
+        return fail(str(error))
+
+    from .ui.compare_app import CompareApp
+
+    app = CompareApp(adjudication)
+    app.run()
+    if app.unsaved_report:
+        return fail(app.unsaved_report)
+    return 0

@@ -22,9 +22,10 @@ from .migrations import SCHEMA_VERSION
 APPLICATION = "margin"
 
 # One word per table for messages: "annotation 17: ...".
-RECORD_NAMES = {"meta": "meta record", "documents": "document", "themes": "theme", "annotations": "annotation"}
+RECORD_NAMES = {"meta": "meta record", "documents": "document", "themes": "theme", "annotations": "annotation",
+                "decisions": "decision"}
 # The tables the store writes changes to (and so may appear in the journal).
-CHANGING_TABLES = ("documents", "themes", "annotations")
+CHANGING_TABLES = ("documents", "themes", "annotations", "decisions")
 
 
 class Kind(NamedTuple):
@@ -71,6 +72,13 @@ FIELDS: dict[str, dict[str, tuple[Kind, bool]]] = {
         "prefix": (STRING, False), "suffix": (STRING, False), "themes": (INTEGERS, False), "note": (STRING, False),
         "author": (STRING, False), "created": (STRING, False), "modified": (STRING, False),
         "orphaned": (BOOLEAN, False), "guid": (STRING, False),
+    },
+    # An adjudication of a disagreement between coders (``adjudication.py``); optional table,
+    # which a Margin without it leaves alone like any unknown table.
+    "decisions": {
+        "document": (INTEGER, True), "theme": (STRING, True), "start": (INTEGER, True), "end": (INTEGER, True),
+        "coders": (STRING, True), "accepted": (STRING, True), "note": (STRING, False), "author": (STRING, False),
+        "decided": (STRING, False),
     },
 }
 

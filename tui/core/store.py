@@ -137,6 +137,35 @@ class Annotation:
         return record
 
 
+@dataclass(frozen=True)
+class Decision:
+    """How a disagreement between ``coders`` (``"ana, ben"``) over ``theme`` (by name) on
+    ``[start, end)`` of a document was settled: ``accepted`` names whose coding the consensus
+    took (``"ana"``, ``"ana, ben"``; empty: neither). See ``adjudication.py``."""
+
+    id: int
+    document: int
+    theme: str
+    start: int
+    end: int
+    coders: str
+    accepted: str
+    note: str = ""
+    author: str = ""
+    decided: str = ""
+
+    @classmethod
+    def from_record(cls, decision_id: int, record: dict[str, Any]) -> Decision:
+        get = record.get
+        return cls(decision_id, record["document"], record["theme"], record["start"], record["end"],
+                   record["coders"], record["accepted"], get("note", ""), get("author", ""), get("decided", ""))
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        del record["id"]
+        return record
+
+
 @dataclass
 class StoredDocument:
     """A document as the database knows it (it may no longer exist on disk)."""
@@ -168,6 +197,7 @@ class Store:
     themes: list[Theme] = field(default_factory=list)
     documents: dict[int, StoredDocument] = field(default_factory=dict)
     annotations: dict[int, Annotation] = field(default_factory=dict)
+    decisions: dict[int, Decision] = field(default_factory=dict)
     _by_document: dict[int, dict[int, Annotation]] = field(default_factory=dict)
     _orphans: dict[int, Annotation] = field(default_factory=dict)
     _themes_by_id: dict[int, Theme] = field(default_factory=dict)
@@ -316,6 +346,8 @@ class Store:
             )
             for key, record in data.get("documents", {}).items()
         }
+        self.decisions = {int(key): Decision.from_record(int(key), record)
+                          for key, record in data.get("decisions", {}).items()}
         gc.disable()
         try:
             for key, record in data.get("annotations", {}).items():
@@ -542,6 +574,10 @@ class Store:
                 themes.append(self._theme_from_record(record_id, record))
             orders = {theme.id: self._raw("themes", theme.id).get("order", 0) for theme in themes}
             self._set_themes(sorted(themes, key=lambda theme: (orders[theme.id], theme.id)))
+        elif table == "decisions":
+            self.decisions.pop(record_id, None)
+            if record is not None:
+                self.decisions[record_id] = Decision.from_record(record_id, record)
         elif table == "documents":
             self._document_ids = {}
             self.documents.pop(record_id, None)
@@ -847,6 +883,23 @@ class Store:
     def delete_annotation(self, annotation: Annotation) -> None:
         self._remove("annotations", annotation.id)
         self._forget(annotation)
+
+    # -- adjudication decisions ---------------------------------------------------------
+
+    def record_decision(self, decision: Decision) -> Decision:
+        """Store a new decision (its ``id`` is ignored) or, with the id of one stored, replace it."""
+        record = replace(decision, decided=decision.decided or now()).to_record()
+        if decision.id in self.decisions:
+            self._replace("decisions", decision.id, record)
+            decision_id = decision.id
+        else:
+            decision_id = self._insert("decisions", record)
+        self.decisions[decision_id] = Decision.from_record(decision_id, record)
+        return self.decisions[decision_id]
+
+    def delete_decision(self, decision: Decision) -> None:
+        self._remove("decisions", decision.id)
+        del self.decisions[decision.id]
 
     def reanchor(
         self, document_id: int, text: str, sha256: str, placements: dict[int, Placement | None]

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from operator import attrgetter
 from pathlib import Path
@@ -20,7 +20,7 @@ from pathlib import Path
 from .anchoring import place
 from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
-from .codebook import Theme, read_codebook
+from .codebook import Theme, ThemeSpec, folded, read_codebook
 from .confine import OUTSIDE_NOT_READ, Roots, database_roots
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
 from .extract import is_document
@@ -29,7 +29,7 @@ from .interval_index import DocumentAnnotations
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
 from .status import WorkspaceStatus
-from .store import Annotation, Store, StoreError
+from .store import Annotation, Decision, Store, StoreError
 from .text import counted
 
 
@@ -591,6 +591,51 @@ class Workspace:
         with self.undoable("remove annotation"):
             self.store.delete_annotation(annotation)
         self._reindex(document, annotation, None)
+
+    def settle(self, document: Document, theme: ThemeSpec, start: int, end: int,
+               passages: list[tuple[int, int, str]], decision: Decision) -> Decision:
+        """Make ``passages`` (start, end, author) the whole coding of ``theme`` inside
+        ``[start, end)`` of ``document`` and store ``decision`` (its document id filled in),
+        as one undo step: an adjudication (``adjudication.py``). The theme is found by name,
+        or created as ``theme`` describes it; annotations inside the run lose the theme (and
+        go if it was their last), then each passage gets it, on the annotation of exactly
+        that passage if there is one (crediting its author too) or on a new one."""
+        with self.undoable(f"adjudicate {theme.name}"):
+            document_id = self._register(document)
+            found = self.store.theme_named(theme.name)
+            if found is None:
+                found = self.store.import_themes([replace(theme, parent=None, path=None)])[folded(theme.name)]
+            for annotation in self.store.annotations_of(document_id):
+                if start <= annotation.start and annotation.end <= end and found.id in annotation.themes \
+                        and not annotation.orphaned:
+                    remaining = tuple(t for t in annotation.themes if t != found.id)
+                    if remaining:
+                        self.store.update_annotation(annotation, themes=remaining)
+                    else:
+                        self.store.delete_annotation(annotation)
+            for passage_start, passage_end, author in passages:
+                existing = next((a for a in self.store.annotations_of(document_id) if not a.orphaned
+                                 and (a.start, a.end) == (passage_start, passage_end)), None)
+                if existing is None:
+                    self.store.add_annotation(document_id, document.text, passage_start, passage_end,
+                                              [found.id], author)
+                    continue
+                credited = [name.strip() for name in existing.author.split(",") if name.strip()]
+                new = [name.strip() for name in author.split(",") if name.strip() not in credited]
+                themes = tuple(dict.fromkeys([*existing.themes, found.id]))
+                self.store.update_annotation(existing, themes=themes, author=", ".join([*credited, *new]))
+            stored = self.store.record_decision(replace(decision, document=document_id))
+        self._by_document.pop(document.key, None)
+        return stored
+
+    def annotate_decision(self, decision: Decision, note: str) -> Decision:
+        """Write the memo of an adjudication (an empty one removes it)."""
+        with self.undoable("edit decision memo"):
+            return self.store.record_decision(replace(decision, note=note))
+
+    def decisions(self) -> list[Decision]:
+        """Every adjudication recorded in this (consensus) database."""
+        return list(self.store.decisions.values())
 
     def set_note(self, document: Document, annotation: Annotation, note: str) -> Annotation:
         """Write the annotation's memo (an empty one removes it)."""

@@ -109,6 +109,7 @@ class MarginApp(App[None]):
         The heavier screens are imported here and when opened, not at start-up."""
         from .screens.browser import BrowserScreen
         from .screens.colour_chooser import ColourChooser
+        from .screens.compare import CompareScreen
         from .screens.memo import MemoEditor
         from .screens.prompt import ChoicePrompt
         from .screens.query import PassageList, QueryScreen
@@ -126,6 +127,7 @@ class MarginApp(App[None]):
             ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
             ("Theme view (T)", ThemeViewScreen.BINDINGS),
             ("Statistics (S)", StatisticsScreen.BINDINGS),
+            ("Comparing coders (C, margin compare)", CompareScreen.BINDINGS),
             ("Memo editor (m)", MemoEditor.BINDINGS),
             ("Orphans (O)", OrphansScreen.BINDINGS),
             ("Coding query (Q)", [*PassageList.BINDINGS, *QueryScreen.BINDINGS]),

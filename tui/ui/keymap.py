@@ -48,6 +48,7 @@ def binding_places(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
     from .screens.browser import BrowserScreen
     from .screens.codebook import CodebookScreen
     from .screens.colour_chooser import ColourChooser
+    from .screens.compare import CompareScreen
     from .screens.corpus_search import CorpusSearchScreen
     from .screens.help import HelpScreen
     from .screens.memo import MemoEditor
@@ -76,6 +77,7 @@ def binding_places(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
         ("the coding query", chain(VirtualList, PassageList, QueryScreen), True),
         ("the theme view", chain(VirtualList, ThemeViewScreen), True),
         ("statistics", chain(StatisticsScreen), True),
+        ("the compare screen", chain(CompareScreen), True),
         ("the memo editor", chain(MemoEditor), False),
         ("orphans", chain(OrphansScreen), False),
         ("the theme picker", chain(ThemePicker), False),

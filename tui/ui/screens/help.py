@@ -24,6 +24,7 @@ _KEY_NAMES = {
     "dollar_sign": "$",
     "zero": "0",
     "plus": "+",
+    "equals_sign": "=",
     "minus": "-",
     "escape": "Esc",
     "enter": "Enter",

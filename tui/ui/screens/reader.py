@@ -17,7 +17,7 @@ from textual.widgets import Footer
 from ...core import Annotation, Document, StoreError, TagOutcome, Theme, Workspace, quotation
 from ...core.search import Hit
 from ...core.session_state import ReadingState, opening_panes
-from ...core.text import counted, strip_span
+from ...core.text import counted, displayable, strip_span
 from ..clipboard import copy_text
 from ..notices import notify_not_saved
 from ..widgets.database_bar import DatabaseBar
@@ -28,6 +28,7 @@ from ..widgets.job_progress import JobProgress
 from .codebook import CodebookScreen
 from .corpus_search import CorpusSearchScreen
 from .orphans import OrphansScreen, Passage
+from .prompt import ChoicePrompt
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
 from .theme_view import Passage as ThemePassage
 from .theme_view import ThemeViewScreen
@@ -92,6 +93,9 @@ class ReaderScreen(Screen):
         Binding("O", "orphans", "Orphans", show=False,
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them",
                 id="reader.orphans"),
+        Binding("C", "compare", "Compare coders", show=False,
+                tooltip="Compare two coders side by side and settle their disagreements into the project's database",
+                id="reader.compare"),
         Binding("Q", "query", "Query", show=False,
                 tooltip='Coding query: "A" AND "B", OR, NOT, NEAR/n, doc:, attribute=value; code the results',
                 id="reader.query"),
@@ -483,6 +487,63 @@ class ReaderScreen(Screen):
                 self.everything_changed()
 
         self.app.push_screen(OrphansScreen(self.workspace, passage), after)
+
+    def action_compare(self) -> None:
+        """Ask which two coders (of the project's ``coders/`` folder) to compare, unless
+        there are just two, and open the compare screen on them."""
+        from ...core.sharing import coder_databases, project_of
+
+        project = project_of(self.workspace.database_path) or self.workspace.database_path
+        databases = coder_databases(project)
+        if len(databases) < 2:
+            self.notify(f"Comparing needs two coders' databases in {project.parent / 'coders'} "
+                        f"({len(databases)} there): code with margin --coder NAME.",
+                        severity="warning", markup=False, timeout=8)
+            return
+        if len(databases) == 2:
+            self._compare(project, *databases)
+            return
+        if len(databases) > 9:
+            self.notify("More than nine coders: name two with margin compare A B.", severity="warning",
+                        timeout=8)
+            return
+        choices = {str(number): displayable(path.stem) for number, path in enumerate(databases, 1)}
+
+        def second(first: str | None) -> None:
+            if first is None:
+                return
+            others = {key: name for key, name in choices.items() if key != first}
+
+            def compare(chosen: str | None) -> None:
+                if chosen is not None:
+                    self._compare(project, databases[int(first) - 1], databases[int(chosen) - 1])
+
+            self.app.push_screen(ChoicePrompt(f"Compare {choices[first]} (A) with which coder (B)?", others),
+                                 compare)
+
+        self.app.push_screen(ChoicePrompt("Compare which coder (A, on the left)?", choices), second)
+
+    def _compare(self, project, first, second) -> None:
+        """The compare screen between two coders' databases, settling into the project's:
+        the reader's own workspace in project mode; in coder mode the project's database,
+        opened for writing while the screen is open."""
+        from ...core.adjudication import open_adjudication, open_consensus
+        from .compare import CompareScreen
+
+        owned = self.workspace.coder is not None
+        try:
+            consensus = open_consensus(project) if owned else self.workspace
+            try:
+                adjudication = open_adjudication(consensus, first, second)
+            except BaseException:
+                if owned:
+                    consensus.close()
+                raise
+        except StoreError as error:
+            self.notify(str(error), title="Cannot compare", severity="error", markup=False, timeout=10)
+            return
+        self.app.push_screen(CompareScreen(adjudication, owns_consensus=owned),
+                             lambda _: self.everything_changed())
 
     def annotations_changed(self, document: Document) -> None:
         """Repaint every pane showing ``document`` and the counts in the document list."""

@@ -487,7 +487,7 @@ class DocumentView(ScrollView, can_focus=True):
         ends_line = rows.ends_line(row)
         # A row owns its characters plus, on a line's last row, the newline after them.
         annotations = self.workspace.annotations(self.document).overlapping(start, end + ends_line)
-        gutter = self._render_gutter(annotations)
+        gutter = self._render_gutter(annotations, start, end + ends_line)
         text = self._render_row(start, end, ends_line, annotations)
         text.stylize_before(base)
         segments = list(gutter.render(self.app.console)) + list(text.render(self.app.console))
@@ -505,8 +505,9 @@ class DocumentView(ScrollView, can_focus=True):
         text.append_text(lines[y])
         return Strip(list(text.render(self.app.console))).adjust_cell_length(width, self.rich_style)
 
-    def _render_gutter(self, annotations) -> Text:
-        """A chip per theme present on the row, so overlapping themes stay visible."""
+    def _render_gutter(self, annotations, start: int, end: int) -> Text:
+        """A chip per theme present on the row, so overlapping themes stay visible, and the
+        row's mark (``row_mark``) in the last cell."""
         colours: list[str] = []
         for annotation in annotations:
             for theme_id in annotation.themes:
@@ -520,8 +521,20 @@ class DocumentView(ScrollView, can_focus=True):
         for colour in shown:
             gutter.append_text(chip(colour))
         gutter.append(" " * (GUTTER_WIDTH - 1 - len(shown)))
-        gutter.append(_MEMO_MARK if any(annotation.note for annotation in annotations) else " ")
+        gutter.append_text(self.row_mark(start, end, annotations))
         return gutter
+
+    def row_mark(self, start: int, end: int, annotations) -> Text:
+        """The gutter's last cell for the row ``[start, end)``: a memo mark if a passage on it
+        has a memo. A view that marks other things on rows (the compare screen's
+        disagreements) says so here."""
+        return Text(_MEMO_MARK if any(annotation.note for annotation in annotations) else " ")
+
+    def row_styles(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        """Styles over stretches of the row ``[start, end)`` (row positions) beyond the
+        themes, matches, selection and cursor: none here; the compare view marks
+        disagreements with them."""
+        return []
 
     def _render_row(self, start: int, end: int, ends_line: bool, annotations) -> Text:
         """One row as styled text: highlights, matches, selection and cursor, in that order."""
@@ -534,6 +547,7 @@ class DocumentView(ScrollView, can_focus=True):
         for match in self._matches_overlapping(start, end):
             styles.append((max(match.start, start) - start, min(match.end, end) - start,
                            self.get_component_rich_style("document-view--match", partial=True)))
+        styles += self.row_styles(start, end)
         selection = self.selection
         if selection is not None and selection.end > start and selection.start <= end:
             styles.append((max(selection.start, start) - start, min(selection.end, end + 1) - start,
