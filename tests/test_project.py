@@ -57,6 +57,21 @@ def test_the_project_is_found_from_any_folder_inside_it(project: Path) -> None:
     assert find_project(project / "sub") == Project(project)  # an annotations/ folder alone is no project
 
 
+def test_a_team_whose_coders_alone_have_coded_is_a_project(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Coders code into annotations/coders/NAME.json before any consensus exists: ``margin
+    agree`` and ``margin compare`` run from the corpus folder must find those, not fall back
+    to the shipped corpus's."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "annotations" / "coders").mkdir(parents=True)
+    assert find_project(tmp_path / "docs") == Project(tmp_path)
+    monkeypatch.chdir(tmp_path / "docs")
+    monkeypatch.setattr(cli, "shipped_corpus", lambda: pytest.fail("fell back to the shipped corpus"))
+    assert main(["agree"]) == 2
+    error = capsys.readouterr().err
+    assert f"using {tmp_path / 'annotations' / 'annotations.json'} (the project of this folder)" in error
+    assert "0 in the project's coders/ folder" in error
+
+
 def test_nothing_is_found_outside_a_project(outside: Path) -> None:
     assert find_project(Path.cwd()) is None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .cli import EXIT_PROBLEMS, Parser, fail, say, shipped_corpus
+from .cli import EXIT_PROBLEMS, Parser, database_here, fail, say
 from .core import StoreError
 from .core.text import counted
 
@@ -39,7 +39,7 @@ def run_agree(argv: list[str]) -> int:
                         help="coder databases (default: every database in annotations/coders/ beside --db)")
     parser.add_argument("--db", type=Path, metavar="PROJECT",
                         help="the project's database, whose coders/ folder is compared "
-                             "(default: the shipped corpus's)")
+                             "(default: the project of the current folder, else the shipped corpus's)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
     parser.add_argument("--theme", metavar="T", help="only this theme")
     parser.add_argument("--only-coded-documents", action="store_true",
@@ -48,7 +48,7 @@ def run_agree(argv: list[str]) -> int:
     parser.add_argument("--disagreements", action="store_true",
                         help="also list the passages the coders disagree on (overlapping passages matched)")
     arguments = parser.parse_args(argv)
-    databases = arguments.databases or _coders_of_project(arguments.db or shipped_corpus()[1])
+    databases = arguments.databases or _coders_of_project(database_here(arguments.db))
     if len(databases) < 2:
         where = "named" if arguments.databases else "in the project's coders/ folder"
         return fail(f"agreement needs at least two coder databases ({len(databases)} {where})")
@@ -121,9 +121,9 @@ def run_compare(argv: list[str]) -> int:
     parser.add_argument("second", metavar="B", help="the other coder's name or database")
     parser.add_argument("--db", type=Path, metavar="PROJECT",
                         help="the consensus database, beside whose coders/ folder the names are looked up "
-                             "(default: the shipped corpus's)")
+                             "(default: the project of the current folder, else the shipped corpus's)")
     arguments = parser.parse_args(argv)
-    project = Path(os.path.abspath(arguments.db or shipped_corpus()[1]))
+    project = Path(os.path.abspath(database_here(arguments.db)))
     try:
         first, second = (coder_path(given, project) for given in (arguments.first, arguments.second))
         for path in (first, second):

@@ -20,6 +20,7 @@ from .extract import is_document
 
 DATABASE_FOLDER = "annotations"
 DATABASE_NAME = "annotations.json"
+CODERS_FOLDER = "coders"  # annotations/coders/NAME.json: one database per coder (core/sharing.py)
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,12 @@ def holds_documents(folder: Path) -> bool:
 
 def find_project(start: Path) -> Project | None:
     """The project holding ``start`` (a folder): itself or its nearest parent with an
-    ``annotations/annotations.json``, or None outside any project."""
+    ``annotations/annotations.json``, or with an ``annotations/coders/`` folder (a team whose
+    coders have coded, in their own databases, before anyone wrote the consensus), or None
+    outside any project."""
     start = start.absolute()
     for folder in (start, *start.parents):
-        if (folder / DATABASE_FOLDER / DATABASE_NAME).is_file():
+        annotations = folder / DATABASE_FOLDER
+        if (annotations / DATABASE_NAME).is_file() or (annotations / CODERS_FOLDER).is_dir():
             return Project(folder)
     return None

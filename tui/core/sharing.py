@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .codebook import Theme, ThemeSpec
+from .project import CODERS_FOLDER
 from .storage import StoreError
 
 if TYPE_CHECKING:
     from .store import Store
 
-CODERS_FOLDER = "coders"
 PROJECT_FOLDER = "annotations"  # workspace.DATABASE_FOLDER (not imported: workspace imports this module)
 CODER_VARIABLE = "MARGIN_CODER"
 PROPOSED = "proposed"
