@@ -45,7 +45,7 @@ class Selection:
         chosen = workspace.annotations_in_order()
         if self.theme:
             named = theme_for(workspace, self.theme)
-            wanted = {named.id} | {t.id for t in workspace.themes if t.parent == named.id}  # and its children
+            wanted = workspace.tree.descendants(named)  # and every theme nested under it
             chosen = [a for a in chosen if wanted & set(a.themes)]
         if self.document:
             needle = self.document.casefold()
