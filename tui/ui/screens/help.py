@@ -24,6 +24,8 @@ _KEY_NAMES = {
     "dollar_sign": "$",
     "zero": "0",
     "plus": "+",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
     "minus": "-",
     "escape": "Esc",
     "enter": "Enter",
