@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...core import Annotation, Document, Theme, Workspace
 from ...core.text import counted, displayable
-from ..theme_chips import chip
+from ..theme_chips import chip, chips
 from .theme_picker import PickedTheme, ThemePicker
 
 CONTEXT_CHARS = 80
@@ -34,7 +34,9 @@ class Passage:
 
 
 class ThemeColumn(Vertical):
-    """One theme's passages (optionally in one document only), in corpus order."""
+    """One theme's passages (optionally in one document only), in corpus order: those coded
+    with the theme or with any theme nested under it, each of the latter marked with the
+    sub-theme it carries, so a parent shows everything its subtree holds."""
 
     def __init__(self, workspace: Workspace, theme: Theme) -> None:
         super().__init__(classes="theme-column")
@@ -42,6 +44,7 @@ class ThemeColumn(Vertical):
         self.theme = theme
         self.document: Document | None = None
         self.passages: list[Passage] = []
+        self.subtree: set[int] = {theme.id}  # the theme and every theme under it
 
     def compose(self) -> ComposeResult:
         yield Static(classes="theme-column-title")
@@ -51,21 +54,27 @@ class ThemeColumn(Vertical):
         self.fill()
 
     def documents_with_passages(self) -> list[Document]:
+        subtree = self.workspace.tree.descendants(self.theme)
         return [d for d in self.workspace.documents
-                if any(self.theme.id in a.themes for a in self.workspace.annotations(d).items)]
+                if any(not subtree.isdisjoint(a.themes) for a in self.workspace.annotations(d).items)]
 
     def fill(self) -> None:
         documents = [self.document] if self.document else self.workspace.documents
+        self.subtree = subtree = self.workspace.tree.descendants(self.theme)
         self.passages = [
             Passage(document, annotation)
             for document in documents
             for annotation in self.workspace.annotations(document).items
-            if self.theme.id in annotation.themes
+            if not subtree.isdisjoint(annotation.themes)
         ]
         title = chip(self.theme)
-        title.append(f" {displayable(self.theme.name)}", style="bold")
+        title.append(f" {displayable(self.workspace.tree.path(self.theme))}", style="bold")
         where = displayable(self.document.title) if self.document else "all documents"
-        title.append(f"  {counted(len(self.passages), 'passage')} · {where}", style="dim")
+        title.append(f"  {counted(len(self.passages), 'passage')}", style="dim")
+        if len(subtree) > 1:  # rolled up: say how many carry the theme itself
+            own = sum(1 for passage in self.passages if self.theme.id in passage.annotation.themes)
+            title.append(f" with the themes under it ({own} its own)", style="dim")
+        title.append(f" · {where}", style="dim")
         self.query_one(".theme-column-title", Static).update(title)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -83,7 +92,14 @@ class ThemeColumn(Vertical):
         text, annotation = passage.document.text, passage.annotation
         before = " ".join(text[max(0, annotation.start - CONTEXT_CHARS) : annotation.start].split())
         after = " ".join(text[annotation.end : annotation.end + CONTEXT_CHARS].split())
-        prompt = Text(f"…{displayable(before)} ", style="dim")
+        prompt = Text()
+        if self.theme.id not in annotation.themes:  # here through a theme nested under it
+            tree = self.workspace.tree
+            nested = [tree.by_id[t] for t in annotation.themes if t in self.subtree]
+            below = 1 + tree.depth(self.theme)  # name each from just under the column's theme
+            prompt.append_text(chips(nested, ancestors_of=lambda theme: tree.ancestors(theme)[below:]))
+            prompt.append("\n")
+        prompt.append(f"…{displayable(before)} ", style="dim")
         prompt.append(displayable(" ".join(annotation.quote.split())), style=Style(bold=True, underline=True))
         prompt.append(f" {displayable(after)}…", style="dim")
         if annotation.note:
