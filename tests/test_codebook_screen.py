@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_reader import SIZE, make_app, option_texts, tag_three_paragraphs, type_text
+from test_reader import SIZE, make_app, option_texts, search, tag_three_paragraphs, type_text
 from tinydb import TinyDB
 
 from tui.core.codebook import PALETTE
@@ -119,3 +119,37 @@ async def test_a_theme_moves_two_levels_deep_with_keys_and_counts_roll_up(corpus
                    for line in option_texts(app.screen.query_one("#picker-options")))
         await pilot.press("escape", "escape", "u", "u", "u", "u")  # four moves undone
     assert all(theme["parent"] is None for theme in TinyDB(database).table("themes").all())
+
+
+async def test_a_three_level_codebook_made_here_keeps_its_depth_through_qdpx_and_qdc(
+        corpus_dir: Path, database: Path, tmp_path: Path) -> None:
+    from tui.cli import main
+    from tui.core import Workspace
+
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag_three_paragraphs(pilot)
+        await search(pilot, "H1N1")
+        await pilot.press("s", "3")  # a passage on Migrant safety, to be nested two levels down
+        await pilot.press("c", "down", "greater_than_sign", "down", "greater_than_sign", "greater_than_sign")
+        await pilot.press("escape", "q")
+    paths = {"Arms trafficking": "Human smuggling › Arms trafficking",
+             "Migrant safety": "Human smuggling › Arms trafficking › Migrant safety"}
+    exported = tmp_path / "out.csv"
+    assert main(["export", "--db", str(database), "--format", "csv", "--theme", "human smuggling",
+                 "-o", str(exported)]) == 0
+    rows = exported.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 1 + 4 and ",Migrant safety," in rows[-1]  # two levels down, still in the theme
+    for fmt in ("qdpx", "qdc"):
+        output = tmp_path / f"out.{fmt}"
+        assert main(["export", "--db", str(database), "--format", fmt, "-o", str(output)]) == 0
+        again = tmp_path / f"again-{fmt}" / "annotations.json"
+        assert main(["import", str(output), "--db", str(again)]) == 0
+        workspace = Workspace.open_database(again)
+        store = workspace.store
+        assert {name: store.theme_path(store.theme_named(name)) for name in paths} == paths, fmt
+        if fmt == "qdpx":
+            migrant = store.theme_named("Migrant safety")
+            [nested] = [a for a in workspace.annotations_in_order() if migrant.id in a.themes]
+            assert "H1N1" in nested.quote
+        workspace.close()

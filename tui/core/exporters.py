@@ -187,7 +187,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
         if not tagged:
             continue
         documents = len({a.document for a in tagged})
-        level = "###" if theme.parent else "##"
+        level = "#" * min(6, 2 + workspace.tree.depth(theme))  # a nested theme one heading down per level
         lines += [f"{level} {theme.name}", "",
                   f"*{counted(len(tagged), 'passage')} in {counted(documents, 'document')}*", ""]
         if theme.description:
