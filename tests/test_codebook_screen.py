@@ -98,9 +98,9 @@ async def test_a_theme_moves_two_levels_deep_with_keys_and_counts_roll_up(corpus
         await pilot.press("greater_than_sign")  # and under Arms trafficking: two levels deep
         lines = listed(app)
         assert lines[0].startswith("▾ ▌ 1  Human smuggling   2 annotations in 1 document"
-                                   " · with the themes under it 3 annotations in 1 document")
+                                   " · with sub-themes 3 annotations in 1 document")
         assert lines[1].startswith("    ▾ ▌ 2  Arms trafficking   1 annotation in 1 document"
-                                   " · with the themes under it 1 annotation in 1 document")
+                                   " · with sub-themes 1 annotation in 1 document")
         assert lines[2].startswith("          ▌ 3  Migrant safety   0 annotations in 0 documents")
         messages = [str(notification.message) for notification in app._notifications]
         assert "Migrant safety is now Human smuggling › Arms trafficking › Migrant safety" in messages

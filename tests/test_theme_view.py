@@ -56,7 +56,7 @@ async def test_a_parent_theme_shows_the_passages_of_its_whole_subtree(corpus_dir
         await pilot.pause()
         (column,) = app.screen.query(ThemeColumn)
         title = str(column.query_one(".theme-column-title").content)
-        assert "Security  3 passages with the themes under it (0 its own) · all documents" in title
+        assert "Security  3 passages with sub-themes (0 its own) · all documents" in title
         lines = column_text(column)
         assert sum(line.startswith("▌Human smuggling\n") for line in lines) == 2
         assert sum(line.startswith("▌Human smuggling › Arms trafficking\n") for line in lines) == 1

@@ -145,7 +145,7 @@ def to_markdown(stats: Statistics) -> str:
     names = [theme.name for theme in stats.themes]
     lines = [f"# Coding statistics ({counted(stats.total, 'annotation')})", "", "## Themes", ""]
     if stats.nested:  # each theme where it sits, with the counts of its whole subtree
-        lines += table(["Theme", "Annotations", "Documents", "With the themes under it", "In documents"],
+        lines += table(["Theme", "Annotations", "Documents", "With sub-themes", "In documents"],
                        ([label, own, spread, *rolled] for label, own, spread, rolled in zip(
                            stats.theme_labels, stats.per_theme, stats.documents_per_theme, stats.rolled_up,
                            strict=True)))

@@ -58,8 +58,8 @@ class CodebookScreen(Screen[None]):
         self.folded: set[int] = set()  # themes whose subtrees are hidden
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Codebook · K/J reorder (digit keys follow) · > < indent, outdent · g moves under… "
-                          "(digit keys stay) · ← → fold"), id="codebook-title")
+        yield Static(Text("Codebook · K/J reorder (digits follow) · > < indent · g move under · ← → fold"),
+                     id="codebook-title")
         yield OptionList(id="codebook-themes")
         yield Footer()
 
@@ -99,7 +99,7 @@ class CodebookScreen(Screen[None]):
         prompt.append(displayable(theme.name), style="bold")
         prompt.append(f"   {counts_text(*own)}", style="dim")
         if has_children:
-            prompt.append(f" · with the themes under it {counts_text(*rolled)}", style="dim")
+            prompt.append(f" · with sub-themes {counts_text(*rolled)}", style="dim")
         if theme.description:
             prompt.append(f"\n{indent}{' ' * (len(arrow) + 4)}" + displayable(theme.description), style="italic dim")
         return Option(prompt, id=str(theme.id))

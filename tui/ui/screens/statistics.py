@@ -54,7 +54,7 @@ class StatisticsScreen(Screen[None]):
         colors = [theme.color for theme in result.themes]
         if result.nested:  # each theme at its depth, counting the themes under it too
             self.query_one("#chart-themes", BarChart).show(
-                "Annotations per theme, each with the themes under it",
+                "Annotations per theme, each with its sub-themes",
                 ["› " * result.tree.depth(theme) + theme.name for theme in result.themes],
                 [count for count, _ in result.rolled_up], colors)
         else:

@@ -70,11 +70,11 @@ class ThemeColumn(Vertical):
         title = chip(self.theme)
         title.append(f" {displayable(self.workspace.tree.path(self.theme))}", style="bold")
         where = displayable(self.document.title) if self.document else "all documents"
-        title.append(f"  {counted(len(self.passages), 'passage')}", style="dim")
+        counts = counted(len(self.passages), "passage")
         if len(subtree) > 1:  # rolled up: say how many carry the theme itself
             own = sum(1 for passage in self.passages if self.theme.id in passage.annotation.themes)
-            title.append(f" with the themes under it ({own} its own)", style="dim")
-        title.append(f" · {where}", style="dim")
+            counts += f" with sub-themes ({own} its own)"
+        title.append(f"  {counts} · {where}", style="dim")
         self.query_one(".theme-column-title", Static).update(title)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -92,19 +92,20 @@ class ThemeColumn(Vertical):
         text, annotation = passage.document.text, passage.annotation
         before = " ".join(text[max(0, annotation.start - CONTEXT_CHARS) : annotation.start].split())
         after = " ".join(text[annotation.end : annotation.end + CONTEXT_CHARS].split())
-        prompt = Text()
-        if self.theme.id not in annotation.themes:  # here through a theme nested under it
-            tree = self.workspace.tree
-            nested = [tree.by_id[t] for t in annotation.themes if t in self.subtree]
-            below = 1 + tree.depth(self.theme)  # name each from just under the column's theme
-            prompt.append_text(chips(nested, ancestors_of=lambda theme: tree.ancestors(theme)[below:]))
-            prompt.append("\n")
-        prompt.append(f"…{displayable(before)} ", style="dim")
+        prompt = Text(f"…{displayable(before)} ", style="dim")
         prompt.append(displayable(" ".join(annotation.quote.split())), style=Style(bold=True, underline=True))
         prompt.append(f" {displayable(after)}…", style="dim")
         if annotation.note:
             prompt.append(f"\n✎ {displayable(annotation.note)}", style="italic")
-        return prompt
+        if self.theme.id in annotation.themes:
+            return prompt
+        tree = self.workspace.tree  # here through a theme nested under it: name that theme first
+        below = 1 + tree.depth(self.theme)  # each named from just under the column's theme
+        nested = chips([tree.by_id[t] for t in annotation.themes if t in self.subtree],
+                       ancestors_of=lambda theme: tree.ancestors(theme)[below:])
+        nested.append("\n")
+        nested.append_text(prompt)
+        return nested
 
     def cycle_document(self, direction: int) -> None:
         """All documents, then each document with passages of this theme, in turn."""
