@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
-from ...core.codebook import ThemeTree
+from ...core.codebook import PATH_SEPARATOR, ThemeTree
 from ...core.text import displayable
 from ..theme_chips import chip
 from .filter_list import FilterList
@@ -88,11 +88,12 @@ class ThemePicker(FilterList[PickedTheme | None]):
         prompt = Text()
         prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
         ancestors = self.nesting.ancestors(theme)
-        prompt.append("  " * len(ancestors))  # under the theme above it, at its depth
+        named = bool(ancestors) and (filtered or ancestors[-1].id not in self.listed)  # its parent is not above it
+        prompt.append("" if named else "  " * len(ancestors))  # else under the theme above it, at its depth
         prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
-        if ancestors and (filtered or ancestors[-1].id not in self.listed):  # its parent is not above it: name them
-            prompt.append(displayable(" › ".join(t.name for t in ancestors)) + " › ", style="dim")
+        if named:
+            prompt.append(displayable(PATH_SEPARATOR.join(t.name for t in ancestors)) + PATH_SEPARATOR, style="dim")
         prompt.append(displayable(theme.name))
         return Option(prompt, id=str(theme.id))
 
