@@ -70,6 +70,15 @@ def test_themes_nest_at_any_depth_keep_their_keys_and_refuse_loops(workspace: Wo
     assert by_name(workspace, "Arms trafficking").parent == trafficking.id
 
 
+def test_a_theme_moved_under_another_comes_last_there_with_its_subtree(workspace: Workspace) -> None:
+    first, second, third, fourth, fifth = workspace.themes[:5]
+    workspace.set_parent(second, first)
+    workspace.set_parent(fourth, third)
+    workspace.set_parent(workspace.theme(first.id), workspace.theme(third.id))  # from above it, with second
+    assert [t.name for t in workspace.themes[:5]] == [t.name for t in (third, fourth, first, second, fifth)]
+    assert workspace.store.theme_path(workspace.theme(second.id)) == f"{third.name} › {first.name} › {second.name}"
+
+
 def test_a_name_is_unique_among_the_themes_it_would_sit_beside(workspace: Workspace) -> None:
     weapons, other = workspace.create_theme("Weapons"), workspace.create_theme("Other")
     workspace.set_parent(other, weapons)

@@ -112,12 +112,15 @@ async def test_a_theme_moves_two_levels_deep_with_keys_and_counts_roll_up(corpus
         assert "Arms trafficking" not in "".join(listed(app))
         await pilot.press("right", "down", "down", "less_than_sign")  # Migrant safety back up a level
         assert app.workspace.store.theme_path(app.workspace.theme_for_key(3)) == "Human smuggling › Migrant safety"
+        await pilot.press("G")  # to the top level, right after the subtree it leaves
+        assert app.workspace.theme_for_key(3).parent is None
+        assert [t.key for t in app.workspace.themes[:4]] == [1, 2, 3, 4]
 
         await pilot.press("escape", "t")  # the tagging picker names a nested theme with its path
         await type_text(pilot, "arms")
         assert any("Human smuggling › Arms trafficking" in line
                    for line in option_texts(app.screen.query_one("#picker-options")))
-        await pilot.press("escape", "escape", "u", "u", "u", "u")  # four moves undone
+        await pilot.press("escape", "escape", "u", "u", "u", "u", "u")  # five moves undone
     assert all(theme["parent"] is None for theme in TinyDB(database).table("themes").all())
 
 

@@ -696,19 +696,28 @@ class Store:
         self._reload("themes", theme.id, self._raw("themes", theme.id))
         return self._themes_by_id[theme.id]
 
-    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
-        """Put ``theme`` (with everything under it) under ``parent`` at any depth, as its last
-        child, or at the top level (None). Refused when ``parent`` is ``theme`` or inside it (a
-        loop) or already has a theme of that name under it. Digit keys stay."""
+    def set_parent(self, theme: Theme, parent: Theme | None, after: Theme | None = None) -> None:
+        """Put ``theme`` (with everything under it) under ``parent`` at any depth, or at the top
+        level (None): as the last theme there, or right after ``after`` (one already there).
+        Refused when ``parent`` is ``theme`` or inside it (a loop) or already has a theme of
+        that name under it. Digit keys stay."""
         if (problem := self.tree.placement_problem(theme, parent)) is not None:
             raise ValueError(problem)
         parent_id = parent.id if parent else None
         self._check_name(theme.name, keeping=theme, parent=parent_id)
         if parent_id == theme.parent:
             return
+        moved = self.tree.descendants(theme)
+        others = [t for t in self.themes if t.id not in moved]
+        at = len(others)  # the end: after every theme already under ``parent``
+        if after is not None:
+            following = self.tree.descendants(after)
+            at = max(index for index, t in enumerate(others) if t.id in following) + 1
         self._replace("themes", theme.id, {"parent": parent_id})
         self._reload("themes", theme.id, self._raw("themes", theme.id))
-        self.renumber(self.themes, keep_keys=True)  # grouping is no reason to relearn the digits
+        subtree = [self._themes_by_id[t.id] for t in self.themes if t.id in moved]
+        wanted = [*others[:at], *subtree, *others[at:]]
+        self.renumber(wanted, keep_keys=True)  # grouping is no reason to relearn the digits
 
     def indent_theme(self, theme: Theme) -> Theme:
         """Put ``theme`` under the theme just above it among its siblings (as its last child);
@@ -728,13 +737,12 @@ class Store:
         if not ancestors:
             raise ValueError(f"{theme.name} is at the top level already")
         grandparent = ancestors[-2] if len(ancestors) > 1 else None
-        self.set_parent(theme, grandparent)
+        self.set_parent(theme, grandparent, after=ancestors[-1])
         return grandparent
 
     def renumber(self, wanted: list[Theme], keep_keys: bool = False) -> None:
-        """Order the codebook as ``wanted`` says, each group's children right after their
-        parent, depth first at any depth (an imported codebook nests deeper than the UI's one
-        level); the first nine themes in that order take the keys 1..9, unless ``keep_keys``
+        """Order the codebook as ``wanted`` says, each theme's children right after it, in
+        their order in ``wanted``, depth first at any depth; the first nine themes in that order take the keys 1..9, unless ``keep_keys``
         (each theme keeps the digit it has)."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}

@@ -343,9 +343,10 @@ class Workspace:
         with self.undoable(f"move theme {theme.name}"):
             self.store.move_theme(theme, delta)
 
-    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
-        with self.undoable(f"group theme {theme.name}"):
-            self.store.set_parent(theme, parent)
+    def set_parent(self, theme: Theme, parent: Theme | None, after: Theme | None = None) -> None:
+        """Put ``theme`` under ``parent`` (None: the top), last there or right after ``after``."""
+        with self.undoable(f"move theme {theme.name}"):
+            self.store.set_parent(theme, parent, after)
 
     def indent_theme(self, theme: Theme) -> Theme:
         """Put ``theme`` under the theme above it in its level; returns the new parent."""

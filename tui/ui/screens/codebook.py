@@ -215,7 +215,8 @@ class CodebookScreen(Screen[None]):
     def action_ungroup(self) -> None:
         theme = self.current
         if theme is not None and theme.parent is not None:
-            self._move(theme, lambda: self.workspace.set_parent(theme, None))
+            top = self.workspace.tree.ancestors(theme)[0]  # it lands right after the subtree it leaves
+            self._move(theme, lambda: self.workspace.set_parent(theme, None, after=top))
 
     def action_fold(self) -> None:
         theme = self.current
