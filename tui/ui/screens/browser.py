@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Static
 
 from ...core import Annotation, StoreError, Workspace
 from ...core.browse import SortOrder
-from ...core.text import counted, displayable
+from ...core.text import counted
 from ..notices import notify_not_saved
 from ..theme_chips import chips
 from ..widgets.annotation_table import AnnotationTable
