@@ -742,8 +742,8 @@ class Store:
 
     def renumber(self, wanted: list[Theme], keep_keys: bool = False) -> None:
         """Order the codebook as ``wanted`` says, each theme's children right after it, in
-        their order in ``wanted``, depth first at any depth; the first nine themes in that order take the keys 1..9, unless ``keep_keys``
-        (each theme keeps the digit it has)."""
+        their order in ``wanted``, depth first at any depth; the first nine themes in that
+        order take the keys 1..9, unless ``keep_keys`` (each theme keeps the digit it has)."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}
         for theme in wanted:

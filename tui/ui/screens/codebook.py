@@ -101,7 +101,8 @@ class CodebookScreen(Screen[None]):
         if has_children:
             prompt.append(f" · with sub-themes {counts_text(*rolled)}", style="dim")
         if theme.description:
-            prompt.append(f"\n{indent}{' ' * (len(arrow) + 4)}" + displayable(theme.description), style="italic dim")
+            under_name = indent + " " * (len(arrow) + 4)
+            prompt.append(f"\n{under_name}{displayable(theme.description)}", style="italic dim")
         return Option(prompt, id=str(theme.id))
 
     def _current_id(self) -> int | None:
@@ -190,7 +191,9 @@ class CodebookScreen(Screen[None]):
     def _placed(self, theme: Theme) -> str:
         """What the user is told after a move: where the theme sits now."""
         moved = self.workspace.theme(theme.id) or theme
-        return f"{moved.name} is now {self.workspace.tree.path(moved)}" if moved.parent else f"{moved.name} is top-level"
+        if moved.parent is None:
+            return f"{moved.name} is top-level"
+        return f"{moved.name} is now {self.workspace.tree.path(moved)}"
 
     def _move(self, theme: Theme, change: Callable[[], object]) -> None:
         """Make a move in the tree and say where the theme landed."""
