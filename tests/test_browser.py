@@ -79,14 +79,19 @@ async def test_a_long_list_is_virtual_not_a_widget_per_row(corpus_dir: Path, dat
         assert str(3000) in str(app.screen.query_one("#browser-status").content)
 
 
-async def test_the_highlighted_annotation_shows_its_themes_under_their_group(corpus_dir: Path, database: Path) -> None:
+async def test_the_highlighted_annotation_shows_its_themes_with_their_path(corpus_dir: Path, database: Path) -> None:
     app = make_app(corpus_dir, database)
     workspace = app.workspace
     async with app.run_test(size=SIZE) as pilot:
         await tag_three_paragraphs(pilot)
-        workspace.set_parent(workspace.themes[1], workspace.create_theme("Contraband"))  # Arms trafficking
+        contraband = workspace.create_theme("Contraband")
+        workspace.set_parent(workspace.themes[1], contraband)  # Arms trafficking
+        workspace.set_parent(workspace.theme(contraband.id), workspace.create_theme("Security"))
         await pilot.press("a", "down", "down")  # the second row: Her promise, Arms trafficking
-        assert "Contraband › Arms trafficking" in str(app.screen.query_one("#browser-themes").content)
+        assert "Security › Contraband › Arms trafficking" in str(app.screen.query_one("#browser-themes").content)
+        app.screen.query_one("#browser-filter").focus()
+        await type_text(pilot, "theme:security")  # found by a name on its path
+        assert "1 annotation of 3" in str(app.screen.query_one("#browser-status").content)
 
 
 async def test_rows_name_their_themes_and_use_the_width_there_is(corpus_dir: Path, database: Path) -> None:

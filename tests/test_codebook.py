@@ -46,7 +46,7 @@ def test_reorder_changes_the_digit_keys(workspace: Workspace) -> None:
     assert workspace.theme_for_key(1).id == first.id
 
 
-def test_grouping_is_one_level_deep_and_children_follow_their_parent(workspace: Workspace) -> None:
+def test_themes_nest_at_any_depth_keep_their_keys_and_refuse_loops(workspace: Workspace) -> None:
     keys = {t.name: t.key for t in workspace.themes}
     trafficking = workspace.create_theme("Trafficking")
     workspace.set_parent(by_name(workspace, "Arms trafficking"), trafficking)
@@ -54,13 +54,76 @@ def test_grouping_is_one_level_deep_and_children_follow_their_parent(workspace: 
     names = [t.name for t in workspace.themes]
     at = names.index("Trafficking")
     assert sorted(names[at + 1 : at + 3]) == ["Arms trafficking", "Drug trafficking"]
-    with pytest.raises(ValueError, match="one level deep"):
-        workspace.set_parent(by_name(workspace, "Migrant safety"), by_name(workspace, "Arms trafficking"))
+    workspace.set_parent(by_name(workspace, "Migrant safety"), by_name(workspace, "Arms trafficking"))
+    safety = by_name(workspace, "Migrant safety")
+    assert workspace.store.theme_path(safety) == "Trafficking › Arms trafficking › Migrant safety"
+    assert workspace.tree.depth(safety) == 2
+    with pytest.raises(ValueError, match="loop"):
+        workspace.set_parent(by_name(workspace, "Trafficking"), safety)
+    with pytest.raises(ValueError, match="under itself"):
+        workspace.set_parent(safety, safety)
     assert {t.name: t.key for t in workspace.themes if t.name in keys} == keys  # no digit moved
-    workspace.set_parent(by_name(workspace, "Arms trafficking"), None)
+    workspace.set_parent(by_name(workspace, "Arms trafficking"), None)  # its subtree comes with it
+    assert workspace.store.theme_path(by_name(workspace, "Migrant safety")) == "Arms trafficking › Migrant safety"
     assert by_name(workspace, "Arms trafficking").key == keys["Arms trafficking"]
     workspace.undo()
     assert by_name(workspace, "Arms trafficking").parent == trafficking.id
+
+
+def test_a_theme_moved_under_another_comes_last_there_with_its_subtree(workspace: Workspace) -> None:
+    first, second, third, fourth, fifth = workspace.themes[:5]
+    workspace.set_parent(second, first)
+    workspace.set_parent(fourth, third)
+    workspace.set_parent(workspace.theme(first.id), workspace.theme(third.id))  # from above it, with second
+    assert [t.name for t in workspace.themes[:5]] == [t.name for t in (third, fourth, first, second, fifth)]
+    assert workspace.store.theme_path(workspace.theme(second.id)) == f"{third.name} › {first.name} › {second.name}"
+
+
+def test_a_name_is_unique_among_the_themes_it_would_sit_beside(workspace: Workspace) -> None:
+    weapons, other = workspace.create_theme("Weapons"), workspace.create_theme("Other")
+    workspace.set_parent(other, weapons)
+    second = workspace.create_theme("other ")  # at the top: no clash there
+    with pytest.raises(ValueError, match="exists already under Weapons"):
+        workspace.set_parent(second, weapons)
+    assert workspace.theme(second.id).parent is None
+
+
+def test_indent_goes_under_the_theme_above_and_outdent_comes_back_after_the_parent(workspace: Workspace) -> None:
+    first, second, third = workspace.themes[:3]
+    assert workspace.indent_theme(third).id == second.id
+    with pytest.raises(ValueError, match="no theme above"):
+        workspace.indent_theme(first)
+    assert workspace.indent_theme(workspace.theme(second.id)).id == first.id  # with third under it
+    assert workspace.store.theme_path(workspace.theme(third.id)) == f"{first.name} › {second.name} › {third.name}"
+    assert workspace.outdent_theme(workspace.theme(third.id)).id == first.id
+    assert [t.name for t in workspace.themes[:3]] == [first.name, second.name, third.name]  # right after its parent
+    assert workspace.outdent_theme(workspace.theme(third.id)) is None
+    with pytest.raises(ValueError, match="top level already"):
+        workspace.outdent_theme(workspace.theme(third.id))
+
+
+def test_deleting_or_merging_a_parent_keeps_its_subtree_in_place(workspace: Workspace) -> None:
+    top, middle, leaf, other = (workspace.create_theme(name) for name in ("Security", "Arms", "Firearms", "Trade"))
+    workspace.set_parent(middle, top)
+    workspace.set_parent(leaf, workspace.theme(middle.id))
+    workspace.delete_theme(workspace.theme(middle.id))
+    assert workspace.theme(leaf.id).parent == top.id  # up to the deleted theme's parent, not the top
+    workspace.undo()
+    workspace.merge_theme(workspace.theme(middle.id), other)
+    assert workspace.store.theme_path(workspace.theme(leaf.id)) == "Trade › Firearms"  # under the target
+    workspace.undo()
+    workspace.merge_theme(workspace.theme(top.id), workspace.theme(leaf.id))  # into its own descendant
+    assert workspace.theme(middle.id).parent is None and workspace.theme(leaf.id).parent == middle.id
+
+
+def test_counts_roll_up_once_per_annotation(workspace: Workspace) -> None:
+    parent, child = workspace.themes[0], workspace.themes[1]
+    workspace.set_parent(child, parent)
+    tag(workspace, 0, 100, 0, 1)  # both on one passage: counted once for the parent
+    tag(workspace, 1, 100, 1)
+    assert workspace.theme_counts()[parent.id] == (1, 1)
+    assert workspace.rolled_up_counts()[parent.id] == (2, 2)
+    assert workspace.rolled_up_counts()[child.id] == workspace.theme_counts()[child.id] == (2, 2)
 
 
 def test_every_theme_gets_its_own_colour_while_one_is_free(workspace: Workspace) -> None:

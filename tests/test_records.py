@@ -252,9 +252,9 @@ def test_a_theme_cycle_or_a_missing_parent_is_a_problem_db_check_reports_and_not
     for theme in store.themes:
         store.theme_path(theme)
         store.theme_key(theme)
-    from tui.core.query import descendants
+    from tui.core.codebook import ThemeTree
 
-    assert all(theme.id in descendants(store.themes, theme) for theme in store.themes)
+    assert all(theme.id in ThemeTree(store.themes).descendants(theme) for theme in store.themes)
     store.renumber(store.themes)
     assert sorted(theme.id for theme in store.themes) == [1, 2, 3, 4]
     store.close()

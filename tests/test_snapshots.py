@@ -165,6 +165,9 @@ def test_reader_panes(snap_compare, coded_workspace: Workspace, panes: int, size
 SCREENS = {
     "browser": pressing("a"),
     "codebook": pressing("c"),
+    # Bilateral cooperation under Drug trafficking, Information sharing two levels down: the tree
+    "codebook_nested": pressing("c", *["down"] * 4, "greater_than_sign", "down", "greater_than_sign",
+                                "greater_than_sign"),
     "colour_chooser": pressing("c", "k"),  # for the first theme, Human smuggling
     # on the annotation tagged 6 and 1, inside the one tagged 5: the picker ticks 6 and 1
     "theme_picker": pressing("slash", typed="pledged", then=("enter", "t")),

@@ -130,3 +130,21 @@ def test_passages_that_only_touch_do_not_cooccur(tmp_path: Path) -> None:
     workspace.close()
     gamma.path.unlink()
     assert stats.compute(Workspace.open_database(workspace.database_path)).cooccurrence == [[1, 0], [0, 1]]
+
+
+def test_nested_themes_roll_up_in_every_format(coded: Workspace) -> None:
+    arms, money, migrants = coded.themes
+    coded.set_parent(money, arms)
+    coded.set_parent(coded.theme(migrants.id), coded.theme(money.id))  # Arms › Money › Migrants
+    result = stats.compute(coded)
+    assert result.per_theme == [3, 2, 1]  # their own, as before
+    # Arms: its three, and Money's passage on "north. Shelters" and Migrants' one (the shared
+    # "south. Money" passage counts once); Money: its two and Migrants' one.
+    assert result.rolled_up == [(5, 2), (3, 1), (1, 1)]
+    report = stats.to_markdown(result)
+    assert "| Arms › Money › Migrants | 1 | 1 | 1 | 1 |" in report and "| Arms | 3 | 2 | 5 | 2 |" in report
+    rows = list(csv.DictReader(io.StringIO(stats.to_csv(result))))
+    assert {"measure": "theme_annotations_with_descendants", "theme": "Money", "document": "",
+            "other_theme": "", "count": "3"} in rows
+    money_json = json.loads(stats.to_json(result))["themes"][1]
+    assert money_json["path"] == "Arms › Money" and money_json["annotations_with_descendants"] == 3

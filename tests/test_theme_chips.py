@@ -22,10 +22,11 @@ def test_chips_name_each_theme_after_a_chip_in_its_colour_literally() -> None:
     assert coloured == [(CHIP, Style(color="#ff0000").color), (CHIP, Style(color="#00ff00").color)]
 
 
-def test_grouped_themes_show_their_parent() -> None:
-    group = theme(1, "Crime", "#ff0000")
-    text = chips([theme(2, "Arms", "#00ff00", parent=1)], parent_of={1: group}.get)
-    assert text.plain == f"{CHIP}Crime › Arms"
+def test_nested_themes_show_their_path_literally() -> None:
+    top, group = theme(1, "[b]Crime", "#ff0000"), theme(2, "Trade", "#0000ff", parent=1)
+    ancestors = {2: [top], 3: [top, group]}
+    text = chips([theme(3, "Arms", "#00ff00", parent=2), top], ancestors_of=lambda t: ancestors.get(t.id, []))
+    assert text.plain == f"{CHIP}[b]Crime › Trade › Arms, {CHIP}[b]Crime"
 
 
 def test_one_chip_from_a_theme_or_a_colour_and_as_a_segment_over_a_base() -> None:

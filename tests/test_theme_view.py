@@ -42,3 +42,21 @@ async def test_theme_view_groups_compares_and_jumps(corpus_dir: Path, database: 
         view = view_of(app, 1)
         assert view.document is app.workspace.documents[0]
         assert view.document.text[view.selection.start : view.selection.end].startswith("Greetings")
+
+
+async def test_a_parent_theme_shows_the_passages_of_its_whole_subtree(corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SIZE) as pilot:
+        await tag_three_paragraphs(pilot)  # two passages on Human smuggling, one on Arms trafficking
+        workspace = app.workspace
+        security = workspace.create_theme("Security")
+        workspace.set_parent(workspace.theme_for_key(1), security)
+        workspace.set_parent(workspace.theme_for_key(2), workspace.theme_for_key(1))
+        await app.push_screen(ThemeViewScreen(workspace, workspace.theme(security.id)))
+        await pilot.pause()
+        (column,) = app.screen.query(ThemeColumn)
+        title = str(column.query_one(".theme-column-title").content)
+        assert "Security  3 passages with sub-themes (0 its own) · all documents" in title
+        lines = column_text(column)
+        assert sum(line.startswith("▌Human smuggling\n") for line in lines) == 2
+        assert sum(line.startswith("▌Human smuggling › Arms trafficking\n") for line in lines) == 1

@@ -194,7 +194,7 @@ def build_export_parser() -> argparse.ArgumentParser:
                         help="where to write (default: beside the database, e.g. annotations-export.csv); "
                              "- for standard output")
     parser.add_argument("--theme", metavar="T", help="only annotations with this theme: its name or the start of "
-                        "one name, in any case (a group includes its children)")
+                        "one name, in any case, with every theme nested under it")
     parser.add_argument("--document", metavar="D", help="only annotations of documents whose path or title contains D")
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
     return parser

@@ -1,7 +1,7 @@
 """Finding annotations across the corpus: the annotation browser's filter and sort orders.
 
 The filter is a list of words, all of which must match (case-insensitive, anywhere in the
-quote, memo, theme names (a grouped theme also by its group's name), document title or author).
+quote, memo, theme names (a nested theme also by the names of the themes it is under), document title or author).
 A word written ``theme:arms``, ``doc:report``, ``author:ana`` or ``memo:why`` looks only in that
 field; ``"exact phrase"`` (or ``memo:"exact phrase"``) finds words together, in that order.
 
@@ -130,10 +130,8 @@ class AnnotationFinder:
     def _build(self) -> Haystack:
         store = self.store
         titles = {doc_id: (doc.title or doc.path).casefold() for doc_id, doc in store.documents.items()}
-        names = {theme.id: theme.name.casefold() for theme in store.themes}
-        for theme in store.themes:  # a child theme is also found by its group's name
-            if theme.parent in names:
-                names[theme.id] = f"{names[theme.parent]} › {names[theme.id]}"
+        tree = store.tree  # a nested theme is also found by the names of the themes it is under
+        names = {theme.id: tree.path(theme).casefold() for theme in store.themes}
         haystack = Haystack(list(store.annotations.values()), [], [])
         for annotation in haystack.annotations:
             fields = (

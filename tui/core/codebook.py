@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .import_records import check_name
 
 CODEBOOK_NAME = "codebook.json"
 KEYED_THEMES = 9
+PATH_SEPARATOR = " › "
 
 # A qualitative palette that colour-blind readers can tell apart and that reads both as a
 # softened background under text and as a chip on dark or light terminals: the Okabe–Ito
@@ -139,3 +141,76 @@ def parse_color(text: str) -> str | None:
     or None if ``text`` is not such a colour."""
     color = text.strip().casefold()
     return color if _HEX_COLOR.fullmatch(color) else None
+
+
+class ThemeTree:
+    """How the themes of a codebook nest: each theme's ancestors, descendants and path, and
+    counts rolled up from a subtree. Built once per question from the themes in codebook
+    order; a cycle in a damaged file stops where it closes instead of looping."""
+
+    def __init__(self, themes: Iterable[Theme]) -> None:
+        self.themes = list(themes)
+        self.by_id = {theme.id: theme for theme in self.themes}
+        self.children: dict[int | None, list[Theme]] = {}
+        for theme in self.themes:
+            parent = theme.parent if theme.parent in self.by_id else None  # a lost parent: at the top
+            self.children.setdefault(parent, []).append(theme)
+
+    def ancestors(self, theme: Theme) -> list[Theme]:
+        """The themes ``theme`` sits under, top first."""
+        found: list[Theme] = []
+        seen = {theme.id}
+        while theme.parent is not None and theme.parent in self.by_id and theme.parent not in seen:
+            theme = self.by_id[theme.parent]
+            seen.add(theme.id)
+            found.append(theme)
+        return found[::-1]
+
+    def depth(self, theme: Theme) -> int:
+        """0 at the top level, 1 under a top-level theme, and so on."""
+        return len(self.ancestors(theme))
+
+    def path(self, theme: Theme) -> str:
+        """``Security › Arms › Firearms``: the theme named with its ancestors."""
+        return PATH_SEPARATOR.join(t.name for t in [*self.ancestors(theme), theme])
+
+    def descendants(self, theme: Theme) -> set[int]:
+        """The theme's id and those of every theme nested under it, at any depth."""
+        found, stack = {theme.id}, [theme.id]
+        while stack:
+            for child in self.children.get(stack.pop(), ()):
+                if child.id not in found:
+                    found.add(child.id)
+                    stack.append(child.id)
+        return found
+
+    def siblings(self, theme: Theme) -> list[Theme]:
+        """The themes under the same parent as ``theme`` (itself included), in order."""
+        parent = theme.parent if theme.parent in self.by_id else None
+        return self.children.get(parent, [])
+
+    def placement_problem(self, theme: Theme, parent: Theme | None) -> str | None:
+        """Why ``theme`` cannot go under ``parent`` (it would sit inside itself), or None."""
+        if parent is None:
+            return None
+        if parent.id == theme.id:
+            return f"{theme.name} cannot go under itself"
+        if parent.id in self.descendants(theme):
+            return f"{parent.name} is inside {theme.name}: putting {theme.name} under it would make a loop"
+        return None
+
+    def rolled_up(self, codings: Iterable[tuple[int, Iterable[int]]]) -> dict[int, tuple[int, int]]:
+        """Per theme id: how many of ``codings`` (a document id and theme ids each, one per
+        annotation) carry the theme or one nested under it, in how many documents. An
+        annotation coded with a parent and its child counts once for the parent."""
+        lineage = {theme.id: {theme.id, *(t.id for t in self.ancestors(theme))} for theme in self.themes}
+        annotations: dict[int, int] = {}
+        documents: dict[int, set[int]] = {}
+        for document, theme_ids in codings:
+            reached: set[int] = set()
+            for theme_id in theme_ids:
+                reached |= lineage.get(theme_id, set())
+            for theme_id in reached:
+                annotations[theme_id] = annotations.get(theme_id, 0) + 1
+                documents.setdefault(theme_id, set()).add(document)
+        return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}

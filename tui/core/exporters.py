@@ -46,7 +46,7 @@ class Selection:
         chosen = workspace.annotations_in_order()
         if self.theme:
             named = theme_for(workspace, self.theme)
-            wanted = {named.id} | {t.id for t in workspace.themes if t.parent == named.id}  # and its children
+            wanted = workspace.tree.descendants(named)  # and every theme nested under it
             chosen = [a for a in chosen if wanted & set(a.themes)]
         if self.document:
             needle = self.document.casefold()
@@ -188,7 +188,7 @@ def to_markdown(workspace: Workspace, annotations: list[Annotation], progress: P
         if not tagged:
             continue
         documents = len({a.document for a in tagged})
-        level = "###" if theme.parent else "##"
+        level = "#" * min(6, 2 + workspace.tree.depth(theme))  # a nested theme one heading down per level
         lines += [f"{level} {theme.name}", "",
                   f"*{counted(len(tagged), 'passage')} in {counted(documents, 'document')}*", ""]
         if theme.description:

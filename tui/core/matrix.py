@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from . import intervals as iv
 from .attributes import SPEAKER, attribute_names
-from .codebook import Theme
-from .query import QueryError, coding_index, descendants
+from .codebook import Theme, ThemeTree
+from .query import QueryError, coding_index
 from .workspace import Workspace
 
 COUNTS = ("passages", "documents", "characters")
@@ -76,7 +76,8 @@ def compute(workspace: Workspace, attribute: str, count: str = "passages") -> Ma
     regions = value_regions(workspace, attribute)
     index = coding_index(workspace)
     themes = list(workspace.themes)
-    coded = [index.themes(descendants(themes, theme)) for theme in themes]
+    tree = ThemeTree(themes)
+    coded = [index.themes(tree.descendants(theme)) for theme in themes]
     rows = [(shown, per_document) for shown, per_document in regions.values()]
     rows.sort(key=lambda row: row[0].casefold())
     covered: dict[int, iv.Intervals] = {}

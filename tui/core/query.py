@@ -53,7 +53,7 @@ from operator import attrgetter, gt
 from weakref import WeakKeyDictionary
 
 from . import intervals as iv
-from .codebook import Theme
+from .codebook import Theme, ThemeTree
 from .corpus import Document
 from .intervals import Intervals
 from .workspace import Workspace
@@ -254,20 +254,6 @@ def find_theme(themes: list[Theme], name: str, column: int) -> Theme:
     raise QueryError(f"no theme named {name!r} at column {column} ({known})")
 
 
-def descendants(themes: list[Theme], theme: Theme) -> set[int]:
-    """The theme's id and those of every theme nested under it, at any depth."""
-    children: dict[int | None, list[int]] = {}
-    for other in themes:
-        children.setdefault(other.parent, []).append(other.id)
-    found, stack = {theme.id}, [theme.id]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:  # a cycle in a broken file cannot loop forever
-                found.add(child)
-                stack.append(child)
-    return found
-
-
 def normalised(value: str) -> str:
     return " ".join(value.split()).casefold()
 
@@ -419,7 +405,8 @@ class Evaluation:
 
     def __post_init__(self) -> None:
         themes = self.workspace.themes
-        resolved = {id(node): descendants(themes, find_theme(themes, node.name, node.column))
+        tree = ThemeTree(themes)
+        resolved = {id(node): tree.descendants(find_theme(themes, node.name, node.column))
                     for node in _theme_nodes(self.tree)}  # every name checked before any work
         index = coding_index(self.workspace)
         self.documents = index.documents

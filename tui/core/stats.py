@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from itertools import combinations
 
-from .codebook import Theme
+from .codebook import Theme, ThemeTree
 from .store import Annotation
 from .text import counted
 from .workspace import Workspace
@@ -41,6 +41,18 @@ class Statistics:
     matrix: list[list[int]]  # [theme][document]: annotations with the theme in the document
     per_document: list[int]  # annotations per document (one per passage, whatever its themes)
     cooccurrence: list[list[int]]  # [theme][theme]: units coded with both
+    tree: ThemeTree  # how the themes nest
+    rolled_up: list[tuple[int, int]]  # [theme]: annotations with it or a theme under it, their documents
+
+    @property
+    def nested(self) -> bool:
+        """Whether some theme sits under another: only then do roll-ups and paths say more."""
+        return any(theme.parent is not None for theme in self.themes)
+
+    @property
+    def theme_labels(self) -> list[str]:
+        """Each theme by its path (``Security › Arms``), or by its name in a flat codebook."""
+        return [self.tree.path(theme) for theme in self.themes]
 
     @property
     def per_theme(self) -> list[int]:
@@ -63,8 +75,10 @@ def compute(workspace: Workspace) -> Statistics:
     per_document: list[int] = []
     matrix = [[] for _ in themes]
     cooccurrence = [[0] * len(themes) for _ in themes]
+    codings: list[tuple[int, tuple[int, ...]]] = []  # every counted annotation: its document's row, its themes
 
     def add(row: DocumentRow, annotations: list[Annotation], units: list[set[int]]) -> None:
+        codings.extend((len(documents), annotation.themes) for annotation in annotations)
         documents.append(row)
         per_document.append(len(annotations))
         counts = [0] * len(themes)
@@ -91,7 +105,10 @@ def compute(workspace: Workspace) -> Statistics:
         if document_id not in opened:
             annotations = [a for a in workspace.store.annotations_of(document_id) if not a.orphaned]
             add(DocumentRow(stored.title, stored.path), annotations, overlap_units(annotations, position))
-    return Statistics(themes, documents, matrix, per_document, cooccurrence)
+    tree = ThemeTree(themes)
+    rolled_up = tree.rolled_up(codings)
+    return Statistics(themes, documents, matrix, per_document, cooccurrence, tree,
+                      [rolled_up[theme.id] for theme in themes])
 
 
 def paragraph_units(paragraphs: list[tuple[int, int]], annotations: list[Annotation],
@@ -127,8 +144,14 @@ def overlap_units(annotations: list[Annotation], position: dict[int, int]) -> li
 def to_markdown(stats: Statistics) -> str:
     names = [theme.name for theme in stats.themes]
     lines = [f"# Coding statistics ({counted(stats.total, 'annotation')})", "", "## Themes", ""]
-    lines += table(["Theme", "Annotations", "Documents"],
-                   zip(names, stats.per_theme, stats.documents_per_theme, strict=True))
+    if stats.nested:  # each theme where it sits, with the counts of its whole subtree
+        lines += table(["Theme", "Annotations", "Documents", "With sub-themes", "In documents"],
+                       ([label, own, spread, *rolled] for label, own, spread, rolled in zip(
+                           stats.theme_labels, stats.per_theme, stats.documents_per_theme, stats.rolled_up,
+                           strict=True)))
+    else:
+        lines += table(["Theme", "Annotations", "Documents"],
+                       zip(names, stats.per_theme, stats.documents_per_theme, strict=True))
     lines += ["", "## Documents", ""]
     lines += table(["Document", "Annotations"],
                    zip((d.title for d in stats.documents), stats.per_document, strict=True))
@@ -164,6 +187,10 @@ def to_csv(stats: Statistics) -> str:
     rows: list[list[object]] = []
     for theme, count, spread in zip(stats.themes, stats.per_theme, stats.documents_per_theme, strict=True):
         rows += [["theme_annotations", theme.name, "", "", count], ["theme_documents", theme.name, "", "", spread]]
+    if stats.nested:
+        for theme, (count, spread) in zip(stats.themes, stats.rolled_up, strict=True):
+            rows += [["theme_annotations_with_descendants", theme.name, "", "", count],
+                     ["theme_documents_with_descendants", theme.name, "", "", spread]]
     rows += [["document_annotations", "", d.title, "", count]
              for d, count in zip(stats.documents, stats.per_document, strict=True)]
     for theme, row in zip(stats.themes, stats.matrix, strict=True):
@@ -178,11 +205,14 @@ def to_csv(stats: Statistics) -> str:
 
 def to_json(stats: Statistics) -> str:
     names = [theme.name for theme in stats.themes]
+    themes = [{"name": theme.name, "color": theme.color, "annotations": count, "documents": spread}
+              for theme, count, spread in zip(stats.themes, stats.per_theme, stats.documents_per_theme, strict=True)]
+    if stats.nested:
+        for theme, label, (count, spread) in zip(themes, stats.theme_labels, stats.rolled_up, strict=True):
+            theme.update(path=label, annotations_with_descendants=count, documents_with_descendants=spread)
     return json.dumps({
         "annotations": stats.total,
-        "themes": [{"name": theme.name, "color": theme.color, "annotations": count, "documents": spread}
-                   for theme, count, spread in zip(stats.themes, stats.per_theme, stats.documents_per_theme,
-                                                   strict=True)],
+        "themes": themes,
         "documents": [{"title": d.title, "path": d.path, "annotations": count}
                       for d, count in zip(stats.documents, stats.per_document, strict=True)],
         "theme_document": {"themes": names, "documents": [d.title for d in stats.documents],

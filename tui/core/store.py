@@ -50,7 +50,7 @@ from tinydb import TinyDB
 
 from .anchoring import Placement
 from .backups import backups_of, rotate
-from .codebook import KEYED_THEMES, Theme, ThemeSpec, folded, new_guid, next_color
+from .codebook import KEYED_THEMES, PATH_SEPARATOR, Theme, ThemeSpec, ThemeTree, folded, new_guid, next_color
 from .journal import Entry, Journal
 from .lock import DatabaseBusy, take_lock
 from .migrations import SCHEMA_VERSION, migrate
@@ -201,6 +201,7 @@ class Store:
     _by_document: dict[int, dict[int, Annotation]] = field(default_factory=dict)
     _orphans: dict[int, Annotation] = field(default_factory=dict)
     _themes_by_id: dict[int, Theme] = field(default_factory=dict)
+    _tree: ThemeTree | None = None  # how the themes nest, made when first asked after a change
     revision: int = 0  # bumped by every change in memory, so views can tell they are stale
     _document_ids: dict[str, int] = field(default_factory=dict)
     unsaved: list[Entry] = field(default_factory=list)
@@ -594,7 +595,16 @@ class Store:
         """The one way the codebook changes in memory, keeping the id index in step."""
         self.themes = themes
         self._themes_by_id = {theme.id: theme for theme in themes}
+        self._tree = None
         self.revision += 1
+
+    @property
+    def tree(self) -> ThemeTree:
+        """How the codebook nests, kept until the codebook changes: paths are asked for on
+        every row drawn."""
+        if self._tree is None:
+            self._tree = ThemeTree(self.themes)
+        return self._tree
 
     def theme_for_key(self, key: int) -> Theme | None:
         return next((theme for theme in self.themes if theme.key == key), None)
@@ -637,19 +647,11 @@ class Store:
     def _lineage(self, theme: Theme) -> list[str]:
         """The names of a theme's ancestors and its own, top first (a cycle in a damaged file
         stops where it closes)."""
-        names, seen = [theme.name], {theme.id}
-        while theme.parent is not None:
-            parent = self._themes_by_id.get(theme.parent)
-            if parent is None or parent.id in seen:
-                break
-            seen.add(parent.id)
-            names.append(parent.name)
-            theme = parent
-        return names[::-1]
+        return [t.name for t in [*self.tree.ancestors(theme), theme]]
 
     def theme_path(self, theme: Theme) -> str:
         """``Violence › Armed groups › Cartels``: a theme named with its ancestors."""
-        return " › ".join(self._lineage(theme))
+        return PATH_SEPARATOR.join(self._lineage(theme))
 
     def import_themes(self, specs: list[ThemeSpec]) -> dict[str | tuple[str, ...], Theme]:
         """Every spec's theme: by ``folded`` name (the first theme of that name) and, for a
@@ -709,43 +711,75 @@ class Store:
         result.update({key: self._themes_by_id[t.id] for key, t in found.items()})
         return result
 
-    def _check_name(self, name: str, keeping: Theme | None = None) -> str:
-        """A name unique among the theme's siblings (an imported codebook may hold one name
-        under two parents; the UI adds top-level themes, so among those)."""
+    def _check_name(self, name: str, keeping: Theme | None = None, parent: int | None = None) -> str:
+        """A name unique among the theme's siblings under ``parent`` (an imported codebook may
+        hold one name under two parents; the UI adds top-level themes, so among those)."""
         name = " ".join(name.split())
         if not name:
             raise ValueError("a theme needs a name")
-        parent = keeping.parent if keeping is not None else None
         wanted = folded(name)
         if any(t.parent == parent and folded(t.name) == wanted and (keeping is None or t.id != keeping.id)
                for t in self.themes):
-            raise ValueError(f"a theme named {name!r} exists already")
+            where = f" under {self._themes_by_id[parent].name}" if parent in self._themes_by_id else ""
+            raise ValueError(f"a theme named {name!r} exists already{where}")
         return name
 
     def update_theme(self, theme: Theme, **changes: Any) -> Theme:
         """Rename, recolour or describe a theme (``changes`` are fields of its record)."""
         if "name" in changes:
-            changes["name"] = self._check_name(changes["name"], keeping=theme)
+            changes["name"] = self._check_name(changes["name"], keeping=theme, parent=theme.parent)
         self._replace("themes", theme.id, changes)
         self._reload("themes", theme.id, self._raw("themes", theme.id))
         return self._themes_by_id[theme.id]
 
-    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
-        """Group ``theme`` under ``parent`` (one level deep), or make it top-level (None)."""
-        if parent is not None:
-            if parent.id == theme.id or parent.parent is not None:
-                raise ValueError(f"{parent.name} is itself grouped: groups are one level deep")
-            if any(t.parent == theme.id for t in self.themes):
-                raise ValueError(f"{theme.name} has themes grouped under it")
-        self._replace("themes", theme.id, {"parent": parent.id if parent else None})
+    def set_parent(self, theme: Theme, parent: Theme | None, after: Theme | None = None) -> None:
+        """Put ``theme`` (with everything under it) under ``parent`` at any depth, or at the top
+        level (None): as the last theme there, or right after ``after`` (one already there).
+        Refused when ``parent`` is ``theme`` or inside it (a loop) or already has a theme of
+        that name under it. Digit keys stay."""
+        if (problem := self.tree.placement_problem(theme, parent)) is not None:
+            raise ValueError(problem)
+        parent_id = parent.id if parent else None
+        self._check_name(theme.name, keeping=theme, parent=parent_id)
+        if parent_id == theme.parent:
+            return
+        moved = self.tree.descendants(theme)
+        others = [t for t in self.themes if t.id not in moved]
+        at = len(others)  # the end: after every theme already under ``parent``
+        if after is not None:
+            following = self.tree.descendants(after)
+            at = max(index for index, t in enumerate(others) if t.id in following) + 1
+        self._replace("themes", theme.id, {"parent": parent_id})
         self._reload("themes", theme.id, self._raw("themes", theme.id))
-        self.renumber(self.themes, keep_keys=True)  # grouping is no reason to relearn the digits
+        subtree = [self._themes_by_id[t.id] for t in self.themes if t.id in moved]
+        wanted = [*others[:at], *subtree, *others[at:]]
+        self.renumber(wanted, keep_keys=True)  # grouping is no reason to relearn the digits
+
+    def indent_theme(self, theme: Theme) -> Theme:
+        """Put ``theme`` under the theme just above it among its siblings (as its last child);
+        returns that new parent."""
+        siblings = self.tree.siblings(theme)
+        index = siblings.index(theme)
+        if index == 0:
+            raise ValueError(f"{theme.name} is first in its level: there is no theme above it to go under")
+        parent = siblings[index - 1]
+        self.set_parent(theme, parent)
+        return parent
+
+    def outdent_theme(self, theme: Theme) -> Theme | None:
+        """Move ``theme`` up a level, right after its parent (under its grandparent, or at the
+        top); returns the new parent."""
+        ancestors = self.tree.ancestors(theme)
+        if not ancestors:
+            raise ValueError(f"{theme.name} is at the top level already")
+        grandparent = ancestors[-2] if len(ancestors) > 1 else None
+        self.set_parent(theme, grandparent, after=ancestors[-1])
+        return grandparent
 
     def renumber(self, wanted: list[Theme], keep_keys: bool = False) -> None:
-        """Order the codebook as ``wanted`` says, each group's children right after their
-        parent, depth first at any depth (an imported codebook nests deeper than the UI's one
-        level); the first nine themes in that order take the keys 1..9, unless ``keep_keys``
-        (each theme keeps the digit it has)."""
+        """Order the codebook as ``wanted`` says, each theme's children right after it, in
+        their order in ``wanted``, depth first at any depth; the first nine themes in that
+        order take the keys 1..9, unless ``keep_keys`` (each theme keeps the digit it has)."""
         ids = {theme.id for theme in wanted}
         children: dict[int, list[Theme]] = {}
         for theme in wanted:
@@ -790,7 +824,8 @@ class Store:
             themes = tuple(dict.fromkeys(target.id if t == source.id else t for t in annotation.themes))
             self.update_annotation(annotation, themes=themes)
             changed += 1
-        self._drop_theme(source, children_to=target if target.parent is None else None)
+        inside = target.id in self.tree.descendants(source)  # its children cannot go under it
+        self._drop_theme(source, children_to=self._theme_parent(source) if inside else target)
         return changed
 
     def delete_theme(self, theme: Theme) -> tuple[int, int]:
@@ -805,10 +840,15 @@ class Store:
             else:
                 self.delete_annotation(annotation)
                 deleted += 1
-        self._drop_theme(theme, children_to=None)
+        self._drop_theme(theme, children_to=self._theme_parent(theme))
         return changed, deleted
 
+    def _theme_parent(self, theme: Theme) -> Theme | None:
+        return self._themes_by_id.get(theme.parent) if theme.parent is not None else None
+
     def _drop_theme(self, theme: Theme, children_to: Theme | None) -> None:
+        """Remove ``theme`` from the codebook; the themes right under it move (with theirs)
+        under ``children_to``, so a subtree keeps its shape one level up or in a merge target."""
         for child in [t for t in self.themes if t.parent == theme.id]:
             self._replace("themes", child.id, {"parent": children_to.id if children_to else None})
             self._reload("themes", child.id, self._raw("themes", child.id))

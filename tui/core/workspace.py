@@ -20,7 +20,7 @@ from pathlib import Path
 from .anchoring import place
 from .backups import backups_of
 from .browse import AnnotationFinder, SortOrder
-from .codebook import Theme, ThemeSpec, folded, read_codebook
+from .codebook import Theme, ThemeSpec, ThemeTree, folded, read_codebook
 from .confine import OUTSIDE_NOT_READ, Roots, database_roots
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
 from .extract import is_document
@@ -237,6 +237,11 @@ class Workspace:
         return self.store.themes
 
     @property
+    def tree(self) -> ThemeTree:
+        """How the codebook nests: each theme's path, descendants and depth."""
+        return self.store.tree
+
+    @property
     def database_path(self) -> Path:
         return self.store.path
 
@@ -358,6 +363,11 @@ class Workspace:
                 documents.setdefault(theme_id, set()).add(annotation.document)
         return {theme.id: (annotations.get(theme.id, 0), len(documents.get(theme.id, ()))) for theme in self.themes}
 
+    def rolled_up_counts(self) -> dict[int, tuple[int, int]]:
+        """Per theme id: how many annotations carry it or a theme nested under it (each
+        annotation once), in how many documents."""
+        return self.tree.rolled_up((a.document, a.themes) for a in self.store.annotations.values())
+
     def sole_theme_of(self, theme: Theme) -> int:
         """How many annotations have ``theme`` as their only theme: deleting the theme deletes them."""
         only = (theme.id,)
@@ -371,9 +381,20 @@ class Workspace:
         with self.undoable(f"move theme {theme.name}"):
             self.store.move_theme(theme, delta)
 
-    def set_parent(self, theme: Theme, parent: Theme | None) -> None:
-        with self.undoable(f"group theme {theme.name}"):
-            self.store.set_parent(theme, parent)
+    def set_parent(self, theme: Theme, parent: Theme | None, after: Theme | None = None) -> None:
+        """Put ``theme`` under ``parent`` (None: the top), last there or right after ``after``."""
+        with self.undoable(f"move theme {theme.name}"):
+            self.store.set_parent(theme, parent, after)
+
+    def indent_theme(self, theme: Theme) -> Theme:
+        """Put ``theme`` under the theme above it in its level; returns the new parent."""
+        with self.undoable(f"indent theme {theme.name}"):
+            return self.store.indent_theme(theme)
+
+    def outdent_theme(self, theme: Theme) -> Theme | None:
+        """Move ``theme`` up a level, after its parent; returns the new parent (None: the top)."""
+        with self.undoable(f"outdent theme {theme.name}"):
+            return self.store.outdent_theme(theme)
 
     def merge_theme(self, source: Theme, target: Theme) -> int:
         with self.undoable(f"merge {source.name} into {target.name}"):

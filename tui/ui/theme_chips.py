@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from ..core import Theme
+from ..core.codebook import PATH_SEPARATOR
 from ..core.text import displayable
 
 CHIP = "▌"
@@ -50,16 +51,16 @@ def chip_segment(theme: Theme | str, base: Style | None = None) -> Segment:
 
 
 def chips(themes: Iterable[Theme], separator: str = ", ",
-          parent_of: Callable[[int], Theme | None] | None = None) -> Text:
-    """Each theme as a chip and its name, joined by ``separator``; with ``parent_of``, a
-    grouped theme is shown as ``parent › name`` (the parent dim)."""
+          ancestors_of: Callable[[Theme], list[Theme]] | None = None) -> Text:
+    """Each theme as a chip and its name, joined by ``separator``; with ``ancestors_of``, a
+    nested theme is shown with its path, ``Security › Arms › Firearms`` (the ancestors dim)."""
     text = Text(end="")
     for number, theme in enumerate(themes):
         if number:
             text.append(separator)
         text.append_text(chip(theme))
-        parent = parent_of(theme.parent) if parent_of and theme.parent else None
-        if parent is not None:
-            text.append(f"{displayable(parent.name)} › ", style="dim")
+        ancestors = ancestors_of(theme) if ancestors_of and theme.parent is not None else []
+        if ancestors:
+            text.append(displayable(PATH_SEPARATOR.join(t.name for t in ancestors)) + PATH_SEPARATOR, style="dim")
         text.append(displayable(theme.name))
     return text

@@ -13,9 +13,9 @@ from textual.widgets import Footer, Input, Static
 
 from ...core import Annotation, StoreError, Workspace
 from ...core.browse import SortOrder
-from ...core.text import counted, displayable
+from ...core.text import counted
 from ..notices import notify_not_saved
-from ..theme_chips import chip
+from ..theme_chips import chips
 from ..widgets.annotation_table import AnnotationTable
 from .memo import MemoEditor
 from .theme_picker import PickedTheme, ThemePicker, chosen_theme
@@ -75,17 +75,10 @@ class BrowserScreen(Screen[Annotation | None]):
 
     @on(AnnotationTable.Highlighted)
     def _show_themes(self, event: AnnotationTable.Highlighted) -> None:
-        """The highlighted annotation's themes in full, each under its group if it has one."""
+        """The highlighted annotation's themes in full, each with its path if it is nested."""
+        themes = filter(None, map(self.workspace.theme, event.annotation.themes if event.annotation else ()))
         line = Text(" ")
-        for number, theme in enumerate(filter(None, map(self.workspace.theme, event.annotation.themes
-                                                         if event.annotation else ()))):
-            if number:
-                line.append("   ")
-            line.append_text(chip(theme))
-            parent = self.workspace.theme(theme.parent) if theme.parent else None
-            if parent is not None:
-                line.append(f"{displayable(parent.name)} › ", style="dim")
-            line.append(displayable(theme.name))
+        line.append_text(chips(themes, separator="   ", ancestors_of=self.workspace.tree.ancestors))
         self.query_one("#browser-themes", Static).update(line)
 
     @on(AnnotationTable.Chosen)

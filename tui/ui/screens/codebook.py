@@ -1,6 +1,8 @@
-"""The codebook (``c``): every theme with its counts, grouped one level deep, and the edits
-a codebook needs: create, rename, describe, recolour, reorder, group, merge, delete.
-Each is saved at once and undoable with ``u`` in the reader.
+"""The codebook (``c``): every theme as a tree, nested at any depth, with its own counts and
+those rolled up from the themes under it, and the edits a codebook needs: create, rename,
+describe, recolour, reorder, indent and outdent, move under another theme, merge, delete.
+Each is saved at once and undoable with ``u`` in the reader. ``←`` and ``→`` fold and unfold
+a theme's subtree (for this visit only: folding is a way of looking, not a change).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from .prompt import ChoicePrompt, TextPrompt
 from .theme_picker import PickedTheme, ThemePicker
 
 
+def counts_text(annotations: int, documents: int) -> str:
+    return f"{counted(annotations, 'annotation')} in {counted(documents, 'document')}"
+
+
 class CodebookScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "Back to reading", id="codebook.close"),
@@ -32,8 +38,16 @@ class CodebookScreen(Screen[None]):
         Binding("k", "recolour", "Colour", id="codebook.colour"),
         Binding("K", "move(-1)", "Move up", id="codebook.move-up"),
         Binding("J", "move(1)", "Move down", id="codebook.move-down"),
-        Binding("g", "group", "Group under", id="codebook.group"),
-        Binding("G", "ungroup", "Ungroup", show=False, id="codebook.ungroup"),
+        Binding("greater_than_sign", "indent", "Indent", id="codebook.indent",
+                tooltip="Indent: put the theme under the theme above it"),
+        Binding("less_than_sign", "outdent", "Outdent", id="codebook.outdent",
+                tooltip="Outdent: move the theme up a level, after its parent"),
+        Binding("g", "group", "Move under", id="codebook.group",
+                tooltip="Move the theme (with everything under it) under another theme"),
+        Binding("G", "ungroup", "To the top level", show=False, id="codebook.ungroup"),
+        Binding("left", "fold", "Fold", show=False, id="codebook.fold",
+                tooltip="Fold the theme's subtree (on a folded or leaf theme: go to its parent)"),
+        Binding("right", "unfold", "Unfold", show=False, id="codebook.unfold"),
         Binding("M", "merge", "Merge into", id="codebook.merge"),
         Binding("d", "delete", "Delete", id="codebook.delete"),
     ]
@@ -41,9 +55,10 @@ class CodebookScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.folded: set[int] = set()  # themes whose subtrees are hidden
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Codebook · K/J reorder (digit keys follow) · g groups (digit keys stay)"),
+        yield Static(Text("Codebook · K/J reorder (digits follow) · > < indent · g move under · ← → fold"),
                      id="codebook-title")
         yield OptionList(id="codebook-themes")
         yield Footer()
@@ -53,24 +68,41 @@ class CodebookScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def refill(self, keep: int | None = None) -> None:
-        """Redraw the list, keeping the highlight on theme ``keep`` (or where it was)."""
+        """Redraw the tree, keeping the highlight on theme ``keep`` (or where it was), unfolding
+        whatever hides it."""
         options = self.query_one(OptionList)
         current = keep if keep is not None else self._current_id()
-        counts = self.workspace.theme_counts()
+        tree = self.workspace.tree
+        if current in tree.by_id:
+            self.folded -= {t.id for t in tree.ancestors(tree.by_id[current])}
+        self.folded &= tree.by_id.keys()
+        own, rolled = self.workspace.theme_counts(), self.workspace.rolled_up_counts()
+        shown = [theme for theme in self.workspace.themes
+                 if not any(t.id in self.folded for t in tree.ancestors(theme))]
         options.clear_options()
-        options.add_options(self._option(theme, counts[theme.id]) for theme in self.workspace.themes)
-        ids = [theme.id for theme in self.workspace.themes]
+        options.add_options(self._option(theme, own[theme.id], rolled[theme.id]) for theme in shown)
+        ids = [theme.id for theme in shown]
         options.highlighted = ids.index(current) if current in ids else (0 if ids else None)
 
-    def _option(self, theme: Theme, counts: tuple[int, int]) -> Option:
-        prompt = Text("    " if theme.parent else "")
+    def _option(self, theme: Theme, own: tuple[int, int], rolled: tuple[int, int]) -> Option:
+        """One theme at its depth: ``▾``/``▸`` if themes sit under it (unfolded/folded), its
+        own counts, and the counts with everything under it. A flat codebook has no column
+        for the arrows."""
+        tree = self.workspace.tree
+        indent = "    " * tree.depth(theme)
+        has_children = bool(tree.children.get(theme.id))
+        nested = len(tree.children) > 1 or None not in tree.children  # some theme sits under another
+        arrow = "▸ " if theme.id in self.folded else "▾ " if has_children else "  " if nested else ""
+        prompt = Text(indent + arrow, style="dim")
         prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
         prompt.append(displayable(theme.name), style="bold")
-        annotations, documents = counts
-        prompt.append(f"   {counted(annotations, 'annotation')} in {counted(documents, 'document')}", style="dim")
+        prompt.append(f"   {counts_text(*own)}", style="dim")
+        if has_children:
+            prompt.append(f" · with sub-themes {counts_text(*rolled)}", style="dim")
         if theme.description:
-            prompt.append(("\n        " if theme.parent else "\n    ") + displayable(theme.description), style="italic dim")
+            under_name = indent + " " * (len(arrow) + 4)
+            prompt.append(f"\n{under_name}{displayable(theme.description)}", style="italic dim")
         return Option(prompt, id=str(theme.id))
 
     def _current_id(self) -> int | None:
@@ -84,27 +116,31 @@ class CodebookScreen(Screen[None]):
         theme_id = self._current_id()
         return self.workspace.theme(theme_id) if theme_id is not None else None
 
-    def _apply(self, change: Callable[[], object], message: str, keep: int | None = None) -> None:
-        """Make a codebook change, tell the user, redraw; problems are told, not raised."""
+    def _apply(self, change: Callable[[], object], message: str | Callable[[], str],
+               keep: int | None = None) -> None:
+        """Make a codebook change, tell the user (``message`` may be worked out after the
+        change), redraw; problems are told, not raised."""
         try:
             change()
         except (StoreError, ValueError) as error:
             self.notify(str(error), title="Not changed", severity="error", markup=False)
             return
-        self.notify(message, markup=False, timeout=3)
+        self.notify(message if isinstance(message, str) else message(), markup=False, timeout=3)
         self.refill(keep)
 
     def _ask_theme(self, exclude: Theme, title: str, then: Callable[[Theme], None],
-                   groups_only: bool = False) -> None:
-        """Pick another theme (only top-level ones, which can be groups, if ``groups_only``)."""
-        themes = [theme for theme in self.workspace.themes
-                  if theme.id != exclude.id and not (groups_only and theme.parent is not None)]
+                   outside_only: bool = False) -> None:
+        """Pick another theme (if ``outside_only``, none of those under ``exclude`` either:
+        a theme cannot go inside itself)."""
+        tree = self.workspace.tree
+        excluded = tree.descendants(exclude) if outside_only else {exclude.id}
+        themes = [theme for theme in self.workspace.themes if theme.id not in excluded]
 
         def picked(choice: PickedTheme | None) -> None:
             if choice is not None and choice.theme is not None:
                 then(choice.theme)
 
-        self.app.push_screen(ThemePicker(themes, set(), title=title, creates=False), picked)
+        self.app.push_screen(ThemePicker(themes, set(), title=title, creates=False, tree=tree), picked)
 
     def action_create(self) -> None:
         def create(name: str | None) -> None:
@@ -152,17 +188,55 @@ class CodebookScreen(Screen[None]):
         if theme is not None:
             self._apply(lambda: self.workspace.move_theme(theme, delta), f"Moved {theme.name}")
 
+    def _placed(self, theme: Theme) -> str:
+        """What the user is told after a move: where the theme sits now."""
+        moved = self.workspace.theme(theme.id) or theme
+        if moved.parent is None:
+            return f"{moved.name} is top-level"
+        return f"{moved.name} is now {self.workspace.tree.path(moved)}"
+
+    def _move(self, theme: Theme, change: Callable[[], object]) -> None:
+        """Make a move in the tree and say where the theme landed."""
+        self._apply(change, lambda: self._placed(theme), keep=theme.id)
+
+    def action_indent(self) -> None:
+        theme = self.current
+        if theme is not None:
+            self._move(theme, lambda: self.workspace.indent_theme(theme))
+
+    def action_outdent(self) -> None:
+        theme = self.current
+        if theme is not None:
+            self._move(theme, lambda: self.workspace.outdent_theme(theme))
+
     def action_group(self) -> None:
         theme = self.current
         if theme is not None:
-            self._ask_theme(theme, f"Group {theme.name} under…", lambda parent: self._apply(
-                lambda: self.workspace.set_parent(theme, parent), f"{theme.name} is now under {parent.name}"),
-                groups_only=True)
+            self._ask_theme(theme, f"Move {theme.name} under…", lambda parent: self._move(
+                theme, lambda: self.workspace.set_parent(theme, parent)), outside_only=True)
 
     def action_ungroup(self) -> None:
         theme = self.current
         if theme is not None and theme.parent is not None:
-            self._apply(lambda: self.workspace.set_parent(theme, None), f"{theme.name} is top-level again")
+            top = self.workspace.tree.ancestors(theme)[0]  # it lands right after the subtree it leaves
+            self._move(theme, lambda: self.workspace.set_parent(theme, None, after=top))
+
+    def action_fold(self) -> None:
+        theme = self.current
+        if theme is None:
+            return
+        tree = self.workspace.tree
+        if tree.children.get(theme.id) and theme.id not in self.folded:
+            self.folded.add(theme.id)
+            self.refill(theme.id)
+        elif theme.parent is not None:
+            self.refill(theme.parent)
+
+    def action_unfold(self) -> None:
+        theme = self.current
+        if theme is not None and theme.id in self.folded:
+            self.folded.discard(theme.id)
+            self.refill(theme.id)
 
     def action_merge(self) -> None:
         theme = self.current

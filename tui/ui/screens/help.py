@@ -25,6 +25,8 @@ _KEY_NAMES = {
     "zero": "0",
     "plus": "+",
     "equals_sign": "=",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
     "minus": "-",
     "escape": "Esc",
     "enter": "Enter",

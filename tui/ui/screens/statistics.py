@@ -52,8 +52,13 @@ class StatisticsScreen(Screen[None]):
         result = self.stats
         themes = [theme.name for theme in result.themes]
         colors = [theme.color for theme in result.themes]
-        self.query_one("#chart-themes", BarChart).show(
-            "Annotations per theme", themes, result.per_theme, colors)
+        if result.nested:  # each theme at its depth, counting the themes under it too
+            self.query_one("#chart-themes", BarChart).show(
+                "Annotations per theme, each with its sub-themes",
+                ["› " * result.tree.depth(theme) + theme.name for theme in result.themes],
+                [count for count, _ in result.rolled_up], colors)
+        else:
+            self.query_one("#chart-themes", BarChart).show("Annotations per theme", themes, result.per_theme, colors)
         shown = self._busiest_documents()
         titles = [result.documents[index].title for index in shown]
         self.query_one("#chart-documents", BarChart).show(

@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ...core import StoreError, Theme, Workspace
+from ...core.codebook import PATH_SEPARATOR, ThemeTree
 from ...core.text import displayable
 from ..theme_chips import chip
 from .filter_list import FilterList
@@ -48,7 +49,9 @@ class ThemePicker(FilterList[PickedTheme | None]):
 
     The same list serves to tag, to choose a group, a merge target or a theme to show, so the
     caller gives the ``title`` that says which; ``creates`` offers to create a theme from a
-    new name (only where a new theme makes sense)."""
+    new name (only where a new theme makes sense). Typing matches a theme's whole path
+    (``arms`` finds ``Security › Arms › Firearms``); ``tree`` is the whole codebook's, so a
+    list that leaves some themes out still names the rest where they sit."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
@@ -57,9 +60,12 @@ class ThemePicker(FilterList[PickedTheme | None]):
     ]
     BOX_ID, PREFIX, PLACEHOLDER = "picker", "picker", "Theme name…"
 
-    def __init__(self, themes: list[Theme], applied: set[int], *, title: str, creates: bool = True) -> None:
+    def __init__(self, themes: list[Theme], applied: set[int], *, title: str, creates: bool = True,
+                 tree: ThemeTree | None = None) -> None:
         super().__init__()
         self.themes = themes
+        self.nesting = tree or ThemeTree(themes)
+        self.listed = {theme.id for theme in themes}
         self.applied = applied
         self.title = title
         self.creates = creates
@@ -69,7 +75,7 @@ class ThemePicker(FilterList[PickedTheme | None]):
 
     def refill(self, options: OptionList, typed: str) -> None:
         wanted = " ".join(typed.split())
-        matching = [theme for theme in self.themes if wanted.casefold() in theme.name.casefold()]
+        matching = [theme for theme in self.themes if wanted.casefold() in self.nesting.path(theme).casefold()]
         options.add_options(self._option(theme, bool(wanted)) for theme in matching)
         exists = any(theme.name.casefold() == wanted.casefold() for theme in self.themes)
         if self.creates and wanted and not exists:
@@ -78,24 +84,16 @@ class ThemePicker(FilterList[PickedTheme | None]):
             prompt.append("”")
             options.add_option(Option(prompt, id=_CREATE))
 
-    def _ancestors(self, theme: Theme) -> list[Theme]:
-        """The themes ``theme`` sits under, top first (an imported codebook nests at any depth)."""
-        by_id = {t.id: t for t in self.themes}
-        found: list[Theme] = []
-        while theme.parent is not None and theme.parent in by_id and len(found) < len(by_id):
-            theme = by_id[theme.parent]
-            found.append(theme)
-        return found[::-1]
-
     def _option(self, theme: Theme, filtered: bool = False) -> Option:
         prompt = Text()
         prompt.append("✓ " if theme.id in self.applied else "  ", style="bold")
-        ancestors = self._ancestors(theme) if theme.parent is not None else []
-        prompt.append("  " * len(ancestors))  # under the theme above it, at its depth
+        ancestors = self.nesting.ancestors(theme)
+        named = bool(ancestors) and (filtered or ancestors[-1].id not in self.listed)  # its parent is not above it
+        prompt.append("" if named else "  " * len(ancestors))  # else under the theme above it, at its depth
         prompt.append_text(chip(theme))
         prompt.append(f" {theme.key or ' '}  ", style="dim")
-        if filtered and ancestors:  # its parents are not shown above it: name them
-            prompt.append(displayable(" › ".join(t.name for t in ancestors)) + " › ", style="dim")
+        if named:
+            prompt.append(displayable(PATH_SEPARATOR.join(t.name for t in ancestors)) + PATH_SEPARATOR, style="dim")
         prompt.append(displayable(theme.name))
         return Option(prompt, id=str(theme.id))
 

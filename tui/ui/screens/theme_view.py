@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...core import Annotation, Document, Theme, Workspace
 from ...core.text import counted, displayable
-from ..theme_chips import chip
+from ..theme_chips import chip, chips
 from .theme_picker import PickedTheme, ThemePicker
 
 CONTEXT_CHARS = 80
@@ -34,7 +34,9 @@ class Passage:
 
 
 class ThemeColumn(Vertical):
-    """One theme's passages (optionally in one document only), in corpus order."""
+    """One theme's passages (optionally in one document only), in corpus order: those coded
+    with the theme or with any theme nested under it, each of the latter marked with the
+    sub-theme it carries, so a parent shows everything its subtree holds."""
 
     def __init__(self, workspace: Workspace, theme: Theme) -> None:
         super().__init__(classes="theme-column")
@@ -42,6 +44,7 @@ class ThemeColumn(Vertical):
         self.theme = theme
         self.document: Document | None = None
         self.passages: list[Passage] = []
+        self.subtree: set[int] = {theme.id}  # the theme and every theme under it
 
     def compose(self) -> ComposeResult:
         yield Static(classes="theme-column-title")
@@ -51,21 +54,27 @@ class ThemeColumn(Vertical):
         self.fill()
 
     def documents_with_passages(self) -> list[Document]:
+        subtree = self.workspace.tree.descendants(self.theme)
         return [d for d in self.workspace.documents
-                if any(self.theme.id in a.themes for a in self.workspace.annotations(d).items)]
+                if any(not subtree.isdisjoint(a.themes) for a in self.workspace.annotations(d).items)]
 
     def fill(self) -> None:
         documents = [self.document] if self.document else self.workspace.documents
+        self.subtree = subtree = self.workspace.tree.descendants(self.theme)
         self.passages = [
             Passage(document, annotation)
             for document in documents
             for annotation in self.workspace.annotations(document).items
-            if self.theme.id in annotation.themes
+            if not subtree.isdisjoint(annotation.themes)
         ]
         title = chip(self.theme)
-        title.append(f" {displayable(self.theme.name)}", style="bold")
+        title.append(f" {displayable(self.workspace.tree.path(self.theme))}", style="bold")
         where = displayable(self.document.title) if self.document else "all documents"
-        title.append(f"  {counted(len(self.passages), 'passage')} · {where}", style="dim")
+        counts = counted(len(self.passages), "passage")
+        if len(subtree) > 1:  # rolled up: say how many carry the theme itself
+            own = sum(1 for passage in self.passages if self.theme.id in passage.annotation.themes)
+            counts += f" with sub-themes ({own} its own)"
+        title.append(f"  {counts} · {where}", style="dim")
         self.query_one(".theme-column-title", Static).update(title)
         options = self.query_one(OptionList)
         options.clear_options()
@@ -88,7 +97,15 @@ class ThemeColumn(Vertical):
         prompt.append(f" {displayable(after)}…", style="dim")
         if annotation.note:
             prompt.append(f"\n✎ {displayable(annotation.note)}", style="italic")
-        return prompt
+        if self.theme.id in annotation.themes:
+            return prompt
+        tree = self.workspace.tree  # here through a theme nested under it: name that theme first
+        below = 1 + tree.depth(self.theme)  # each named from just under the column's theme
+        nested = chips([tree.by_id[t] for t in annotation.themes if t in self.subtree],
+                       ancestors_of=lambda theme: tree.ancestors(theme)[below:])
+        nested.append("\n")
+        nested.append_text(prompt)
+        return nested
 
     def cycle_document(self, direction: int) -> None:
         """All documents, then each document with passages of this theme, in turn."""
