@@ -53,17 +53,18 @@ class MarginApp(App[None]):
         super().notify(displayable(message), title=displayable(title), **options)
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 reading_state: Path | None = None, config: Path | None = None) -> None:
+                 reading_state: Path | None = None, config: Path | None = None, show_others: bool = False) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
         (``session_state.state_path``); without one, Margin starts afresh and remembers nothing.
-        ``config`` is the user's settings file (``[keys]``), by default ``config_path()``."""
+        ``config`` is the user's settings file (``[keys]``), by default ``config_path()``.
+        ``show_others`` shows the other coders' coding, read-only (``--show-others``)."""
         super().__init__()
         self.config_file = config
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reading_state = reading_state
         resume = load_state(reading_state) if reading_state else None
-        self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
+        self.reader = ReaderScreen(workspace, panes=panes, resume=resume, show_others=show_others)
 
     def on_mount(self) -> None:
         self.set_keymap(self.key_config.keys)  # the user's own keys, by binding id

@@ -92,16 +92,21 @@ class ReaderScreen(Screen):
         Binding("O", "orphans", "Orphans", show=False,
                 tooltip="Annotations lost when their document changed: re-attach or dismiss them",
                 id="reader.orphans"),
+        Binding("ctrl+o", "toggle_others", "Others", show=False,
+                tooltip="Show or hide the other coders' coding (read-only, underlined); blind coding hides it",
+                id="reader.toggle-others"),
         Binding("Q", "query", "Query", show=False,
                 tooltip='Coding query: "A" AND "B", OR, NOT, NEAR/n, doc:, attribute=value; code the results',
                 id="reader.query"),
     ]
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 resume: ReadingState | None = None) -> None:
-        """``panes`` (the command line's) wins over the count ``resume`` saved, else two."""
+                 resume: ReadingState | None = None, show_others: bool = False) -> None:
+        """``panes`` (the command line's) wins over the count ``resume`` saved, else two.
+        ``show_others`` starts with the other coders' coding shown (``--show-others``)."""
         super().__init__()
         self.workspace = workspace
+        self.show_others = show_others
         self.opening, self.initial_focus = opening_panes(resume, workspace.documents, panes, most=MAX_PANES)
         self.documents_hidden = resume is not None and resume.documents_hidden
         self._current: DocumentPane | None = None
@@ -136,6 +141,8 @@ class ReaderScreen(Screen):
                         severity="warning", markup=False, timeout=20)
         for reason in self.workspace.corpus.warnings:  # a malformed attributes.csv
             self.notify(reason, severity="warning", markup=False, timeout=10)
+        if self.show_others:
+            self._show_others()
         self.announce_reanchoring()
         waiting = [document for document in self.workspace.documents if not document.loaded]
         if waiting:
@@ -483,6 +490,23 @@ class ReaderScreen(Screen):
                 self.everything_changed()
 
         self.app.push_screen(OrphansScreen(self.workspace, passage), after)
+
+    def action_toggle_others(self) -> None:
+        """Show the other coders' coding, read afresh, or hide it again."""
+        if self.workspace.others is None:
+            self._show_others()
+        else:
+            self.workspace.hide_others()
+            self.notify("Other coders' coding hidden: only your own is shown.", timeout=3)
+        self.everything_changed()
+
+    def _show_others(self) -> None:
+        """Open the other coders' databases; each that cannot be opened is one notice."""
+        for problem in self.workspace.show_others():
+            self.notify(problem, title="Other coder not shown", severity="warning", markup=False, timeout=15)
+        if not self.workspace.others:
+            self.notify("No other coder's database in this project (annotations/coders/).",
+                        severity="warning", timeout=8)
 
     def annotations_changed(self, document: Document) -> None:
         """Repaint every pane showing ``document`` and the counts in the document list."""

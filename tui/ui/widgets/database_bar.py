@@ -37,6 +37,9 @@ def status_text(status: WorkspaceStatus) -> Text:
     if status.orphans:
         bar.append(f" {counted(status.orphans, 'orphan').upper()}: PRESS O ", style="bold reverse")
         bar.append(" ")
+    if status.others is not None:  # not an alarm, but a coder must not take theirs for their own
+        bar.append(f"showing {counted(status.others, 'other coder')} (read-only)", style="underline")
+        bar.append("  ")
     bar.append("Database ", style="dim")
     bar.append(displayable(shown_path(status.database))
                + ("" if status.exists_on_disk else " (new: created on the first change)"))
