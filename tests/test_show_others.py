@@ -94,6 +94,23 @@ def test_a_damaged_other_database_is_left_out_alone_with_one_line(corpus_dir: Pa
     ana.close()
 
 
+def test_a_coder_coding_right_now_is_shown_and_keeps_writing(corpus_dir: Path, team) -> None:
+    bea = coder(corpus_dir, "bea")  # holds her lock; her new passage is in her journal only
+    document = bea.documents[0]
+    start = document.text.index("Cite as")
+    bea.toggle_theme(document, start, start + 7, bea.theme_for_key(2))
+    ana = coder(corpus_dir, "ana")
+    ana.show_others()
+    assert [a.quote for a in ana.others[0].annotations(ana.documents[0]).items] == ["Cite as", THEIRS]
+    ana.close()
+    assert bea.writable
+    bea.toggle_theme(document, start, start + 4, bea.theme_for_key(3))
+    bea.close()  # her changes reach her file: nobody took her lock or her journal
+    again = coder(corpus_dir, "bea")
+    assert len(again.annotations(again.documents[0])) == 3
+    again.close()
+
+
 def test_a_changed_document_moves_their_passages_in_memory_only(corpus_dir: Path, team) -> None:
     first = corpus_dir / sorted(p.name for p in corpus_dir.glob("*.txt"))[0]
     first.write_text("A new first line.\n" + first.read_text(encoding="utf-8"), encoding="utf-8")

@@ -69,7 +69,7 @@ def open_others(database: Path, corpus: Corpus) -> tuple[list[OtherCoder], list[
         try:
             store = Store.open(path, inspect=True)
         except StoreError as error:
-            problems.append(f"{error} (coder {path.stem} not shown)")
+            problems.append(f"coder {path.stem} not shown: {error}")
             continue
         coders.append(OtherCoder(path.stem, Workspace(corpus, store, path.stem, coder=path.stem)))
     return coders, problems
