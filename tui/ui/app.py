@@ -34,6 +34,9 @@ class MarginApp(App[None]):
 
     CSS_PATH = "margin.tcss"
     TITLE = "Margin"
+    # A screen narrower than 120 columns is ``-narrow``: its footer packs its keys closer
+    # (margin.tcss), so that at 80 columns it shows the keys that matter before it is cut.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Show every key", id="app.help"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)", id="app.quit"),

@@ -50,7 +50,7 @@ class ReaderScreen(Screen):
         Binding("t", "pick_theme", "Theme",
                 tooltip="Theme picker for the selection, or the annotation under the cursor: "
                         "filter, apply or remove, or create a theme", id="reader.theme"),
-        Binding("y", "copy", "Copy", tooltip="Copy the selection (or the annotation under the cursor) with a citation",
+        Binding("y", "copy", "Copy", show=False, tooltip="Copy the selection (or the annotation under the cursor) with a citation",
                 id="reader.copy"),
         Binding("x", "remove_annotation", "Remove", tooltip="Remove the annotation under the cursor",
                 id="reader.remove"),
@@ -60,7 +60,7 @@ class ReaderScreen(Screen):
                 id="reader.add-pane"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)",
                 id="reader.close-pane"),
-        Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane",
+        Binding("o", "documents", "Documents", show=False, tooltip="Choose the document shown in the focused pane",
                 id="reader.documents"),
         Binding("backslash", "toggle_documents", "Hide list", show=False,
                 tooltip="Hide or show the document list (more room for the panes)",
@@ -130,6 +130,8 @@ class ReaderScreen(Screen):
         for pane, (_, saved) in zip(panes, self.opening, strict=True):
             if saved is not None:
                 self.call_after_refresh(pane.restore_position, saved)  # once the panes have their size
+        if self.show_others:
+            self._show_others()
         self.update_database_bar()
         if not self.workspace.writable:
             self.notify(f"Read-only: {self.workspace.read_only_reason}. Changes cannot be made.",
@@ -141,8 +143,6 @@ class ReaderScreen(Screen):
                         severity="warning", markup=False, timeout=20)
         for reason in self.workspace.corpus.warnings:  # a malformed attributes.csv
             self.notify(reason, severity="warning", markup=False, timeout=10)
-        if self.show_others:
-            self._show_others()
         self.announce_reanchoring()
         waiting = [document for document in self.workspace.documents if not document.loaded]
         if waiting:

@@ -28,6 +28,9 @@ from ..layout import WrappedText
 from ..row_paint import highlight_runs, styled_row
 from ..theme_chips import chip, safe_colour
 
+# v, s and p share one footer entry, "v s p Select": an 80-column footer has room for the
+# coding keys too (help lists each with its own description).
+SELECT = Binding.Group("Select")
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
 _MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
 OWN_TINT = 0.55  # how far a theme's colour tints the background of one's own passages
@@ -67,9 +70,9 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("0", "row_edge(-1)", "Row start", show=False, id="view.row-start"),
         Binding("dollar_sign", "row_edge(1)", "Row end", show=False, id="view.row-end"),
         Binding("v", "toggle_selection", "Select", tooltip="Start or stop a character selection",
-                id="view.select"),
-        Binding("s", "select_sentence", "Sentence", id="view.sentence"),
-        Binding("p", "select_paragraph", "Paragraph", id="view.paragraph"),
+                id="view.select", group=SELECT),
+        Binding("s", "select_sentence", "Sentence", id="view.sentence", group=SELECT),
+        Binding("p", "select_paragraph", "Paragraph", id="view.paragraph", group=SELECT),
         Binding("escape", "clear_selection", "Clear", show=False, id="view.clear"),
         Binding("n", "next_match(1)", "Next match", show=False, id="view.next-match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="view.previous-match"),
