@@ -48,6 +48,7 @@ class OtherCoder:
         return None
 
     def close(self) -> None:
+        """Let the database go (nothing to save: it was only read)."""
         self._workspace.close()
 
 

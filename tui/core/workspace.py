@@ -25,9 +25,9 @@ from .confine import OUTSIDE_NOT_READ, database_roots
 from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, read_catalog
 from .history import History, Step
 from .interval_index import DocumentAnnotations
+from .others import OtherCoder, open_others
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
-from .others import OtherCoder, open_others
 from .status import WorkspaceStatus
 from .store import Annotation, Store, StoreError
 from .text import counted

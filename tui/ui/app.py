@@ -56,7 +56,8 @@ class MarginApp(App[None]):
         super().notify(displayable(message), title=displayable(title), **options)
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 reading_state: Path | None = None, config: Path | None = None, show_others: bool = False) -> None:
+                 reading_state: Path | None = None, config: Path | None = None,
+                 show_others: bool = False) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
         (``session_state.state_path``); without one, Margin starts afresh and remembers nothing.
         ``config`` is the user's settings file (``[keys]``), by default ``config_path()``.

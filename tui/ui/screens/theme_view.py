@@ -25,7 +25,7 @@ from ..theme_chips import chip
 from .theme_picker import PickedTheme, ThemePicker
 
 CONTEXT_CHARS = 80
-# ] and [ share one footer entry, so an 80-column footer still shows ? and q.
+# ] and [ share one footer entry, so an 80-column footer still shows ? (help).
 DOCUMENTS = Binding.Group("Next / previous document")
 
 

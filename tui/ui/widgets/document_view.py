@@ -476,7 +476,8 @@ class DocumentView(ScrollView, can_focus=True):
     def _others_style(self, color: str) -> Style:
         """Another coder's passage: a faint tint of the theme's colour and the muted style of
         ``document-view--others``, so it never passes for one's own."""
-        return self._tint(color, OTHERS_TINT) + self.get_component_rich_style("document-view--others", partial=True)
+        muted = self.get_component_rich_style("document-view--others", partial=True)
+        return self._tint(color, OTHERS_TINT) + muted
 
     def _tint(self, color: str, strength: float) -> Style:
         """The pane's background blended ``strength`` of the way to a theme's colour, with
