@@ -31,3 +31,28 @@ async def test_two_panes_are_readable_and_backslash_hides_the_document_list(corp
         assert document_list.display and document_list.has_focus
         await pilot.press("backslash")  # hiding the focused list gives the focus back to the pane
         assert not document_list.display and left.has_focus
+
+
+async def footer_on_screen(pilot) -> list[str]:
+    """What the active screen's footer shows wholly inside the terminal, entry by entry (a
+    key and its description, or a group's keys and then its label), once it has its keys."""
+    app = pilot.app
+    for _ in range(20):  # the footer lays its keys out a refresh or two after the screen
+        await pilot.pause()
+        shown = [str(item.render()).strip() for item in app.screen.query("FooterKey, FooterLabel")
+                 if item.display and item.region.width and item.region.right <= app.size.width]
+        if shown:
+            return shown
+    return []
+
+
+async def test_at_80_columns_the_reader_footer_shows_the_coding_keys_help_and_quit(
+        corpus_dir: Path, database: Path) -> None:
+    app = make_app(corpus_dir, database)
+    async with app.run_test(size=SMALL) as pilot:
+        shown = await footer_on_screen(pilot)
+        for entry in ("Select", "/ Search", "t Theme", "x Remove", "a Annotations", "m Memo", "? Help", "q Quit"):
+            assert entry in shown, (entry, shown)
+        await pilot.press("T", "enter")  # the theme view's footer: its keys and help
+        shown = await footer_on_screen(pilot)
+        assert "? Help" in shown and "Next / previous document" in shown, shown

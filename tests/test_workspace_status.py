@@ -53,7 +53,7 @@ def test_the_bar_text(workspace: Workspace) -> None:
                                  orphans=1, annotations=5, author="ana\x1b[31m")
     text = str(status_text(status))
     assert text.startswith(" 2 CHANGES NOT SAVED YET, RETRYING   1 ORPHAN: PRESS O  Database ")
-    assert text.endswith("5 annotations · coder ana␛[31m")  # a control character is shown, not sent
+    assert text.endswith("5 annotations · author ana␛[31m")  # a control character is shown, not sent
     assert "(new: created" not in text
     assert "(new: created on the first change)" in str(status_text(workspace.status()))
 
@@ -67,7 +67,7 @@ async def test_the_idle_tick_redraws_the_bar_only_when_the_status_changed(worksp
         workspace.toggle_theme(workspace.documents[0], 0, 10, workspace.themes[0])  # not through the reader
         app._checkpoint_when_idle()
         await pilot.pause()
-        assert bar.shown.annotations == 1 and "1 annotation · coder tester" in str(bar.content)
+        assert bar.shown.annotations == 1 and "1 annotation · author tester" in str(bar.content)
         assert not app.reader.update_database_bar()
 
 
@@ -78,5 +78,8 @@ def test_a_coder_s_status_names_them_and_their_database(corpus_dir: Path) -> Non
         status = workspace.status()
         assert status.coder == "ana" and status.author == "ana"
         assert status.database.name == "ana.json" and status.database.parent.name == "coders"
+        assert str(status_text(status)).endswith(" · coder ana")
+        renamed = dataclasses.replace(status, author="Ana Q.")  # --author names her otherwise
+        assert str(status_text(renamed)).endswith(" · coder ana, author Ana Q.")
     finally:
         workspace.close()

@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="code into annotations/coders/NAME.json beside the project's database, "
                              "following its codebook (default: $MARGIN_CODER); see margin agree, "
                              "margin merge")
+    parser.add_argument("--show-others", action="store_true",
+                        help="also show the other coders' coding (annotations/coders/*.json), read-only and "
+                             "underlined; without it a coder sees only their own (blind coding). Ctrl+O "
+                             "shows or hides it while reading")
     parser.add_argument("--version", action="version", version=f"margin {__version__}")
     return parser
 
@@ -506,7 +510,8 @@ def run(argv: list[str]) -> int:
     from .ui.app import MarginApp  # Textual loads only once there is something to show
 
     reading_state = state_path(workspace.corpus.folders, workspace.database_path)
-    app = MarginApp(workspace, panes=arguments.panes, reading_state=reading_state)
+    app = MarginApp(workspace, panes=arguments.panes, reading_state=reading_state,
+                    show_others=arguments.show_others)
     app.run()
     if app.unsaved_report:
         return fail(app.unsaved_report)

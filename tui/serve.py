@@ -40,7 +40,7 @@ def build_serve_parser() -> argparse.ArgumentParser:
         prog="margin serve",
         allow_abbrev=False,  # `--p` and the like belong to margin's own options, passed on
         usage="margin serve [PATH ...] [--host HOST] [--port PORT] [--public-url URL] [--team] "
-              "[--db FILE] [--panes N] [--author NAME]",
+              "[--db FILE] [--panes N] [--author NAME] [--show-others]",
         description="Serve Margin to web browsers: each tab gets its own Margin on the same documents "
         "and database (the first one writes, later ones are read-only, as with two Margins in "
         "terminals). Any PATH and margin option (margin --help) is passed to every tab's Margin.",

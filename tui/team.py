@@ -28,7 +28,8 @@ def asking_app(arguments: argparse.Namespace):
     from .ui.ask_coder import AskingApp
 
     known = [database.stem for database in coder_databases(project_database)]
-    return AskingApp(open_workspace, known, project_database, panes=arguments.panes)
+    return AskingApp(open_workspace, known, project_database, panes=arguments.panes,
+                      show_others=arguments.show_others)
 
 
 def run_asking(arguments: argparse.Namespace) -> int:

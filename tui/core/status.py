@@ -27,6 +27,7 @@ class WorkspaceStatus:
     coder: str | None  # in a team project, whose database this is
     backups: int  # kept copies beside the database (``backups.py``)
     newest_backup: float | None  # its modification time (seconds since the epoch)
+    others: int | None = None  # other coders whose coding is shown read-only; None: blind
 
     @property
     def writable(self) -> bool:

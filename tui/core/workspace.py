@@ -26,6 +26,7 @@ from .corpus import Corpus, CorpusError, Document, load_document, open_corpus, r
 from .extract import is_document
 from .history import History, Step
 from .interval_index import DocumentAnnotations
+from .others import OtherCoder, open_others
 from .project import DATABASE_FOLDER, DATABASE_NAME, Project
 from .sharing import check_coder, coder_database, ensure_gitignore, follow_codebook
 from .status import WorkspaceStatus
@@ -116,6 +117,7 @@ class Workspace:
         self.history = History()
         self._finder = AnnotationFinder(store)
         self._ranks: tuple[int, dict[int, int]] | None = None
+        self.others: list[OtherCoder] | None = None  # other coders' coding, while shown (``others.py``)
 
     @classmethod
     def open(cls, paths: list[Path], database: Path | None = None, author: str | None = None,
@@ -297,6 +299,7 @@ class Workspace:
             orphans=len(store.orphans()),
             author=self.author,
             coder=self.coder,
+            others=None if self.others is None else len(self.others),
             backups=len(backups),
             newest_backup=newest,
         )
@@ -606,7 +609,23 @@ class Workspace:
 
     def close(self) -> None:
         """Checkpoint and release the database (raises ``StoreError`` naming unsaved changes)."""
+        self.hide_others()
         self.store.close()
+
+    # -- other coders' coding, read-only ---------------------------------------------------
+
+    def show_others(self) -> list[str]:
+        """Open the other coders' databases of this project read-only (``others.py``), read
+        afresh each time; returns a one-line problem per database left out."""
+        self.hide_others()
+        self.others, problems = open_others(self.database_path, self.corpus)
+        return problems
+
+    def hide_others(self) -> None:
+        """Back to blind coding: only this database's coding is shown."""
+        for other in self.others or ():
+            other.close()
+        self.others = None
 
     def remove(self, document: Document, annotation: Annotation) -> None:
         with self.undoable("remove annotation"):

@@ -34,6 +34,9 @@ class MarginApp(App[None]):
 
     CSS_PATH = "margin.tcss"
     TITLE = "Margin"
+    # A screen narrower than 120 columns is ``-narrow``: its footer packs its keys closer
+    # (margin.tcss), so that at 80 columns it shows the keys that matter before it is cut.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Show every key", id="app.help"),
         Binding("q", "quit", "Quit", tooltip="Quit (everything is already saved)", id="app.quit"),
@@ -53,17 +56,19 @@ class MarginApp(App[None]):
         super().notify(displayable(message), title=displayable(title), **options)
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 reading_state: Path | None = None, config: Path | None = None) -> None:
+                 reading_state: Path | None = None, config: Path | None = None,
+                 show_others: bool = False) -> None:
         """``reading_state`` is the file that remembers where the reader was on this corpus
         (``session_state.state_path``); without one, Margin starts afresh and remembers nothing.
-        ``config`` is the user's settings file (``[keys]``), by default ``config_path()``."""
+        ``config`` is the user's settings file (``[keys]``), by default ``config_path()``.
+        ``show_others`` shows the other coders' coding, read-only (``--show-others``)."""
         super().__init__()
         self.config_file = config
         self.workspace = workspace
         self.unsaved_report: str | None = None  # what quitting could not save, for the CLI
         self.reading_state = reading_state
         resume = load_state(reading_state) if reading_state else None
-        self.reader = ReaderScreen(workspace, panes=panes, resume=resume)
+        self.reader = ReaderScreen(workspace, panes=panes, resume=resume, show_others=show_others)
 
     def on_mount(self) -> None:
         self.set_keymap(self.key_config.keys)  # the user's own keys, by binding id

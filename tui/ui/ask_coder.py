@@ -71,9 +71,10 @@ class AskingApp(MarginApp):
     """Margin that asks who is coding before it opens anything for writing."""
 
     def __init__(self, open_workspace: Callable[[str], Workspace], known: list[str], project_database: Path,
-                 panes: int = 2) -> None:
+                 panes: int = 2, show_others: bool = False) -> None:
         App.__init__(self)  # MarginApp's needs a workspace; it comes with the answer
         self.open_workspace = open_workspace
+        self.show_others = show_others
         self.prompt = CoderPrompt(known, project_database)
         self.panes = panes
         self.workspace: Workspace | None = None
@@ -96,7 +97,7 @@ class AskingApp(MarginApp):
         except (CorpusError, StoreError, CodebookError) as error:
             return str(error)
         self.workspace = workspace
-        self.reader = ReaderScreen(workspace, panes=self.panes)
+        self.reader = ReaderScreen(workspace, panes=self.panes, show_others=self.show_others)
         self.switch_screen(self.reader)  # in place of the question
         return None
 

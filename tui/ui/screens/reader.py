@@ -51,7 +51,8 @@ class ReaderScreen(Screen):
         Binding("t", "pick_theme", "Theme",
                 tooltip="Theme picker for the selection, or the annotation under the cursor: "
                         "filter, apply or remove, or create a theme", id="reader.theme"),
-        Binding("y", "copy", "Copy", tooltip="Copy the selection (or the annotation under the cursor) with a citation",
+        Binding("y", "copy", "Copy", show=False,
+                tooltip="Copy the selection (or the annotation under the cursor) with a citation",
                 id="reader.copy"),
         Binding("x", "remove_annotation", "Remove", tooltip="Remove the annotation under the cursor",
                 id="reader.remove"),
@@ -61,8 +62,8 @@ class ReaderScreen(Screen):
                 id="reader.add-pane"),
         Binding("minus", "close_pane", "Close pane", show=False, tooltip="Close the focused pane (one stays)",
                 id="reader.close-pane"),
-        Binding("o", "documents", "Documents", tooltip="Choose the document shown in the focused pane",
-                id="reader.documents"),
+        Binding("o", "documents", "Documents", show=False,
+                tooltip="Choose the document shown in the focused pane", id="reader.documents"),
         Binding("backslash", "toggle_documents", "Hide list", show=False,
                 tooltip="Hide or show the document list (more room for the panes)",
                 id="reader.toggle-documents"),
@@ -96,16 +97,21 @@ class ReaderScreen(Screen):
         Binding("C", "compare", "Compare coders", show=False,
                 tooltip="Compare two coders side by side and settle their disagreements into the project's database",
                 id="reader.compare"),
+        Binding("ctrl+o", "toggle_others", "Others", show=False,
+                tooltip="Show or hide the other coders' coding (read-only, underlined)",
+                id="reader.toggle-others"),
         Binding("Q", "query", "Query", show=False,
                 tooltip='Coding query: "A" AND "B", OR, NOT, NEAR/n, doc:, attribute=value; code the results',
                 id="reader.query"),
     ]
 
     def __init__(self, workspace: Workspace, panes: int | None = None,
-                 resume: ReadingState | None = None) -> None:
-        """``panes`` (the command line's) wins over the count ``resume`` saved, else two."""
+                 resume: ReadingState | None = None, show_others: bool = False) -> None:
+        """``panes`` (the command line's) wins over the count ``resume`` saved, else two.
+        ``show_others`` starts with the other coders' coding shown (``--show-others``)."""
         super().__init__()
         self.workspace = workspace
+        self.show_others = show_others
         self.opening, self.initial_focus = opening_panes(resume, workspace.documents, panes, most=MAX_PANES)
         self.documents_hidden = resume is not None and resume.documents_hidden
         self._current: DocumentPane | None = None
@@ -129,6 +135,8 @@ class ReaderScreen(Screen):
         for pane, (_, saved) in zip(panes, self.opening, strict=True):
             if saved is not None:
                 self.call_after_refresh(pane.restore_position, saved)  # once the panes have their size
+        if self.show_others:
+            self._show_others()
         self.update_database_bar()
         if not self.workspace.writable:
             self.notify(f"Read-only: {self.workspace.read_only_reason}. Changes cannot be made.",
@@ -544,6 +552,22 @@ class ReaderScreen(Screen):
             return
         self.app.push_screen(CompareScreen(adjudication, owns_consensus=owned),
                              lambda _: self.everything_changed())
+    def action_toggle_others(self) -> None:
+        """Show the other coders' coding, read afresh, or hide it again."""
+        if self.workspace.others is None:
+            self._show_others()
+        else:
+            self.workspace.hide_others()
+            self.notify("Other coders' coding hidden: only your own is shown.", timeout=3)
+        self.everything_changed()
+
+    def _show_others(self) -> None:
+        """Open the other coders' databases; each that cannot be opened is one notice."""
+        for problem in self.workspace.show_others():
+            self.notify(problem, title="Other coder not shown", severity="warning", markup=False, timeout=15)
+        if not self.workspace.others:
+            self.notify("No other coder's database in this project (annotations/coders/).",
+                        severity="warning", timeout=8)
 
     def annotations_changed(self, document: Document) -> None:
         """Repaint every pane showing ``document`` and the counts in the document list."""

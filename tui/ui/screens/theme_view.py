@@ -25,6 +25,8 @@ from ..theme_chips import chip, chips
 from .theme_picker import PickedTheme, ThemePicker
 
 CONTEXT_CHARS = 80
+# ] and [ share one footer entry, so an 80-column footer still shows ? (help).
+DOCUMENTS = Binding.Group("Next / previous document")
 
 
 @dataclass(frozen=True)
@@ -129,9 +131,10 @@ class ThemeViewScreen(Screen[Passage | None]):
         Binding("escape", "dismiss(None)", "Back to reading", id="theme-view.close"),
         Binding("2", "second_column", "Side by side", id="theme-view.second-column"),
         Binding("t", "pick_theme", "Theme", id="theme-view.theme"),
-        Binding("right_square_bracket", "document(1)", "Next document", id="theme-view.next-document"),
+        Binding("right_square_bracket", "document(1)", "Next document", id="theme-view.next-document",
+                group=DOCUMENTS),
         Binding("left_square_bracket", "document(-1)", "Previous document",
-                id="theme-view.previous-document"),
+                id="theme-view.previous-document", group=DOCUMENTS),
         Binding("tab", "other_column", "Other column", show=False, id="theme-view.other-column"),
     ]
 

@@ -37,14 +37,27 @@ def status_text(status: WorkspaceStatus) -> Text:
     if status.orphans:
         bar.append(f" {counted(status.orphans, 'orphan').upper()}: PRESS O ", style="bold reverse")
         bar.append(" ")
+    if status.others is not None:  # not an alarm, but a coder must not take theirs for their own
+        bar.append(f"showing {counted(status.others, 'other coder')} (read-only)", style="underline")
+        bar.append("  ")
     bar.append("Database ", style="dim")
     bar.append(displayable(shown_path(status.database))
                + ("" if status.exists_on_disk else " (new: created on the first change)"))
     bar.append(f"  ·  {counted(status.documents, 'document')} · "
                f"{counted(status.themes, 'theme')} · "
-               f"{counted(status.annotations, 'annotation')} · coder {displayable(status.author)}",
+               f"{counted(status.annotations, 'annotation')} · {who(status)}",
                style="dim")
     return bar
+
+
+def who(status: WorkspaceStatus) -> str:
+    """Whose coding this is: the coder, in a team project's coder database (and the author
+    stored on their annotations if ``--author`` names someone else); else only the author."""
+    if status.coder is None:
+        return f"author {displayable(status.author)}"
+    if status.author != status.coder:
+        return f"coder {displayable(status.coder)}, author {displayable(status.author)}"
+    return f"coder {displayable(status.coder)}"
 
 
 class DatabaseBar(Static):

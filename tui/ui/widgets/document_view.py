@@ -28,8 +28,13 @@ from ..layout import WrappedText
 from ..row_paint import highlight_runs, styled_row
 from ..theme_chips import chip, safe_colour
 
+# v, s and p share one footer entry, "v s p Select": an 80-column footer has room for the
+# coding keys too (help lists each with its own description).
+SELECT = Binding.Group("Select")
 GUTTER_WIDTH = 3  # two theme chips and a memo mark: the margin Margin is named after
 _MEMO_MARK = "✎"  # in the gutter's last cell: a passage on this row has a memo
+OWN_TINT = 0.55  # how far a theme's colour tints the background of one's own passages
+OTHERS_TINT = 0.2  # and of other coders' (``--show-others``): muted, under their own style
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,9 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("0", "row_edge(-1)", "Row start", show=False, id="view.row-start"),
         Binding("dollar_sign", "row_edge(1)", "Row end", show=False, id="view.row-end"),
         Binding("v", "toggle_selection", "Select", tooltip="Start or stop a character selection",
-                id="view.select"),
-        Binding("s", "select_sentence", "Sentence", id="view.sentence"),
-        Binding("p", "select_paragraph", "Paragraph", id="view.paragraph"),
+                id="view.select", group=SELECT),
+        Binding("s", "select_sentence", "Sentence", id="view.sentence", group=SELECT),
+        Binding("p", "select_paragraph", "Paragraph", id="view.paragraph", group=SELECT),
         Binding("escape", "clear_selection", "Clear", show=False, id="view.clear"),
         Binding("n", "next_match(1)", "Next match", show=False, id="view.next-match"),
         Binding("N", "next_match(-1)", "Previous match", show=False, id="view.previous-match"),
@@ -78,6 +83,7 @@ class DocumentView(ScrollView, can_focus=True):
         "document-view--selection",
         "document-view--match",
         "document-view--gutter",
+        "document-view--others",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -115,7 +121,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._recentre = False
         self._goal_x: int | None = None
         self._drag_start: int | None = None  # where the mouse was pressed, while it is held
-        self._theme_backgrounds: dict[tuple[str, Color], Style] = {}
+        self._theme_backgrounds: dict[tuple[str, Color, float], Style] = {}
         self._shown: tuple | None = None  # the rows last announced by RowsShown
 
     # -- reading the file ---------------------------------------------------------------------
@@ -464,15 +470,26 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _theme_style(self, color: str, overlapping: bool) -> Style:
         """Background for a theme's colour, softened toward the pane's background."""
+        style = self._tint(color, OWN_TINT)
+        return style + Style(underline=True) if overlapping else style
+
+    def _others_style(self, color: str) -> Style:
+        """Another coder's passage: a faint tint of the theme's colour and the muted style of
+        ``document-view--others``, so it never passes for one's own."""
+        muted = self.get_component_rich_style("document-view--others", partial=True)
+        return self._tint(color, OTHERS_TINT) + muted
+
+    def _tint(self, color: str, strength: float) -> Style:
+        """The pane's background blended ``strength`` of the way to a theme's colour, with
+        text that stays readable on it; one ``Style`` per colour, background and strength."""
         base = self.background_colors[1]
-        key = (color, base)
+        key = (color, base, strength)
         style = self._theme_backgrounds.get(key)
         if style is None:
-            theme_color = Color.parse(safe_colour(color))
-            background = base.blend(theme_color, 0.55)
+            background = base.blend(Color.parse(safe_colour(color)), strength)
             style = Style(bgcolor=background.rich_color, color=background.get_contrast_text(1.0).rich_color)
             self._theme_backgrounds[key] = style
-        return style + Style(underline=True) if overlapping else style
+        return style
 
     def render_line(self, y: int) -> Strip:
         if not self.document.loaded or self.document.problem:
@@ -537,13 +554,19 @@ class DocumentView(ScrollView, can_focus=True):
         return []
 
     def _render_row(self, start: int, end: int, ends_line: bool, annotations) -> Text:
-        """One row as styled text: highlights, matches, selection and cursor, in that order."""
+        """One row as styled text: other coders' highlights (if shown), one's own over them,
+        matches, selection and cursor, in that order."""
         document_text = self.document.text
         cursor_cell = self.cursor == end and ends_line  # cursor on the line's end: a blank cell
         raw = document_text[start:end] + (" " if cursor_cell else "")
-        styles = [(begin, finish, self._theme_style(colour, overlapped))
-                  for begin, finish, colour, overlapped in highlight_runs(start, end, annotations,
-                                                                            self._annotation_colour)]
+        styles = []
+        for other in self.workspace.others or ():
+            theirs = other.annotations(self.document).overlapping(start, end)
+            styles += [(begin, finish, self._others_style(colour))
+                       for begin, finish, colour, _ in highlight_runs(start, end, theirs, other.colour_of)]
+        styles += [(begin, finish, self._theme_style(colour, overlapped))
+                   for begin, finish, colour, overlapped in highlight_runs(start, end, annotations,
+                                                                             self._annotation_colour)]
         for match in self._matches_overlapping(start, end):
             styles.append((max(match.start, start) - start, min(match.end, end) - start,
                            self.get_component_rich_style("document-view--match", partial=True)))
