@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from . import intervals as iv
 from .attributes import SPEAKER, attribute_names
 from .codebook import Theme
-from .query import QueryError, coding_index, descendants
+from .query import CodingIndex, QueryError, descendants
 from .workspace import Workspace
 
 COUNTS = ("passages", "documents", "characters")
@@ -74,7 +74,7 @@ def compute(workspace: Workspace, attribute: str, count: str = "passages") -> Ma
     if count not in COUNTS:
         raise QueryError(f"unknown count {count!r} (choose from {', '.join(COUNTS)})")
     regions = value_regions(workspace, attribute)
-    index = coding_index(workspace)
+    index = CodingIndex(workspace)
     themes = list(workspace.themes)
     coded = [index.themes(descendants(themes, theme)) for theme in themes]
     rows = [(shown, per_document) for shown, per_document in regions.values()]
