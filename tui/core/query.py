@@ -388,16 +388,21 @@ def run(workspace: Workspace, source: str) -> list[Passage]:
     """The passages a query finds, document by document, each with the themes coded on any
     part of it (in codebook order). Documents changed since they were coded are re-anchored
     first (in memory only if the database is read-only)."""
-    found = evaluate(workspace, source)
+    return passages(workspace, evaluate(workspace, source))
+
+
+def passages(workspace: Workspace, found: dict[Document, Intervals]) -> list[Passage]:
+    """A passage per interval found, with the themes coded on any part of it, in codebook
+    order (read from the annotations overlapping it)."""
     names = {theme.id: theme.name for theme in workspace.themes}  # in codebook order
-    passages: list[Passage] = []
+    result: list[Passage] = []
     for document, spans in found.items():
         part = workspace.annotations(document)
         for start, end in spans:
             present = {theme_id for annotation in part.overlapping(start, end) for theme_id in annotation.themes}
-            passages.append(Passage(document, start, end, [name for theme_id, name in names.items()
-                                                           if theme_id in present]))
-    return passages
+            result.append(Passage(document, start, end, [name for theme_id, name in names.items()
+                                                         if theme_id in present]))
+    return result
 
 
 # -- output ----------------------------------------------------------------------------------
