@@ -109,7 +109,9 @@ class MarginApp(App[None]):
         The heavier screens are imported here and when opened, not at start-up."""
         from .screens.browser import BrowserScreen
         from .screens.colour_chooser import ColourChooser
+        from .screens.matrix import HeatTable, MatrixScreen
         from .screens.memo import MemoEditor
+        from .screens.passages import PassagesScreen
         from .screens.prompt import ChoicePrompt
         from .screens.query import PassageList, QueryScreen
         from .screens.statistics import StatisticsScreen
@@ -126,6 +128,8 @@ class MarginApp(App[None]):
             ("Search all documents (F)", CorpusSearchScreen.BINDINGS),
             ("Theme view (T)", ThemeViewScreen.BINDINGS),
             ("Statistics (S)", StatisticsScreen.BINDINGS),
+            ("Matrix by attribute (M)", [*HeatTable.BINDINGS, *MatrixScreen.BINDINGS]),
+            ("A matrix cell's passages (M, Enter)", PassagesScreen.BINDINGS),
             ("Memo editor (m)", MemoEditor.BINDINGS),
             ("Orphans (O)", OrphansScreen.BINDINGS),
             ("Coding query (Q)", [*PassageList.BINDINGS, *QueryScreen.BINDINGS]),
