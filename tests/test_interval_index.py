@@ -143,3 +143,11 @@ def test_a_long_passage_is_found_far_from_its_start() -> None:
     """The scan reaches back by the longest passage, so one starting long before is found."""
     index = DocumentAnnotations([annotation(1, 0, 1000), *(annotation(i, i * 10, i * 10 + 2) for i in range(2, 60))])
     assert 1 in ids(index.at(999)) and ids(index.overlapping(995, 999)) == [1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), st.integers(-5, TEXT + 5), st.integers(1, 20))
+def test_themes_over_a_range_match_a_scan(history, start: int, length: int) -> None:
+    index, model = replay(*history)
+    end = start + length
+    assert index.themes_over(start, end) == {t for a in model if a.start < end and a.end > start for t in a.themes}

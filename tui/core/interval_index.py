@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from operator import attrgetter, gt
 
 from .store import Annotation
@@ -41,6 +41,10 @@ class DocumentAnnotations:
         finally:
             gc.enable()
         self._starts = [a.start for a in self.items]
+        # Ends and themes alongside the starts: which themes overlap a query's result is
+        # then read by C loops (``themes_over``), not an annotation at a time.
+        self._ends = [a.end for a in self.items]
+        self._themes = [a.themes for a in self.items]
         self._longest = max((a.end - a.start for a in self.items), default=0)
         self._columns: dict[int, tuple[list[int], list[int]]] = {}  # per theme, until it changes
         self._merged: dict[int, list[tuple[int, int]]] = {}  # likewise
@@ -50,6 +54,8 @@ class DocumentAnnotations:
         index = bisect.bisect_left(self.items, sort_key(annotation), key=sort_key)
         self.items.insert(index, annotation)
         self._starts.insert(index, annotation.start)
+        self._ends.insert(index, annotation.end)
+        self._themes.insert(index, annotation.themes)
         self._longest = max(self._longest, annotation.end - annotation.start)
         for theme_id in annotation.themes:
             bisect.insort(self._by_theme.setdefault(theme_id, []), annotation, key=sort_key)
@@ -63,6 +69,8 @@ class DocumentAnnotations:
         if index < len(self.items) and self.items[index].id == annotation.id:
             del self.items[index]
             del self._starts[index]
+            del self._ends[index]
+            del self._themes[index]
             for theme_id in annotation.themes:
                 coded = self._by_theme[theme_id]
                 del coded[bisect.bisect_left(coded, sort_key(annotation), key=sort_key)]
@@ -79,6 +87,12 @@ class DocumentAnnotations:
         low = bisect.bisect_left(self._starts, start - self._longest)
         high = bisect.bisect_left(self._starts, end)
         return [a for a in self.items[low:high] if a.end > start]
+
+    def themes_over(self, start: int, end: int) -> set[int]:
+        """The ids of the themes of the annotations sharing a character with ``[start, end)``."""
+        low = bisect.bisect_left(self._starts, start - self._longest)
+        high = bisect.bisect_left(self._starts, end, low)
+        return set().union(*compress(self._themes[low:high], map(gt, self._ends[low:high], repeat(start))))
 
     def at(self, offset: int) -> list[Annotation]:
         """Annotations covering the character at ``offset``, innermost (shortest) first."""

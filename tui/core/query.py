@@ -394,14 +394,14 @@ def run(workspace: Workspace, source: str) -> list[Passage]:
 def passages(workspace: Workspace, found: dict[Document, Intervals]) -> list[Passage]:
     """A passage per interval found, with the themes coded on any part of it, in codebook
     order (read from the annotations overlapping it)."""
-    names = {theme.id: theme.name for theme in workspace.themes}  # in codebook order
+    names = {theme.id: theme.name for theme in workspace.themes}
+    rank = {theme.id: number for number, theme in enumerate(workspace.themes)}  # codebook order
     result: list[Passage] = []
     for document, spans in found.items():
         part = workspace.annotations(document)
         for start, end in spans:
-            present = {theme_id for annotation in part.overlapping(start, end) for theme_id in annotation.themes}
-            result.append(Passage(document, start, end, [name for theme_id, name in names.items()
-                                                         if theme_id in present]))
+            present = sorted(part.themes_over(start, end) & rank.keys(), key=rank.__getitem__)
+            result.append(Passage(document, start, end, list(map(names.__getitem__, present))))
     return result
 
 
