@@ -54,22 +54,25 @@ class HeatTable(DataTable):
     ]
 
     def __init__(self, **kwargs) -> None:
-        # The cursor's colours win over a cell's shade, so the cursor shows on any cell.
-        super().__init__(cursor_type="cell", zebra_stripes=False, cursor_foreground_priority="css",
+        # No padding of the table's own: a cell's shade covers all of it, the margin around
+        # its digits included. The cursor's colours (margin.tcss) win over a shade, so the
+        # cursor shows on any cell.
+        super().__init__(cursor_type="cell", zebra_stripes=False, cell_padding=0, cursor_foreground_priority="css",
                          cursor_background_priority="css", **kwargs)
 
     def show(self, matrix: Matrix) -> None:
         """Fill the table with ``matrix``, the cursor kept where it was if the cell exists."""
         where = self.cursor_coordinate
         self.clear(columns=True)
-        for theme in matrix.themes:
-            self.add_column(Text(one_line(displayable(theme.name), LABEL_CHARS)), key=str(theme.id))
+        labels = [f" {one_line(displayable(theme.name), LABEL_CHARS)} " for theme in matrix.themes]
+        for theme, label in zip(matrix.themes, labels, strict=True):
+            self.add_column(Text(label), key=str(theme.id))
         top = max((count for row in matrix.cells for count in row), default=0)
         background = self.background_colors[1]
         for value, counts in zip(matrix.values, matrix.cells, strict=True):
-            self.add_row(*(Text(str(count), style=shade(background, theme.color, count, top), justify="right")
-                           for theme, count in zip(matrix.themes, counts, strict=True)),
-                         label=Text(one_line(displayable(value), LABEL_CHARS * 2)))
+            self.add_row(*(Text(f"{count} ".rjust(len(label)), style=shade(background, theme.color, count, top))
+                           for theme, label, count in zip(matrix.themes, labels, counts, strict=True)),
+                         label=Text(f" {one_line(displayable(value), LABEL_CHARS * 2)} "))
         self.cursor_coordinate = where  # DataTable clamps it to the table
 
 
@@ -103,6 +106,7 @@ class MatrixScreen(Screen[Target | None]):
     def on_mount(self) -> None:
         if not self.attributes:
             self.table.display = False
+            self.set_focus(None)
             self.query_one("#matrix-title", Static).update(Text("Themes by attribute"))
             self.query_one("#matrix-status", Static).update(Text(NO_ATTRIBUTES))
             self.query_one("#matrix-status").add_class("-empty")
