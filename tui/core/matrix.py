@@ -96,14 +96,15 @@ def compute(workspace: Workspace, attribute: str, count: str = "passages") -> Ma
         raise QueryError(f"unknown count {count!r} (choose from {', '.join(COUNTS)})")
     index = CodingIndex(workspace)
     themes = list(workspace.themes)
-    coded = [index.themes(descendants(themes, theme)) for theme in themes]
     values, cells = [], []
-    for shown, per_document in rows(workspace, attribute, index):
-        counts = [measure(sets, per_document, count) for sets in coded]
-        if shown == NO_VALUE and not any(counts):
-            continue
-        values.append(shown)
-        cells.append(counts)
+    with iv.no_collection():  # every theme's runs in every document: many tuples, no cycles
+        coded = [index.themes(descendants(themes, theme)) for theme in themes]
+        for shown, per_document in rows(workspace, attribute, index):
+            counts = [measure(sets, per_document, count) for sets in coded]
+            if shown == NO_VALUE and not any(counts):
+                continue
+            values.append(shown)
+            cells.append(counts)
     return Matrix(attribute, count, themes, values, cells)
 
 

@@ -388,7 +388,8 @@ def run(workspace: Workspace, source: str) -> list[Passage]:
     """The passages a query finds, document by document, each with the themes coded on any
     part of it (in codebook order). Documents changed since they were coded are re-anchored
     first (in memory only if the database is read-only)."""
-    return passages(workspace, evaluate(workspace, source))
+    with iv.no_collection():  # a query makes tens of thousands of tuples
+        return passages(workspace, evaluate(workspace, source))
 
 
 def passages(workspace: Workspace, found: dict[Document, Intervals]) -> list[Passage]:
