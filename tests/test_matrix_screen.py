@@ -143,3 +143,27 @@ async def test_names_from_files_are_shown_literally(tmp_path: Path) -> None:
         assert drawn[1][0].startswith("[red]Zone") and "\x1b" not in drawn[1][0]
         assert "by [b]place" in str(app.screen.query_one("#matrix-title").render())
     workspace.close()
+
+
+async def test_transcripts_without_attributes_are_counted_by_speaker(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    notes = "Interview 4\n\nAna: How did you cross?\nBen: At night.\nIt took hours.\n\nAna: And after?\n"
+    (folder / "notes.txt").write_text(notes, encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "annotations" / "annotations.json", author="t")
+    crossing = workspace.create_theme("Crossing")
+    [document] = workspace.documents
+    for quote in ("How did you cross?", "At night", "And after?"):
+        start = notes.index(quote)
+        workspace.toggle_theme(document, start, start + len(quote), crossing)
+    app = MarginApp(workspace, panes=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("M")
+        await pilot.pause()
+        drawn = on_screen(app.screen.query_one(HeatTable))
+        assert drawn == [["Crossing"], ["Ana", "2"], ["Ben", "1"]]
+        assert "by speaker" in str(app.screen.query_one("#matrix-title").render())
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert [p.quote for p in app.screen.query_one(PassageList).items] == ["At night"]
+    workspace.close()
