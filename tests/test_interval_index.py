@@ -12,21 +12,25 @@ from tui.core.store import Annotation
 TEXT = 60  # offsets stay small so that passages overlap, nest and repeat often
 
 
-def annotation(annotation_id: int, start: int, end: int) -> Annotation:
-    return Annotation(annotation_id, 1, start, end, "", "", "", (1,))
+def annotation(annotation_id: int, start: int, end: int, themes: tuple[int, ...] = (1,)) -> Annotation:
+    return Annotation(annotation_id, 1, start, end, "", "", "", themes)
 
 
 spans = st.tuples(st.integers(0, TEXT - 1), st.integers(1, 12)).map(lambda s: (s[0], min(TEXT, s[0] + s[1])))
 
 
+THEMES = (1, 2, 3)
+theme_sets = st.sets(st.sampled_from(THEMES), min_size=1).map(lambda themes: tuple(sorted(themes)))
+
+
 @st.composite
 def histories(draw) -> tuple[list[Annotation], list[tuple[str, Annotation]]]:
     """Passages to build from, then adds (new ids) and discards (of present ones)."""
-    built = [annotation(i, *span) for i, span in enumerate(draw(st.lists(spans, max_size=25)))]
+    built = [annotation(i, *span, draw(theme_sets)) for i, span in enumerate(draw(st.lists(spans, max_size=25)))]
     present, steps, next_id = list(built), [], len(built)
     for add in draw(st.lists(st.booleans(), max_size=25)):
         if add or not present:
-            item = annotation(next_id, *draw(spans))
+            item = annotation(next_id, *draw(spans), draw(theme_sets))
             next_id += 1
             present.append(item)
             steps.append(("add", item))
@@ -86,6 +90,42 @@ def test_exactly_finds_the_same_bounds(history, span: tuple[int, int]) -> None:
         assert index.exactly(item.start, item.end) is not None
 
 
+def characters(intervals) -> set[int]:
+    return {offset for start, end in intervals for offset in range(start, end)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_each_theme_merged_matches_a_scan_after_every_change(history) -> None:
+    """A coding query reads a theme's runs from here, cached: each add or discard must
+    drop the cache of the themes it touches, and only the runs it changes may change."""
+    built, steps = history
+    index, model = DocumentAnnotations(built), list(built)
+
+    def check() -> None:
+        for theme in THEMES:
+            coded = sorted((a for a in model if theme in a.themes), key=in_order)
+            merged = index.merged(theme)
+            if not coded:
+                assert merged is None and index.column(theme) is None
+                continue
+            assert characters(merged) == characters((a.start, a.end) for a in coded)
+            assert all(end < next_start for (_, end), (next_start, _) in zip(merged, merged[1:]))  # maximal
+            starts, reach = index.column(theme)
+            assert starts == [a.start for a in coded]
+            assert reach == [max(a.end for a in coded[:count]) for count in range(1, len(coded) + 1)]
+
+    check()
+    for action, item in steps:
+        if action == "add":
+            index.add(item)
+            model.append(item)
+        else:
+            index.discard(item)
+            model.remove(item)
+        check()
+
+
 def test_discarding_an_absent_annotation_changes_nothing() -> None:
     index = DocumentAnnotations([annotation(1, 0, 5), annotation(2, 3, 9)])
     index.discard(annotation(7, 0, 5))  # same bounds, another id
@@ -103,3 +143,11 @@ def test_a_long_passage_is_found_far_from_its_start() -> None:
     """The scan reaches back by the longest passage, so one starting long before is found."""
     index = DocumentAnnotations([annotation(1, 0, 1000), *(annotation(i, i * 10, i * 10 + 2) for i in range(2, 60))])
     assert 1 in ids(index.at(999)) and ids(index.overlapping(995, 999)) == [1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories(), st.integers(-5, TEXT + 5), st.integers(1, 20))
+def test_themes_over_a_range_match_a_scan(history, start: int, length: int) -> None:
+    index, model = replay(*history)
+    end = start + length
+    assert index.themes_over(start, end) == {t for a in model if a.start < end and a.end > start for t in a.themes}

@@ -74,3 +74,30 @@ def test_margin_stats_by_csv_json_text(coded: Workspace, capsys) -> None:
     assert "country     Arms  Trade  Money" in out and "MX             3      1      1" in out
     assert main(["stats", "--by", "nope", "--db", database]) == 2
     assert "margin: stats: no document has an attribute 'nope'" in capsys.readouterr().err
+
+
+def test_the_passages_of_each_cell_are_the_ones_it_counts(coded: Workspace) -> None:
+    from tui.core.matrix import cell_passages
+
+    by_count = {count: compute(coded, "country", count) for count in ("passages", "documents", "characters")}
+    matrix = by_count["passages"]
+    for row, value in enumerate(matrix.values):
+        for column, theme in enumerate(matrix.themes):
+            found = cell_passages(coded, "country", value, theme)
+            assert len(found) == matrix.cells[row][column]
+            assert len({p.document.key for p in found}) == by_count["documents"].cells[row][column]
+            assert sum(p.end - p.start for p in found) == by_count["characters"].cells[row][column]
+    mx_arms = cell_passages(coded, "country", "MX", matrix.themes[0])
+    assert [(p.document.path.name, p.quote) for p in mx_arms] == [
+        ("a.txt", "Guns went south."), ("a.txt", "Shelters"), ("b.txt", "Guns too.")]
+    assert mx_arms[0].theme_names == ["Arms"]
+    [money] = cell_passages(coded, "country", "MX", matrix.themes[1])  # Trade counts Money, nested under it
+    assert (money.quote, money.theme_names) == ("Money", ["Money"])
+    [unvalued] = cell_passages(coded, "country", "(no value)", matrix.themes[0])
+    assert (unvalued.document.path.name, unvalued.quote) == ("c.txt", "guns")
+
+
+def test_the_attributes_a_matrix_can_be_by(coded: Workspace) -> None:
+    from tui.core.matrix import attributes
+
+    assert attributes(coded) == ["country"]

@@ -187,6 +187,7 @@ SCREENS = {
     "theme_view_side_by_side": pressing("T", *"Bilateral", "enter", "2", "t", *"Human", "enter"),
     "query": pressing("Q", typed='"Bilateral cooperation" OR "Human smuggling"', then=("enter",)),
     "document_list": pressing("o", "j"),
+    "matrix_without_attributes": pressing("M"),  # the corpus has no attributes.csv: how to add one
 }
 
 
@@ -259,3 +260,31 @@ def test_compare_screen(snap_compare, corpus_dir: Path, fixed_clock: str) -> Non
     consensus = Workspace.open_database(project(corpus_dir), for_writing=True)
     app = CompareApp(open_adjudication(consensus, *coders))
     assert snap_compare(app, terminal_size=(160, 48), press=["n", "a", "N"])
+
+
+ATTRIBUTES = """file,country,source
+000_2e8d550788efb0f9.txt,US,agency
+001_fbca61ee7d44385f.txt,MX,agency
+002_81fda8538c83a8a5.txt,US,press
+003_01583b8023f0dd0e.txt,MX,ngo
+"""
+
+
+@pytest.fixture
+def attributed_app(corpus_dir: Path, fixed_clock: str, monkeypatch: pytest.MonkeyPatch) -> MarginApp:
+    """The coded corpus with an attributes.csv (the last document has none)."""
+    (corpus_dir / "attributes.csv").write_text(ATTRIBUTES, encoding="utf-8")
+    monkeypatch.chdir(corpus_dir.parent)
+    workspace = Workspace.open([Path("seeds")], author="snapshot")
+    code_corpus(workspace)
+    return MarginApp(workspace)
+
+
+def test_matrix_by_attribute(snap_compare, attributed_app: MarginApp) -> None:
+    """The heat map by country, the cursor on Human smuggling × MX."""
+    assert snap_compare(attributed_app, terminal_size=(160, 48), run_before=pressing("M", "j"))
+
+
+def test_matrix_cell_passages(snap_compare, attributed_app: MarginApp) -> None:
+    """Enter on Bilateral cooperation × US (the fifth theme): the passages it counts."""
+    assert snap_compare(attributed_app, terminal_size=(160, 48), run_before=pressing("M", *"llll", "enter"))

@@ -206,3 +206,27 @@ def test_a_read_only_opener_migrates_in_memory_only(database: Path) -> None:
     assert store.themes[1].parent is None and not store.writable
     assert database.read_bytes() == original
     assert not database.with_name("annotations.json.schema-1").exists()
+
+
+def test_a_big_store_freezes_what_it_loaded_out_of_the_collectors_walks(
+        corpus_dir: Path, database: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past FREEZE_AT annotations the loaded objects are frozen, so the first query after
+    opening does not pay a full collection over them; below it nothing is."""
+    import gc
+
+    import tui.core.store
+
+    document = workspace.documents[0]
+    workspace.toggle_theme(document, 0, 10, workspace.themes[0])
+    workspace.close()
+    gc.unfreeze()
+    try:
+        Store.open(database, inspect=True)
+        assert gc.get_freeze_count() == 0  # one annotation: below FREEZE_AT
+        monkeypatch.setattr(tui.core.store, "FREEZE_AT", 1)
+        store = Store.open(database, inspect=True)
+        [annotation] = store.annotations.values()
+        assert gc.get_freeze_count() > 0
+        assert not any(item is annotation for item in gc.get_objects())  # out of every generation walked
+    finally:
+        gc.unfreeze()

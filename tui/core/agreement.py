@@ -33,12 +33,12 @@ agree; ``disagreements`` keeps those they do not. A compare screen can walk them
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .intervals import no_collection
 
 Span = tuple[int, int]
 Pattern = tuple[int, int]  # (bit mask of coders who rated, bit mask of those who coded)
@@ -46,20 +46,6 @@ Pattern = tuple[int, int]  # (bit mask of coders who rated, bit mask of those wh
 
 def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while hundreds of thousands of span tuples are
-    made: with a big store alive, its passes cost five times the work itself (and these
-    tuples hold no cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass
@@ -297,7 +283,7 @@ def compare(coding: Coding, theme: str | None = None) -> Report:
         if not any(used):
             unused.append(coding.themes[key])
             continue
-        with _no_collection():
+        with no_collection():
             counts = pattern_counts(coding, key)
         for pattern, chars in counts.items():
             pooled[pattern] += chars
@@ -400,7 +386,7 @@ def load(databases: list[Path], names: list[str] | None = None, only_coded: bool
         for theme in store.themes:
             shown.setdefault(_normal(theme.name), theme.name)
         grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)  # (theme, document) → passages
-        with _no_collection():
+        with no_collection():
             for annotation in store.annotations.values():
                 if not annotation.orphaned:
                     span = (annotation.start, annotation.end)
@@ -425,7 +411,7 @@ def load(databases: list[Path], names: list[str] | None = None, only_coded: bool
         warnings.append(f"{key}: file not found; its length is taken as the furthest coded character "
                         f"({entry.length})")
         documents[key] = entry
-    with _no_collection():
+    with no_collection():
         coding = build_coding(names, documents, spans, shown, rated)
     coding.warnings = warnings
     return coding

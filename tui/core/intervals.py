@@ -9,14 +9,30 @@ sorted lists (no per-character loop), so a query over 100,000 annotations stays 
 from __future__ import annotations
 
 import bisect
+import gc
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 Interval = tuple[int, int]
 Intervals = list[Interval]
 
 WORD = re.compile(r"\w+")
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens or hundreds of thousands of interval
+    tuples are made (a query, an agreement): with a big store alive, its passes cost more
+    than the work itself, and these tuples hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def normalise(intervals: Iterable[Interval]) -> Intervals:

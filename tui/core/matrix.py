@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from . import intervals as iv
 from .attributes import SPEAKER, attribute_names
 from .codebook import Theme, ThemeTree
-from .query import QueryError, coding_index
+from .query import CodingIndex, Passage, QueryError, passages
 from .workspace import Workspace
 
 COUNTS = ("passages", "documents", "characters")
@@ -38,6 +38,14 @@ class Matrix:
     themes: list[Theme]
     values: list[str]
     cells: list[list[int]]  # [value][theme]
+
+
+def attributes(workspace: Workspace) -> list[str]:
+    """What a matrix can be by: the corpus's attributes, and ``speaker`` if it has transcripts."""
+    names = attribute_names(workspace.documents)
+    if any(document.turns for document in workspace.documents) and SPEAKER not in names:
+        names.append(SPEAKER)
+    return names
 
 
 def value_regions(workspace: Workspace, attribute: str) -> dict[str, tuple[str, dict[int, iv.Intervals]]]:
@@ -62,39 +70,55 @@ def value_regions(workspace: Workspace, attribute: str) -> dict[str, tuple[str, 
             for turn in document.turns:
                 add(turn.speaker, index, [(turn.start, turn.end)])
     if not found:
-        names = attribute_names(workspace.documents)
-        if any(document.turns for document in workspace.documents):
-            names.append(SPEAKER)
+        names = attributes(workspace)
         known = f"the attributes are {', '.join(names)}" if names else "there is no attributes.csv and no transcript"
         raise QueryError(f"no document has an attribute {attribute!r} ({known})")
     return regions
 
 
-def compute(workspace: Workspace, attribute: str, count: str = "passages") -> Matrix:
-    if count not in COUNTS:
-        raise QueryError(f"unknown count {count!r} (choose from {', '.join(COUNTS)})")
+def rows(workspace: Workspace, attribute: str, index: CodingIndex) -> list[tuple[str, dict[int, iv.Intervals]]]:
+    """Each value's characters per document position, sorted by value, then those with no
+    value (``NO_VALUE``: possibly none)."""
     regions = value_regions(workspace, attribute)
-    index = coding_index(workspace)
-    themes = list(workspace.themes)
-    tree = ThemeTree(themes)
-    coded = [index.themes(tree.descendants(theme)) for theme in themes]
-    rows = [(shown, per_document) for shown, per_document in regions.values()]
-    rows.sort(key=lambda row: row[0].casefold())
+    valued = sorted(regions.values(), key=lambda row: row[0].casefold())
     covered: dict[int, iv.Intervals] = {}
-    for _, per_document in rows:
+    for _, per_document in valued:
         for position, spans in per_document.items():
             covered[position] = iv.union(covered.get(position, []), spans)
     rest = {position: remaining for position, document in enumerate(index.documents)
             for remaining in [iv.difference([(0, len(document.text))] if document.text else [],
                                             covered.get(position, []))] if remaining}
+    return [*valued, (NO_VALUE, rest)]
+
+
+def compute(workspace: Workspace, attribute: str, count: str = "passages") -> Matrix:
+    if count not in COUNTS:
+        raise QueryError(f"unknown count {count!r} (choose from {', '.join(COUNTS)})")
+    index = CodingIndex(workspace)
+    themes = list(workspace.themes)
+    tree = ThemeTree(themes)
     values, cells = [], []
-    for shown, per_document in [*rows, (NO_VALUE, rest)]:
-        counts = [measure(sets, per_document, count) for sets in coded]
-        if shown == NO_VALUE and not any(counts):
-            continue
-        values.append(shown)
-        cells.append(counts)
+    with iv.no_collection():  # every theme's runs in every document: many tuples, no cycles
+        coded = [index.themes(tree.descendants(theme)) for theme in themes]
+        for shown, per_document in rows(workspace, attribute, index):
+            counts = [measure(sets, per_document, count) for sets in coded]
+            if shown == NO_VALUE and not any(counts):
+                continue
+            values.append(shown)
+            cells.append(counts)
     return Matrix(attribute, count, themes, values, cells)
+
+
+def cell_passages(workspace: Workspace, attribute: str, value: str, theme: Theme) -> list[Passage]:
+    """The passages a cell counts: the runs of characters coded with ``theme`` (or a theme
+    under it) that have ``value`` (a row of the matrix, ``NO_VALUE`` included), document by
+    document."""
+    index = CodingIndex(workspace)
+    coded = index.themes(ThemeTree(workspace.themes).descendants(theme))
+    region = next((per_document for shown, per_document in rows(workspace, attribute, index) if shown == value), {})
+    found = {index.documents[position]: inside for position in sorted(region)
+             for inside in [iv.intersection(coded.get(position, []), region[position])] if inside}
+    return passages(workspace, found)
 
 
 def measure(theme_sets: dict[int, iv.Intervals], region: dict[int, iv.Intervals], count: str) -> int:

@@ -41,16 +41,12 @@ with its text and the themes coded on any part of it.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import attrgetter, gt
-from weakref import WeakKeyDictionary
 
 from . import intervals as iv
 from .codebook import Theme, ThemeTree
@@ -275,98 +271,20 @@ class Passage:
 Sets = dict[int, Intervals]  # document position -> its characters (never empty)
 
 
-_START, _END, _THEMES = attrgetter("start"), attrgetter("end"), attrgetter("themes")
-
-
-
-class DocumentCoding:
-    """One document's coded characters by theme, with what they were computed from (its
-    annotations, which are values: any change replaces one), so that it is reused until
-    they change.
-
-    Past the one pass that sorts passages by theme, the work is done by C loops (``map``,
-    ``compress``, ``accumulate``) over columns of the annotations' own int objects: merging in
-    Python, and the garbage collections that new tuples set off, cost more than the pass.
-    """
-
-    def __init__(self, items: list) -> None:
-        self.items = list(items)
-        # Per theme, the starts and ends of its passages in document order: one pass, and
-        # lists of the annotations' own int objects (no tuple is made per passage).
-        self._raw: dict[int, tuple[list[int], list[int]]] = {}
-        raw = self._raw
-        for start, end, theme_ids in zip(map(_START, items), map(_END, items), map(_THEMES, items), strict=True):
-            for theme_id in theme_ids:
-                found = raw.get(theme_id)
-                if found is None:
-                    raw[theme_id] = ([start], [end])
-                else:
-                    found[0].append(start)
-                    found[1].append(end)
-        self.present = raw.keys()
-        self._columns: dict[int, tuple[list[int], list[int]]] = {}
-        self._merged: dict[int, Intervals] = {}
-
-    def column(self, theme_id: int) -> tuple[list[int], list[int]] | None:
-        """The theme's passages here as their starts (sorted) and the furthest end reached by
-        each prefix of them (None: not coded here). A run ``[s, e)`` meets the theme when
-        the passages starting before ``e`` reach past ``s``."""
-        column = self._columns.get(theme_id)
-        if column is None:
-            raw = self._raw.get(theme_id)
-            if raw is None:
-                return None
-            column = self._columns[theme_id] = (raw[0], list(accumulate(raw[1], max)))
-        return column
-
-    def merged(self, theme_id: int) -> Intervals | None:
-        """The theme's characters here as maximal intervals (None: not coded here): a run
-        ends where the next passage starts beyond the reach of those before it."""
-        merged = self._merged.get(theme_id)
-        if merged is None:
-            column = self.column(theme_id)
-            if column is None:
-                return None
-            starts, reach = column
-            count = len(starts)
-            firsts = [0, *compress(range(1, count), map(gt, starts[1:], reach))]
-            lasts = [first - 1 for first in firsts[1:]] + [count - 1]
-            merged = self._merged[theme_id] = list(zip(map(starts.__getitem__, firsts),
-                                                       map(reach.__getitem__, lasts), strict=True))
-        return merged
-
-
 class CodingIndex:
-    """Every open document's coded characters by theme. A document's part is computed again
-    only when its annotations changed: a tag costs the next query one document, not the
-    100,000 annotations of the corpus."""
+    """Every open document's coded characters by theme, as the workspace's per-document
+    indexes hold them (``DocumentAnnotations``: split by theme when opened, each theme's
+    runs merged when a query first names it and kept until its passages there change), so
+    the first query after opening and the first after a tag cost about what any other does."""
 
-    def __init__(self, workspace: Workspace, previous: CodingIndex | None) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self.documents = list(workspace.documents)
-        known = previous.by_key if previous is not None else {}
-        self.by_key: dict[str, DocumentCoding] = {}
-        self.parts: list[DocumentCoding] = []
-        for document in self.documents:
-            items = workspace.annotations(document).items  # sorted, re-anchored, no orphans
-            part = known.get(document.key)
-            if part is None or part.items != items:  # in C, by identity first
-                part = DocumentCoding(items)
-            self.by_key[document.key] = part
-            self.parts.append(part)
-        self.key = index_key(workspace)
-        self.coded_themes = set().union(*(part.present for part in self.parts))
-
-    def merged(self, theme_id: int, index: int) -> Intervals | None:
-        """One theme's characters in one document, as maximal intervals (None: not coded)."""
-        return self.parts[index].merged(theme_id)
+        self.parts = [workspace.annotations(document) for document in self.documents]  # re-anchored, no orphans
 
     def theme(self, theme_id: int) -> Sets:
         """One theme's characters per document."""
-        return {index: part.merged(theme_id) for index, part in enumerate(self.parts) if theme_id in part.present}
-
-    def bounds(self, theme_id: int, index: int) -> tuple[list[int], list[int]] | None:
-        """A theme's passages in one document: starts, and the reach of each prefix."""
-        return self.parts[index].column(theme_id)
+        return {index: merged for index, part in enumerate(self.parts)
+                for merged in [part.merged(theme_id)] if merged is not None}
 
     def themes(self, theme_ids: set[int]) -> Sets:
         """The characters coded with any of the themes."""
@@ -375,22 +293,6 @@ class CodingIndex:
             for index, spans in self.theme(theme_id).items():
                 result[index] = iv.union(result[index], spans) if index in result else spans
         return result
-
-
-_INDEXES: WeakKeyDictionary[Workspace, CodingIndex] = WeakKeyDictionary()
-
-
-def index_key(workspace: Workspace) -> tuple[int, int, int]:
-    documents = workspace.documents
-    return workspace.store.revision, id(documents), len(documents)
-
-
-def coding_index(workspace: Workspace) -> CodingIndex:
-    """The workspace's index, brought up to date: checked only when the store changed."""
-    index = _INDEXES.get(workspace)
-    if index is None or index.key != index_key(workspace):
-        index = _INDEXES[workspace] = CodingIndex(workspace, index)
-    return index
 
 
 @dataclass
@@ -408,7 +310,7 @@ class Evaluation:
         tree = ThemeTree(themes)
         resolved = {id(node): tree.descendants(find_theme(themes, node.name, node.column))
                     for node in _theme_nodes(self.tree)}  # every name checked before any work
-        index = coding_index(self.workspace)
+        index = CodingIndex(self.workspace)
         self.documents = index.documents
         self.coded = {key: index.themes(ids) for key, ids in resolved.items()}
 
@@ -473,23 +375,22 @@ def run(workspace: Workspace, source: str) -> list[Passage]:
     """The passages a query finds, document by document, each with the themes coded on any
     part of it (in codebook order). Documents changed since they were coded are re-anchored
     first (in memory only if the database is read-only)."""
-    found = evaluate(workspace, source)
-    index = coding_index(workspace)
-    themes = [theme for theme in workspace.themes if theme.id in index.coded_themes]
-    position = {document.key: number for number, document in enumerate(index.documents)}
-    passages: list[Passage] = []
+    with iv.no_collection():  # a query makes tens of thousands of tuples
+        return passages(workspace, evaluate(workspace, source))
+
+
+def passages(workspace: Workspace, found: dict[Document, Intervals]) -> list[Passage]:
+    """A passage per interval found, with the themes coded on any part of it, in codebook
+    order (read from the annotations overlapping it)."""
+    names = {theme.id: theme.name for theme in workspace.themes}
+    rank = {theme.id: number for number, theme in enumerate(workspace.themes)}  # codebook order
+    result: list[Passage] = []
     for document, spans in found.items():
-        number = position[document.key]
-        coded = [(theme.name, ends) for theme in themes
-                 for ends in [index.bounds(theme.id, number)] if ends is not None]
+        part = workspace.annotations(document)
         for start, end in spans:
-            names = []
-            for name, (starts_, reach) in coded:
-                before = bisect.bisect_left(starts_, end)  # the theme's passages starting before our end
-                if before and reach[before - 1] > start:
-                    names.append(name)
-            passages.append(Passage(document, start, end, names))
-    return passages
+            present = sorted(part.themes_over(start, end) & rank.keys(), key=rank.__getitem__)
+            result.append(Passage(document, start, end, list(map(names.__getitem__, present))))
+    return result
 
 
 # -- output ----------------------------------------------------------------------------------

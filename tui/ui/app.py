@@ -115,7 +115,9 @@ class MarginApp(App[None]):
         from .screens.browser import BrowserScreen
         from .screens.colour_chooser import ColourChooser
         from .screens.compare import CompareScreen
+        from .screens.matrix import HeatTable, MatrixScreen
         from .screens.memo import MemoEditor
+        from .screens.passages import PassagesScreen
         from .screens.prompt import ChoicePrompt
         from .screens.query import PassageList, QueryScreen
         from .screens.statistics import StatisticsScreen
@@ -133,6 +135,8 @@ class MarginApp(App[None]):
             ("Theme view (T)", ThemeViewScreen.BINDINGS),
             ("Statistics (S)", StatisticsScreen.BINDINGS),
             ("Comparing coders (C, margin compare)", CompareScreen.BINDINGS),
+            ("Matrix by attribute (M)", [*HeatTable.BINDINGS, *MatrixScreen.BINDINGS]),
+            ("A matrix cell's passages (M, Enter)", PassagesScreen.BINDINGS),
             ("Memo editor (m)", MemoEditor.BINDINGS),
             ("Orphans (O)", OrphansScreen.BINDINGS),
             ("Coding query (Q)", [*PassageList.BINDINGS, *QueryScreen.BINDINGS]),

@@ -51,8 +51,10 @@ def binding_places(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
     from .screens.compare import CompareScreen
     from .screens.corpus_search import CorpusSearchScreen
     from .screens.help import HelpScreen
+    from .screens.matrix import HeatTable, MatrixScreen
     from .screens.memo import MemoEditor
     from .screens.orphans import OrphansScreen
+    from .screens.passages import PassagesScreen
     from .screens.prompt import ChoicePrompt, TextPrompt
     from .screens.query import PassageList, QueryScreen
     from .screens.reader import ReaderScreen
@@ -78,6 +80,8 @@ def binding_places(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
         ("the theme view", chain(VirtualList, ThemeViewScreen), True),
         ("statistics", chain(StatisticsScreen), True),
         ("the compare screen", chain(CompareScreen), True),
+        ("the matrix", chain(HeatTable, MatrixScreen), True),
+        ("a matrix cell's passages", chain(VirtualList, PassageList, PassagesScreen), True),
         ("the memo editor", chain(MemoEditor), False),
         ("orphans", chain(OrphansScreen), False),
         ("the theme picker", chain(ThemePicker), False),

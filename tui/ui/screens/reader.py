@@ -82,6 +82,9 @@ class ReaderScreen(Screen):
         Binding("S", "statistics", "Statistics", show=False,
                 tooltip="Statistics: annotations per theme and document, theme × document, co-occurrence",
                 id="reader.statistics"),
+        Binding("M", "matrix", "Matrix", show=False,
+                tooltip="Themes by attribute (country, year, speaker…) as a heat map; Enter lists a cell's passages",
+                id="reader.matrix"),
         Binding("c", "codebook", "Codebook", show=False,
                 tooltip="Codebook: create, rename, describe, recolour, reorder, group, merge, delete themes",
                 id="reader.codebook"),
@@ -406,6 +409,11 @@ class ReaderScreen(Screen):
         from .statistics import StatisticsScreen  # plotext loads on first use, not at start-up
 
         self.app.push_screen(StatisticsScreen(self.workspace))
+
+    def action_matrix(self) -> None:
+        from .matrix import MatrixScreen  # loaded on first use: start-up stays short
+
+        self.app.push_screen(MatrixScreen(self.workspace), self._show_passage)
 
     def action_codebook(self) -> None:
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
