@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import os
 import uuid
@@ -283,11 +284,15 @@ def to_w3c(workspace: Workspace, annotations: list[Annotation], progress: Progre
     names, document_fields = ThemeNames(workspace), DocumentFields(workspace)
     sources: dict[int, str] = {}  # per document: as_uri() quotes the path each time
     items = []
-    for annotation in progress.track(annotations):
-        source = sources.get(annotation.document)  # pragma: no mutate (a cache: a miss recomputes)
-        if source is None:
-            source = sources[annotation.document] = w3c_source(annotation, document_fields)
-        items.append(w3c_annotation(annotation, names(annotation), source))
+    gc.disable()  # a million small dicts that all live: collections would rescan them over and over
+    try:
+        for annotation in progress.track(annotations):
+            source = sources.get(annotation.document)  # pragma: no mutate (a cache: a miss recomputes)
+            if source is None:
+                source = sources[annotation.document] = w3c_source(annotation, document_fields)
+            items.append(w3c_annotation(annotation, names(annotation), source))
+    finally:
+        gc.enable()
     collection_id = w3c_collection_id(workspace)
     collection = {
         "@context": W3C_CONTEXT,
