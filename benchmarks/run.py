@@ -425,7 +425,8 @@ def big_document(folder: Path) -> Path:
 
 def bench_first_paint(folder: Path) -> list[Result]:
     timed_child(FIRST_PAINT_CHILD, "floor")  # warm Textual's bytecode
-    seeds, seeds_floor, _ = first_paint("margin", str(SEEDS), "--db", str(folder / "paint-seeds" / "annotations.json"))
+    seeds, seeds_floor, _ = first_paint("margin", str(SEEDS), "--db",
+                                        str(folder / "paint-seeds" / "annotations.json"))
     big = big_document(folder)
     size_mb = big.stat().st_size / 1e6
     margin_big, big_floor, margin_peak = first_paint("margin", str(big.parent), "--db",
@@ -436,7 +437,8 @@ def bench_first_paint(folder: Path) -> list[Result]:
     rng = random.Random(SEED + 1)
     for number in range(1000):
         (many / f"{number:04d}.txt").write_text(generate_prose(rng, 50_000), encoding="utf-8")
-    margin_many, many_floor, _ = first_paint("margin", str(many), "--db", str(folder / "paint-many" / "db.json"))
+    margin_many, many_floor, _ = first_paint("margin", str(many), "--db",
+                                             str(folder / "paint-many" / "db.json"))
     return [
         paint_result("first paint: seed corpus", 1.2, seeds, seeds_floor),
         paint_result(f"first paint: one {size_mb:.0f} MB document", 1.5, margin_big, big_floor),
@@ -652,7 +654,8 @@ def bench_export(folder: Path, fmt: str) -> list[Result]:
     measured, baseline = [], []
     for _ in range(3):
         measured.append(timed_child(EXPORT_CHILD, fmt, str(database), str(folder / f"out.{fmt}"))[0])
-        baseline.append(timed_child(EXPORT_BASELINE_CHILD, fmt, str(database), str(folder / f"base.{fmt}"))[0])
+        baseline.append(timed_child(EXPORT_BASELINE_CHILD, fmt, str(database),
+                                    str(folder / f"base.{fmt}"))[0])
     seconds, base = statistics.median(measured), statistics.median(baseline)
     return [Result(f"export: {fmt} of 100k annotations <= 1.3x the bare writer", f"{seconds:.2f} s",
                    f"{base:.2f} s ({EXPORT_BASELINES[fmt]})", seconds / base, seconds <= 1.3 * base)]
@@ -868,7 +871,8 @@ def build_million(folder: Path) -> tuple[Path, Path]:
         name = f"{number:05d}.txt"
         (corpus / name).write_text(text, encoding="utf-8")
         documents[str(number)] = {"path": f"../docs/{name}", "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                                  "title": f"Report {number}", "encoding": "utf-8", "guid": str(uuid.UUID(int=number))}
+                                  "title": f"Report {number}", "encoding": "utf-8",
+                                  "guid": str(uuid.UUID(int=number))}
         texts.append(text)
     annotations = {}
     for number in range(1, MILLION + 1):
@@ -884,7 +888,8 @@ def build_million(folder: Path) -> tuple[Path, Path]:
             "created": "2026-11-01T10:00:00+00:00", "modified": "2026-11-01T10:00:00+00:00",
             "orphaned": False,
         }
-    payload = {"meta": small["meta"], "themes": small["themes"], "documents": documents, "annotations": annotations}
+    payload = {"meta": small["meta"], "themes": small["themes"], "documents": documents,
+               "annotations": annotations}
     database.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     return corpus, database
 
@@ -911,7 +916,11 @@ SCALE_CHILD = PEAK_MEMORY + """
             timings.append((time.perf_counter() - start, time.process_time() - cpu_start))
         return statistics.median_low(timings)
 
-    figures["read_all"], cpu["read_all"] = timed(lambda: [workspace.annotations(d) for d in workspace.documents], 1)
+    def every_document():
+        for document in workspace.documents:
+            workspace.annotations(document)
+
+    figures["read_all"], cpu["read_all"] = timed(every_document, 1)
     document, theme = workspace.documents[1], workspace.themes[5]
     spans = iter(range(20, 3000, 7))
 
@@ -985,7 +994,8 @@ def bench_million(folder: Path) -> list[Result]:
         limit_shown = f"{limit * 1000:g} ms" if unit == "ms" else f"{limit:g} {unit}"
         results.append(Result(f"million ({size:.0f} MB file): {what} < {limit_shown}",
                               shown(measured[key], unit, measured["cpu"].get(key)),
-                              f"{shown(baseline[key], unit, baseline['cpu'].get(key))} (the same, 100k annotations)",
+                              f"{shown(baseline[key], unit, baseline['cpu'].get(key))}"
+                              " (the same, 100k annotations)",
                               measured[key] / baseline[key], measured[key] < limit))
     return results
 
@@ -1029,7 +1039,8 @@ def selected(argv: list[str]) -> list[str]:
     unknown = [word for word in argv if not any(word in name for name in BENCHMARKS)]
     if unknown:
         raise ValueError(f"no benchmark matches {', '.join(map(repr, unknown))}")
-    return [name for name in BENCHMARKS if any(word in name for word in argv) or not argv and name not in OPT_IN]
+    return [name for name in BENCHMARKS
+            if any(word in name for word in argv) or not argv and name not in OPT_IN]
 
 
 COLUMNS = ("target", "measured", "baseline", "ratio", "pass")
@@ -1064,7 +1075,8 @@ def main(argv: list[str]) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as temporary:
         folder = Path(temporary)
-        if any(name.startswith(("store", "app", "browser", "export", "agree", "query", "million")) for name in wanted):
+        big_database_users = ("store", "app", "browser", "export", "agree", "query", "million")
+        if any(name.startswith(big_database_users) for name in wanted):
             print(f"generating a database of {ANNOTATIONS:,} annotations…", file=sys.stderr)
             build_big_database(folder)
         for name in wanted:

@@ -13,7 +13,8 @@ from pathlib import Path
 DEFERRED = (
     "docx", "pypdf", "html_text", "plotext", "rapidfuzz", "pyperclip", "zipfile", "tomllib",
     "tui.core.exporters", "tui.core.refi", "tui.core.importers", "tui.core.query", "tui.core.stats",
-    "tui.ui.screens.browser", "tui.ui.screens.codebook", "tui.ui.screens.corpus_search", "tui.ui.screens.help",
+    "tui.ui.screens.browser", "tui.ui.screens.codebook", "tui.ui.screens.corpus_search",
+    "tui.ui.screens.help",
     "tui.ui.screens.orphans", "tui.ui.screens.statistics", "tui.ui.screens.theme_picker",
     "tui.ui.screens.theme_view", "tui.ui.screens.export", "tui.ui.widgets.annotation_table",
 )
@@ -37,11 +38,13 @@ FIRST_PAINT = """
 """
 
 
-def test_the_first_paint_loads_nothing_the_first_screen_does_not_show(corpus_dir: Path, tmp_path: Path) -> None:
+def test_the_first_paint_loads_nothing_the_first_screen_does_not_show(corpus_dir: Path,
+                                                                      tmp_path: Path) -> None:
     import json
 
     completed = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(FIRST_PAINT), str(corpus_dir), str(tmp_path / "annotations.json")],
+        [sys.executable, "-c", textwrap.dedent(FIRST_PAINT), str(corpus_dir),
+         str(tmp_path / "annotations.json")],
         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
     )
     result = json.loads(completed.stdout.strip().splitlines()[-1])

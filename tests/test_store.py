@@ -215,7 +215,8 @@ def test_a_read_only_opener_migrates_in_memory_only(database: Path) -> None:
 def test_an_annotations_record_is_every_field_but_its_id_in_order(annotation: Annotation) -> None:
     """``to_record`` lists the fields by hand (for speed): a field added to ``Annotation``
     and forgotten there would silently be lost on the next save."""
-    expected = {field.name: getattr(annotation, field.name) for field in fields(Annotation) if field.name != "id"}
+    expected = {field.name: getattr(annotation, field.name)
+                for field in fields(Annotation) if field.name != "id"}
     expected["themes"] = list(annotation.themes)
     if not annotation.guid:
         del expected["guid"]  # older databases have none; an export derives one

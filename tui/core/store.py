@@ -134,7 +134,8 @@ class Annotation:
         record = {
             "document": self.document, "start": self.start, "end": self.end, "quote": self.quote,
             "prefix": self.prefix, "suffix": self.suffix, "themes": list(self.themes), "note": self.note,
-            "author": self.author, "created": self.created, "modified": self.modified, "orphaned": self.orphaned,
+            "author": self.author, "created": self.created, "modified": self.modified,
+            "orphaned": self.orphaned,
         }
         if self.guid:
             record["guid"] = self.guid
