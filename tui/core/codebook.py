@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import limits
-from .import_records import check_name
 
 CODEBOOK_NAME = "codebook.json"
 KEYED_THEMES = 9
@@ -91,6 +90,8 @@ def read_codebook(folder: Path) -> list[ThemeSpec]:
     path = folder / CODEBOOK_NAME
     if not path.is_file():
         return []
+    from .import_records import check_name  # msgspec's record types: only when there is a codebook
+
     try:
         raw = json.loads(limits.read_file(path).decode("utf-8"))  # capped: never a FIFO, never huge
         for index, item in enumerate(raw["themes"]):

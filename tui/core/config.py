@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +87,8 @@ def read_key_config(path: Path, known_ids: Collection[str],
         config.warnings.append(f"{shown}: larger than {MAX_CONFIG_BYTES // 1024} KiB, so not read; "
                                "default keys are used")
         return config
+    import tomllib  # only when there is a config file to read
+
     try:
         text = raw.decode("utf-8")
         table = tomllib.loads(text)

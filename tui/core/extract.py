@@ -18,7 +18,6 @@ import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from zipfile import ZipFile
 
 from . import limits
 from .text import UndecodableText, decode_document, normalise_newlines, one_line
@@ -51,6 +50,8 @@ def _html(data: bytes) -> tuple[str, str]:
 def _docx(data: bytes) -> tuple[str, str]:
     """Body text of a Word document: its paragraphs, and table rows as ``cell | cell`` lines.
     A ``.docx`` is a zip archive: its expansion is checked before python-docx inflates it."""
+    from zipfile import ZipFile
+
     import docx
     from docx.table import Table
 

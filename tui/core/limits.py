@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from zipfile import ZipFile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # zipfile loads with the readers that open archives, not at start-up
+    from zipfile import ZipFile
 
 MB = 1024 * 1024
 

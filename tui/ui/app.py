@@ -17,13 +17,7 @@ from ..core.session_state import load_state, save_state
 from ..core.text import displayable
 from .keymap import load_keymap
 from .notices import notify_not_saved
-from .screens.codebook import CodebookScreen
-from .screens.corpus_search import CorpusSearchScreen
-from .screens.help import HelpScreen
-from .screens.orphans import OrphansScreen
 from .screens.reader import ReaderScreen
-from .screens.theme_view import ThemeViewScreen
-from .widgets.annotation_table import AnnotationTable
 from .widgets.document_pane import DocumentPane
 from .widgets.document_view import DocumentView
 from .widgets.virtual_list import VirtualList
@@ -111,17 +105,23 @@ class MarginApp(App[None]):
     @staticmethod
     def screen_sections() -> list[tuple[str, list[Binding]]]:
         """The keys of the screens the reader opens, for help (each also shows its footer).
-        The heavier screens are imported here and when opened, not at start-up."""
+        The screens are imported here and when opened, not before the first paint."""
         from .screens.browser import BrowserScreen
+        from .screens.codebook import CodebookScreen
         from .screens.colour_chooser import ColourChooser
         from .screens.compare import CompareScreen
+        from .screens.corpus_search import CorpusSearchScreen
+        from .screens.help import HelpScreen
         from .screens.matrix import HeatTable, MatrixScreen
         from .screens.memo import MemoEditor
+        from .screens.orphans import OrphansScreen
         from .screens.passages import PassagesScreen
         from .screens.prompt import ChoicePrompt
         from .screens.query import PassageList, QueryScreen
         from .screens.statistics import StatisticsScreen
         from .screens.theme_picker import ThemePicker
+        from .screens.theme_view import ThemeViewScreen
+        from .widgets.annotation_table import AnnotationTable
         from .widgets.document_list import DocumentList
 
         return [
@@ -160,6 +160,8 @@ class MarginApp(App[None]):
         self.exit()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections() + self.screen_sections(),
                                         keymap=self.key_config.keys,

@@ -11,7 +11,6 @@ the server's, someone else's desk perhaps, so pyperclip is left alone.
 
 from __future__ import annotations
 
-import pyperclip
 from textual.app import App
 
 
@@ -20,6 +19,8 @@ def copy_text(app: App, text: str) -> str:
     app.copy_to_clipboard(text)  # OSC 52; also recorded in app.clipboard
     if app.is_web:
         return "Copied to the browser's clipboard."
+    import pyperclip  # ctypes and the platform's clipboard tools: on the first copy, not at start-up
+
     try:
         pyperclip.copy(text)
     except (pyperclip.PyperclipException, OSError):

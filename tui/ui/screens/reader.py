@@ -6,6 +6,8 @@ with what the workspace does (the store), and every pane showing the document mu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,13 +27,10 @@ from ..widgets.document_list import DocumentList
 from ..widgets.document_pane import DocumentPane
 from ..widgets.document_view import DocumentView
 from ..widgets.job_progress import JobProgress
-from .codebook import CodebookScreen
-from .corpus_search import CorpusSearchScreen
-from .orphans import OrphansScreen, Passage
-from .prompt import ChoicePrompt
-from .theme_picker import PickedTheme, ThemePicker, chosen_theme
-from .theme_view import Passage as ThemePassage
-from .theme_view import ThemeViewScreen
+
+if TYPE_CHECKING:  # the screens the reader opens load when first opened, after the first paint
+    from .theme_picker import PickedTheme
+    from .theme_view import Passage as ThemePassage
 
 MAX_PANES = 4
 
@@ -324,6 +323,8 @@ class ReaderScreen(Screen):
         span = self._target_span(pane)
         if span is None:
             return
+        from .theme_picker import ThemePicker, chosen_theme
+
         existing = self.workspace.annotations(pane.document).exactly(*span)
         applied = set(existing.themes) if existing else set()
 
@@ -377,12 +378,17 @@ class ReaderScreen(Screen):
         return under[0] if under else None
 
     def action_search_corpus(self) -> None:
+        from .corpus_search import CorpusSearchScreen
+
         self.app.push_screen(CorpusSearchScreen(self.workspace), self._open_hit)
 
     def _open_hit(self, hit: Hit | None) -> None:
         self._show_passage((hit.document, hit.start, hit.end) if hit else None)
 
     def action_theme_view(self) -> None:
+        from .theme_picker import ThemePicker
+        from .theme_view import ThemeViewScreen
+
         pane = self.current_pane
         here = self.workspace.themes_at(pane.document, pane.view.cursor)
 
@@ -416,6 +422,8 @@ class ReaderScreen(Screen):
         self.app.push_screen(MatrixScreen(self.workspace), self._show_passage)
 
     def action_codebook(self) -> None:
+        from .codebook import CodebookScreen
+
         self.app.push_screen(CodebookScreen(self.workspace), lambda _: self.everything_changed())
 
     def action_browse(self) -> None:
@@ -490,6 +498,8 @@ class ReaderScreen(Screen):
         self.everything_changed()
 
     def action_orphans(self) -> None:
+        from .orphans import OrphansScreen, Passage
+
         pane = self.current_pane
         selection = pane.view.selection
         passage = None
@@ -508,6 +518,7 @@ class ReaderScreen(Screen):
         """Ask which two coders (of the project's ``coders/`` folder) to compare, unless
         there are just two, and open the compare screen on them."""
         from ...core.sharing import coder_databases, project_of
+        from .prompt import ChoicePrompt
 
         project = project_of(self.workspace.database_path) or self.workspace.database_path
         databases = coder_databases(project)

@@ -37,8 +37,7 @@ class DocumentPane(Vertical):
         with Horizontal(classes="pane-body"):
             yield DocumentView(self.workspace, self.document)
             yield CodingStripes(self.workspace)
-        yield Input(placeholder="Search this document (Enter: go, Esc: cancel)", classes="pane-search")
-        yield Static(classes="pane-status")
+        yield Static(classes="pane-status")  # the search field goes above it when first opened
 
     def on_mount(self) -> None:
         self._update_title()
@@ -134,8 +133,18 @@ class DocumentPane(Vertical):
         """Searching waits until the document has been read."""
         return True if action != "search" or self.document.loaded else None
 
-    def action_search(self) -> None:
-        search = self.query_one(".pane-search", Input)
+    @property
+    def search_field(self) -> Input | None:
+        """The search field, once the pane has been searched (``action_search`` mounts it)."""
+        return next(iter(self.query(".pane-search").results(Input)), None)
+
+    async def action_search(self) -> None:
+        """Open the search field, built the first time: most panes are never searched, and
+        the first paint does not wait for two hidden inputs."""
+        search = self.search_field
+        if search is None:
+            search = Input(placeholder="Search this document (Enter: go, Esc: cancel)", classes="pane-search")
+            await self.mount(search, before=self.query_one(".pane-status"))
         search.value = self.view.search_text
         search.add_class("-active")
         search.focus()
@@ -147,11 +156,11 @@ class DocumentPane(Vertical):
             self.notify(f"No match for “{event.value}” in this document.", severity="warning", markup=False)
 
     def on_key(self, event) -> None:
-        search = self.query_one(".pane-search", Input)
-        if event.key == "escape" and search.has_focus:
+        search = self.search_field
+        if event.key == "escape" and search is not None and search.has_focus:
             event.stop()
             self._close_search()
 
     def _close_search(self) -> None:
-        self.query_one(".pane-search", Input).remove_class("-active")
+        self.query_one(".pane-search", Input).remove_class("-active")  # only ever open once mounted
         self.view.focus()

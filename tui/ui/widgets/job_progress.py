@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
 
 class JobProgress(Horizontal):
-    """What is running and how far it has got; the reader shows it above its status bar."""
+    """What is running and how far it has got; the reader shows it above its status bar.
 
-    def compose(self) -> ComposeResult:
-        yield Label(classes="job-label")
-        yield ProgressBar(show_eta=True)
+    Its label and bar are built for the first job, not before the first paint: most sessions
+    never export, and a progress bar redraws itself on a timer every second."""
 
     def start(self, description: str, total: int) -> None:
+        if not self.children:
+            self.mount(Label(classes="job-label"), ProgressBar(show_eta=True))  # in the DOM at once
         self.query_one(Label).update(Text(description))  # a path, shown literally
         self.query_one(ProgressBar).update(total=max(total, 1), progress=0)
         self.add_class("-active")
