@@ -1,0 +1,294 @@
+"""The store, case by case: what importing a codebook, re-anchoring, re-attaching and finding
+themes by name or path leave in the database and on disk. Beside tests/test_store.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from databases import journal_lines, sound_database, write_database
+
+from tui.core import store as store_module
+from tui.core.anchoring import Placement
+from tui.core.codebook import PALETTE, ThemeSpec
+from tui.core.store import Store, StoreError
+
+GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+TEXT = "The quick brown fox jumps over the lazy dog. " * 3
+
+
+def on_disk(database: Path, table: str) -> dict[str, dict]:
+    """A table as the file holds it after a checkpoint."""
+    return json.loads(database.read_text())[table]
+
+
+def codebook(store: Store) -> list[tuple[str, str | None, int | None]]:
+    """The codebook in order: each theme's path, its parent's name and its digit."""
+    return [(store.theme_path(t), store.theme(t.parent).name if t.parent else None, t.key) for t in store.themes]
+
+
+# -- importing a codebook ----------------------------------------------------------------
+
+
+def test_imported_themes_are_added_at_the_end_with_their_colour_description_and_guid(database: Path) -> None:
+    store = Store.open(database)
+    store.create_theme("Kept")
+    found = store.import_themes([
+        ThemeSpec("  Border   crossings ", description="where people cross", color="#123456", guid="{" + GUID.upper() + "}"),
+        ThemeSpec("Family"),
+    ])
+    store.close()
+    themes = on_disk(database, "themes")
+    assert [(r["name"], r["order"], r["key"], r["parent"]) for r in themes.values()] == [
+        ("Kept", 0, 1, None), ("Border crossings", 1, 2, None), ("Family", 2, 3, None),
+    ]
+    border, family = themes["2"], themes["3"]
+    assert (border["color"], border["description"], border["guid"]) == ("#123456", "where people cross", GUID)
+    assert family["color"] == PALETTE[1] and family["description"] == "" and family["guid"] != GUID
+    assert found["border crossings"].id == 2 and found["family"].id == 3 and found["kept"].id == 1
+
+
+def test_an_imported_name_already_in_the_codebook_is_matched_not_added(database: Path) -> None:
+    store = Store.open(database)
+    kept = store.create_theme("Border crossings", "mine")
+    found = store.import_themes([ThemeSpec("border  CROSSINGS", description="theirs", color="#123456")])
+    assert found == {"border crossings": kept}
+    assert [(t.name, t.description, t.color) for t in store.themes] == [("Border crossings", "mine", kept.color)]
+    assert journal_lines(database)[-1]["record"]["name"] == "Border crossings"  # nothing journaled since
+
+
+def test_an_imported_theme_with_a_parent_name_is_grouped_under_it(database: Path) -> None:
+    store = Store.open(database)
+    store.create_theme("Violence")
+    found = store.import_themes([ThemeSpec("Armed groups", parent="VIOLENCE"), ThemeSpec("Lone", parent="Nowhere")])
+    assert found["armed groups"].parent == found["violence"].id
+    assert found["lone"].parent is None
+    assert codebook(store) == [("Violence", None, 1), ("Violence › Armed groups", "Violence", 2), ("Lone", None, 3)]
+
+
+def test_a_codebook_placed_by_path_nests_at_any_depth_and_keeps_namesakes_apart(database: Path) -> None:
+    store = Store.open(database)
+    found = store.import_themes([
+        ThemeSpec("Migration", path=()),
+        ThemeSpec("Routes", path=("Migration",)),
+        ThemeSpec("Sea", path=("Migration", "Routes")),
+        ThemeSpec("Other", path=("Migration",)),
+        ThemeSpec("Work", path=()),
+        ThemeSpec("Other", path=("Work",)),
+    ])
+    assert codebook(store) == [
+        ("Migration", None, 1), ("Migration › Routes", "Migration", 2), ("Migration › Routes › Sea", "Routes", 3),
+        ("Migration › Other", "Migration", 4), ("Work", None, 5), ("Work › Other", "Work", 6),
+    ]
+    assert found[("migration", "other")].id != found[("work", "other")].id
+    assert found[("migration", "routes", "sea")].parent == found[("migration", "routes")].id
+    assert found["other"] == found[("migration", "other")]  # by name: the first of that name
+    store.close()
+    reopened = Store.open(database)
+    assert codebook(reopened) == codebook(store)
+
+
+def test_importing_a_path_again_matches_the_themes_where_they_sit(database: Path) -> None:
+    store = Store.open(database)
+    specs = [ThemeSpec("Migration", path=()), ThemeSpec("Other", path=("Migration",)), ThemeSpec("Other", path=())]
+    first = store.import_themes(specs)
+    again = store.import_themes([ThemeSpec("other", path=("MIGRATION",)), ThemeSpec("OTHER", path=())])
+    assert len(store.themes) == 3
+    assert again[("migration", "other")] == first[("migration", "other")]
+    assert again[("other",)] == first[("other",)] != first[("migration", "other")]
+
+
+def test_a_code_placed_under_a_group_not_yet_there_is_refused_by_name(database: Path) -> None:
+    store = Store.open(database)
+    with pytest.raises(ValueError) as refused:
+        store.import_themes([ThemeSpec("Sea", path=("Migration", "Routes")), ThemeSpec("Migration", path=())])
+    assert str(refused.value) == "'Sea' is placed under 'Migration › Routes', which comes later or not at all"
+    assert store.themes == []
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_an_imported_theme_needs_a_name(database: Path, name: str) -> None:
+    store = Store.open(database)
+    with pytest.raises(ValueError, match="^a theme needs a name$"):
+        store.import_themes([ThemeSpec(name)])
+    with pytest.raises(ValueError, match="^a theme needs a name$"):
+        store.import_themes([ThemeSpec(name, path=())])
+    assert store.themes == []
+
+
+def test_imported_themes_take_the_free_digits_until_nine_are_used(database: Path) -> None:
+    store = Store.open(database)
+    for name in "ABCDEFG":
+        store.create_theme(name)
+    store.update_theme(store.themes[2], key=None)  # C gives its digit up: 3 is free
+    found = store.import_themes([ThemeSpec(name) for name in ("H", "I", "J", "K")])
+    assert [(t.name, t.key) for t in store.themes] == [
+        ("A", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 5), ("F", 6), ("G", 7), ("H", 8), ("I", 9), ("J", None),
+        ("K", None),
+    ]
+    assert (found["h"].key, found["j"].key) == (8, None)  # the themes as they are now
+    assert [t.color for t in store.themes[:len(PALETTE)]] == list(PALETTE[:len(store.themes)])
+
+
+def test_importing_only_known_themes_rewrites_nothing(database: Path) -> None:
+    store = Store.open(database)
+    store.import_themes([ThemeSpec("A"), ThemeSpec("B", parent="A")])
+    store.checkpoint()
+    store.import_themes([ThemeSpec("b"), ThemeSpec("a")])
+    assert journal_lines(database) == []
+    assert codebook(store) == [("A", None, 1), ("A › B", "A", 2)]
+
+
+# -- finding themes ------------------------------------------------------------------------
+
+
+def test_a_theme_is_found_by_its_name_in_any_case_or_by_its_path(database: Path) -> None:
+    store = Store.open(database)
+    store.import_themes([ThemeSpec("Migration", path=()), ThemeSpec("Other", path=("Migration",)),
+                         ThemeSpec("Work", path=()), ThemeSpec("Other", path=("Work",))])
+    work_other = store.themes[3]
+    assert store.theme_named("migration").name == "Migration"
+    assert store.theme_named("  MIGRATION ").name == "Migration"
+    assert store.theme_named("other").parent == store.themes[0].id  # the first of that name
+    assert store.theme_named("work›other") == work_other
+    assert store.theme_named(" WORK  ›  Other ") == work_other
+    assert store.theme_named("Work › Missing") is None
+    assert store.theme_named("Nowhere") is None
+    assert store.theme_key(work_other) == ("work", "other")
+    assert store.theme_path(work_other) == "Work › Other"
+
+
+def test_the_path_of_a_theme_in_a_cycle_of_parents_stops_where_it_closes(database: Path) -> None:
+    data = sound_database()
+    data["themes"]["1"]["parent"] = 2  # Smuggling under Arms under Smuggling: a damaged file
+    data["themes"]["3"] = {"name": "Orphaned", "color": "#000000", "key": None, "description": "", "order": 2,
+                           "parent": 99}
+    write_database(database, data)
+    store = Store.open(database)
+    smuggling, arms, orphaned = (store.theme(n) for n in (1, 2, 3))
+    assert store.theme_path(smuggling) == "Arms › Smuggling"
+    assert store.theme_path(arms) == "Smuggling › Arms"
+    assert store.theme_key(orphaned) == ("orphaned",)
+
+
+# -- documents, re-anchoring and re-attaching ------------------------------------------------
+
+
+@pytest.fixture
+def coded(database: Path) -> tuple[Store, int, list]:
+    """A store with one document and three annotations on it, checkpointed."""
+    store = Store.open(database)
+    theme = store.create_theme("Animals")
+    document = store.register_document(database.parent / "fox.txt", "a" * 64, "Fox", "utf-8")
+    annotations = [store.add_annotation(document, TEXT, start, end, [theme.id], "ana")
+                   for start, end in ((4, 9), (16, 19), (40, 43))]
+    store.checkpoint()
+    return store, document, annotations
+
+
+def test_a_document_is_recorded_relative_to_the_database_with_its_guid(database: Path) -> None:
+    store = Store.open(database)
+    first = store.register_document(database.parent.parent / "corpus" / "a.txt", "b" * 64, "A", "latin-1", guid=GUID)
+    again = store.register_document(database.parent.parent / "corpus" / "a.txt", "c" * 64, "other", "utf-8")
+    second = store.register_document(database.parent / "b.txt", "d" * 64, "B", "utf-8")
+    store.close()
+    assert first == again != second
+    assert on_disk(database, "documents")[str(first)] == {
+        "path": "../corpus/a.txt", "sha256": "b" * 64, "title": "A", "encoding": "latin-1", "guid": GUID,
+    }
+    reopened = Store.open(database)
+    assert reopened.file_of(first) == database.parent.parent / "corpus" / "a.txt"
+    assert reopened.document_id(database.parent / "b.txt") == second
+
+
+def test_reanchoring_moves_orphans_and_rehashes_in_one_journal_line(coded, database: Path) -> None:
+    store, document, (fox, over, dog) = coded
+    text = TEXT  # "quick" is there three times: the user's edit is somewhere else
+    store.reanchor(document, text, "e" * 64, {fox.id: Placement(49, 54, "exact"), over.id: None,
+                                              dog.id: Placement(dog.start, dog.end, "unchanged")})
+    (line,) = journal_lines(database)
+    assert [(c["table"], c["id"]) for c in line["batch"]] == [("annotations", fox.id), ("annotations", over.id),
+                                                               ("documents", document)]
+    moved = store.annotations[fox.id]
+    assert (moved.start, moved.end, moved.quote, moved.orphaned) == (49, 54, "quick", False)
+    assert (moved.prefix, moved.suffix) == (text[17:49], text[54:86])
+    assert store.annotations[over.id] == store.orphans()[0]
+    assert (store.orphans()[0].quote, store.orphans()[0].start) == ("fox", 16)
+    assert store.annotations[dog.id] == dog
+    assert store.documents[document].sha256 == "e" * 64
+    store.close()
+    assert on_disk(database, "documents")[str(document)]["sha256"] == "e" * 64
+    assert on_disk(database, "annotations")[str(over.id)]["orphaned"] is True
+    assert sorted(a.id for a in Store.open(database).annotations_of(document)) == [fox.id, over.id, dog.id]
+
+
+def test_reanchoring_a_document_without_a_guid_adds_none(database: Path) -> None:
+    write_database(database, sound_database())
+    store = Store.open(database)
+    store.reanchor(1, "abcdefghij", "f" * 64, {})
+    store.close()
+    assert on_disk(database, "documents")["1"] == {"path": "doc.txt", "sha256": "f" * 64, "title": "One",
+                                                   "encoding": "utf-8"}
+
+
+def test_a_read_only_store_reanchors_in_memory_only(coded, database: Path) -> None:
+    store, document, (fox, _, _) = coded
+    reader = Store.open(database)
+    assert not reader.writable
+    before = database.read_bytes()
+    reader.reanchor(document, TEXT, "e" * 64, {fox.id: None})
+    assert reader.annotations[fox.id].orphaned and reader.orphans() == [reader.annotations[fox.id]]
+    assert reader.documents[document].sha256 == "e" * 64
+    assert database.read_bytes() == before and journal_lines(database) == []
+    store.close()
+
+
+def test_reattaching_places_an_orphan_where_the_user_says(coded, database: Path) -> None:
+    store, document, (fox, _, _) = coded
+    store.reanchor(document, TEXT, "a" * 64, {fox.id: None})
+    other = store.register_document(database.parent / "other.txt", "b" * 64, "Other", "utf-8")
+    moved = store.reattach(store.annotations[fox.id], other, "lazy dogs sleep", 0, 4)
+    assert (moved.document, moved.start, moved.end, moved.quote, moved.suffix, moved.orphaned) == (
+        other, 0, 4, "lazy", " dogs sleep", False)
+    assert store.orphans() == [] and store.annotations_of(other) == [moved]
+    assert fox.id not in {a.id for a in store.annotations_of(document)}
+    store.close()
+    assert on_disk(database, "annotations")[str(fox.id)]["document"] == other
+
+
+# -- the journal kept aside ------------------------------------------------------------------
+
+
+def bad_journal(database: Path) -> bytes:
+    write_database(database, sound_database())
+    journal = b'{"seq": 1, "table": "nowhere", "id": 1, "record": null}\n'
+    database.with_name("annotations.json.journal").write_bytes(journal)
+    return journal
+
+
+def test_a_journal_with_lines_not_applied_is_kept_aside_and_named(database: Path) -> None:
+    journal = bad_journal(database)
+    store = Store.open(database)
+    (kept,) = database.parent.glob("annotations.json.journal-dropped-*")
+    assert kept.read_bytes() == journal
+    assert store.journal_problems[-1] == f"the journal as it was is kept as {kept.name}"
+    assert len(store.journal_problems) == 2
+    assert journal_lines(database) == []
+
+
+def test_a_journal_that_cannot_be_kept_aside_is_left_as_it_was(database: Path, monkeypatch) -> None:
+    journal = bad_journal(database)
+
+    def full_disk(path: Path, payload: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "atomic_write", full_disk)
+    with pytest.raises(StoreError) as refused:
+        Store.open(database)
+    assert str(refused.value) == (
+        f"{database.with_name('annotations.json.journal')}: cannot keep a copy of its 1 unusable line(s) "
+        "(No space left on device); nothing was changed"
+    )
+    assert database.with_name("annotations.json.journal").read_bytes() == journal
+    assert Store.open(database, inspect=True).journal_problems  # the lock was released, the file left
