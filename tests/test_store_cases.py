@@ -292,3 +292,165 @@ def test_a_journal_that_cannot_be_kept_aside_is_left_as_it_was(database: Path, m
     )
     assert database.with_name("annotations.json.journal").read_bytes() == journal
     assert Store.open(database, inspect=True).journal_problems  # the lock was released, the file left
+
+
+# -- changing the codebook -------------------------------------------------------------------
+
+
+@pytest.fixture
+def grouped(database: Path) -> Store:
+    """A codebook of two groups and a theme on its own: A (A1, A2), B (B1), C."""
+    store = Store.open(database)
+    store.import_themes([ThemeSpec("A"), ThemeSpec("A1", parent="A"), ThemeSpec("A2", parent="A"), ThemeSpec("B"),
+                         ThemeSpec("B1", parent="B"), ThemeSpec("C")])
+    return store
+
+
+def test_moving_a_theme_up_takes_its_group_along_and_renumbers_on_disk(grouped: Store, database: Path) -> None:
+    grouped.move_theme(grouped.theme_named("C"), -1)
+    assert codebook(grouped) == [("A", None, 1), ("A › A1", "A", 2), ("A › A2", "A", 3), ("C", None, 4),
+                                 ("B", None, 5), ("B › B1", "B", 6)]
+    grouped.close()
+    assert [(r["name"], r["order"], r["key"]) for r in sorted(on_disk(database, "themes").values(),
+                                                               key=lambda r: r["order"])] == [
+        ("A", 0, 1), ("A1", 1, 2), ("A2", 2, 3), ("C", 3, 4), ("B", 4, 5), ("B1", 5, 6)]
+
+
+def test_moving_a_theme_within_its_group_leaves_the_rest_in_place(grouped: Store) -> None:
+    grouped.move_theme(grouped.theme_named("A2"), -1)
+    assert codebook(grouped) == [("A", None, 1), ("A › A2", "A", 2), ("A › A1", "A", 3), ("B", None, 4),
+                                 ("B › B1", "B", 5), ("C", None, 6)]
+
+
+@pytest.mark.parametrize(("name", "delta"), [("A", -1), ("C", 1), ("A1", -1), ("A2", 1), ("B1", 1)])
+def test_moving_a_theme_past_either_end_of_its_level_changes_nothing(grouped: Store, database: Path, name: str,
+                                                                      delta: int) -> None:
+    before = codebook(grouped)
+    grouped.checkpoint()
+    grouped.move_theme(grouped.theme_named(name), delta)
+    assert codebook(grouped) == before
+    assert journal_lines(database) == []
+
+
+def test_the_tenth_theme_and_later_get_no_digit_when_the_codebook_is_reordered(database: Path) -> None:
+    store = Store.open(database)
+    for number in range(1, 12):
+        store.create_theme(f"T{number}")
+    store.move_theme(store.theme_named("T11"), -1)
+    assert [(t.name, t.key) for t in store.themes][8:] == [("T9", 9), ("T11", None), ("T10", None)]
+
+
+def test_renaming_a_theme_tidies_the_name_and_allows_its_own_in_another_case(grouped: Store, database: Path) -> None:
+    renamed = grouped.update_theme(grouped.theme_named("C"), name="  Coping   strategies ")
+    assert renamed.name == "Coping strategies"
+    assert grouped.update_theme(renamed, name="coping STRATEGIES").name == "coping STRATEGIES"
+    with pytest.raises(ValueError, match="^a theme named 'b' exists already$"):
+        grouped.update_theme(renamed, name="b")
+    grouped.close()
+    assert [r["name"] for r in on_disk(database, "themes").values()][-1] == "coping STRATEGIES"
+
+
+def test_merging_moves_every_coding_to_the_target_without_doubling_and_keeps_the_others(grouped: Store) -> None:
+    a, b, c = (grouped.theme_named(name) for name in "ABC")
+    document = grouped.register_document(Path("doc.txt"), "0" * 64, "Doc", "utf-8")
+    both = grouped.add_annotation(document, TEXT, 0, 3, [c.id, a.id], "ana")
+    twice = grouped.add_annotation(document, TEXT, 4, 9, [a.id, b.id], "ana")
+    untouched = grouped.add_annotation(document, TEXT, 10, 15, [c.id], "ana")
+    assert grouped.merge_theme(a, b) == 2
+    assert grouped.annotations[both.id].themes == (c.id, b.id)
+    assert grouped.annotations[twice.id].themes == (b.id,)
+    assert grouped.annotations[untouched.id] == untouched
+    assert codebook(grouped) == [("B", None, 1), ("B › A1", "B", 2), ("B › A2", "B", 3), ("B › B1", "B", 4),
+                                 ("C", None, 5)]
+
+
+def test_a_theme_cannot_be_merged_into_itself(grouped: Store) -> None:
+    a = grouped.theme_named("A")
+    with pytest.raises(ValueError, match="^a theme cannot be merged into itself$"):
+        grouped.merge_theme(a, a)
+    assert len(grouped.themes) == 6
+
+
+def test_deleting_a_group_counts_its_codings_and_puts_its_themes_at_the_top(grouped: Store, database: Path) -> None:
+    a, c = grouped.theme_named("A"), grouped.theme_named("C")
+    document = grouped.register_document(Path("doc.txt"), "0" * 64, "Doc", "utf-8")
+    for start in (0, 10):
+        grouped.add_annotation(document, TEXT, start, start + 3, [a.id, c.id], "ana")
+        grouped.add_annotation(document, TEXT, start + 4, start + 6, [a.id], "ana")
+    assert grouped.delete_theme(a) == (2, 2)
+    assert sorted(an.themes for an in grouped.annotations.values()) == [(c.id,), (c.id,)]
+    assert codebook(grouped) == [("A1", None, 1), ("A2", None, 2), ("B", None, 3), ("B › B1", "B", 4),
+                                 ("C", None, 5)]
+    grouped.close()
+    assert {r["name"]: r["parent"] for r in on_disk(database, "themes").values()} == {
+        "A1": None, "A2": None, "B": None, "B1": 4, "C": None}
+
+
+# -- a file replaced while changes wait ------------------------------------------------------
+
+
+def test_changes_waiting_for_the_journal_go_into_the_kept_version_when_the_file_is_replaced(
+    database: Path, monkeypatch
+) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+
+    def full_disk(entries) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.journal, "append", full_disk)
+    store.create_theme("Waiting")
+    assert len(store.unsaved) == 1 and store.save_error
+    write_database(database.with_name("theirs.json"), sound_database())
+    database.with_name("theirs.json").replace(database)
+    with pytest.raises(StoreError, match="stopped writing"):
+        store.create_theme("Refused")
+    (kept,) = database.parent.glob("annotations.json.kept-*")
+    assert [t.name for t in Store.open(kept, inspect=True).themes] == ["Saved", "Waiting"]
+    assert store.unsaved == [] and store.dirty is False  # nothing left to retry: it is all in the kept file
+    with pytest.raises(StoreError) as refused:
+        store.close()
+    assert "could not be saved" not in str(refused.value) and "is kept as" in str(refused.value)
+
+
+def test_when_neither_the_version_nor_the_journal_can_be_moved_the_journal_is_named_where_it_is(
+    database: Path, monkeypatch
+) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+    store.create_theme("Journaled")
+    write_database(database.with_name("theirs.json"), sound_database())
+    database.with_name("theirs.json").replace(database)
+
+    def refused(*args, **kwargs):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module, "atomic_write", refused)
+    monkeypatch.setattr(store_module.os, "replace", refused)
+    with pytest.raises(StoreError) as stopped:
+        store.checkpoint()
+    assert str(stopped.value).endswith(
+        "it could not keep its own version (Permission denied); the changes journaled since the last save are in "
+        "annotations.json.journal"
+    )
+    assert '"Journaled"' in database.with_name("annotations.json.journal").read_text()
+
+
+def test_when_the_version_cannot_be_kept_and_nothing_was_journaled_only_that_is_said(
+    database: Path, monkeypatch
+) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+    write_database(database.with_name("theirs.json"), sound_database())
+    database.with_name("theirs.json").replace(database)
+
+    def refused(*args, **kwargs):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module, "atomic_write", refused)
+    with pytest.raises(StoreError) as stopped:
+        store.create_theme("After")
+    assert str(stopped.value).endswith("stopped writing to it; it could not keep its own version (Permission denied)")
