@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from databases import journal_lines, sound_database, write_database
+from databases import abandon, journal_lines, sound_database, write_database
 
 from tui.core import store as store_module
 from tui.core.anchoring import Placement
@@ -454,3 +454,28 @@ def test_when_the_version_cannot_be_kept_and_nothing_was_journaled_only_that_is_
     with pytest.raises(StoreError) as stopped:
         store.create_theme("After")
     assert str(stopped.value).endswith("stopped writing to it; it could not keep its own version (Permission denied)")
+
+
+# -- codebook changes after a kill -------------------------------------------------------------
+
+
+def test_codebook_changes_journaled_before_a_kill_are_all_there_after_it(database: Path) -> None:
+    """Renaming, recolouring, grouping and reordering change some fields of a theme; the
+    journal must hold the whole record, or replay refuses the line and the change is lost."""
+    store = Store.open(database)
+    for name in ("Work", "Family", "Health"):
+        store.create_theme(name)
+    store.checkpoint()
+    work, family, health = store.themes
+    store.update_theme(work, name="Labour", description="paid or not", color="#123456")
+    store.set_parent(family, store.theme(health.id))
+    store.move_theme(store.theme(health.id), -1)
+    expected = codebook(store)
+    abandon(store)  # killed before any checkpoint
+
+    reopened = Store.open(database)
+    assert reopened.journal_problems == []
+    assert codebook(reopened) == expected == [("Health", None, 1), ("Health › Family", "Health", 2),
+                                              ("Labour", None, 3)]
+    labour = reopened.theme_named("Labour")
+    assert (labour.description, labour.color) == ("paid or not", "#123456")

@@ -482,7 +482,8 @@ class Store:
         self.db.table(table).update(record, doc_ids=[record_id])
         if log:
             self._record_change(table, record_id, before)
-            self._log(table, record_id, record)
+            # The whole record, not just the fields changed: replay sets a record whole.
+            self._log(table, record_id, self._raw(table, record_id))
 
     def _remove(self, table: str, record_id: int) -> None:
         self._before_change()
