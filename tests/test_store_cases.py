@@ -479,3 +479,64 @@ def test_codebook_changes_journaled_before_a_kill_are_all_there_after_it(databas
                                               ("Labour", None, 3)]
     labour = reopened.theme_named("Labour")
     assert (labour.description, labour.color) == ("paid or not", "#123456")
+
+
+# -- records as they land on disk ------------------------------------------------------------
+
+
+def test_an_updated_annotation_is_written_whole_with_a_new_modified_date(coded, database: Path, monkeypatch) -> None:
+    store, document, (fox, _, _) = coded
+    monkeypatch.setattr(store_module, "now", lambda: "2026-12-01T09:00:00+00:00")
+    store.update_annotation(fox, note="a memo")
+    store.close()
+    assert on_disk(database, "annotations")[str(fox.id)] == {
+        "document": document, "start": 4, "end": 9, "quote": "quick", "prefix": "The ", "suffix": TEXT[9:41],
+        "themes": list(fox.themes), "note": "a memo", "author": "ana", "created": fox.created,
+        "modified": "2026-12-01T09:00:00+00:00", "orphaned": False, "guid": fox.guid,
+    }
+    assert fox.guid and fox.created != "2026-12-01T09:00:00+00:00"
+
+
+def test_an_annotation_from_before_guids_gets_none_when_it_is_updated(database: Path) -> None:
+    write_database(database, sound_database())
+    store = Store.open(database)
+    store.update_annotation(store.annotations[2], note="memo")
+    store.close()
+    record = on_disk(database, "annotations")["2"]
+    assert "guid" not in record and record["note"] == "memo" and record["themes"] == [1, 2]
+
+
+def test_themes_without_an_order_keep_their_place_when_one_is_changed(database: Path) -> None:
+    data = sound_database()
+    del data["themes"]["1"]["order"]  # an older file: sorted as 0, then by id
+    data["themes"]["2"]["order"] = 0
+    data["themes"]["2"]["parent"] = None
+    write_database(database, data)
+    store = Store.open(database)
+    assert [t.name for t in store.themes] == ["Smuggling", "Arms"]
+    store.update_theme(store.theme(2), description="weapons")
+    assert [t.name for t in store.themes] == ["Smuggling", "Arms"]
+    store.update_theme(store.theme(1), description="goods")
+    assert [t.name for t in store.themes] == ["Smuggling", "Arms"]
+
+
+def test_a_document_added_by_an_action_that_fails_is_forgotten(database: Path) -> None:
+    store = Store.open(database)
+    path = database.parent / "new.txt"
+    with pytest.raises(RuntimeError), store.recording():
+        store.register_document(path, "0" * 64, "New", "utf-8")
+        raise RuntimeError("the import found a malformed record")
+    assert store.documents == {} and store.document_id(path) is None
+    again = store.register_document(path, "1" * 64, "New", "utf-8")
+    assert store.document_id(path) == again and store.documents[again].sha256 == "1" * 64
+
+
+def test_undoing_a_document_forgets_it_and_redoing_brings_it_back(database: Path) -> None:
+    store = Store.open(database)
+    path = database.parent / "new.txt"
+    with store.recording() as changes:
+        document = store.register_document(path, "0" * 64, "New", "utf-8")
+    store.restore(changes, undo=True)
+    assert store.documents == {} and store.document_id(path) is None
+    store.restore(changes, undo=False)
+    assert store.document_id(path) == document and store.documents[document].title == "New"
