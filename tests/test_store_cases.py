@@ -540,3 +540,44 @@ def test_undoing_a_document_forgets_it_and_redoing_brings_it_back(database: Path
     assert store.documents == {} and store.document_id(path) is None
     store.restore(changes, undo=False)
     assert store.document_id(path) == document and store.documents[document].title == "New"
+
+
+def test_a_new_annotation_is_written_whole(database: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "now", lambda: "2026-12-01T09:00:00+00:00")
+    store = Store.open(database)
+    theme = store.create_theme("Animals")
+    document = store.register_document(database.parent / "fox.txt", "a" * 64, "Fox", "utf-8")
+    mine = store.add_annotation(document, TEXT, 0, 3, [theme.id], "ana")
+    imported = store.add_annotation(document, TEXT, 40, 43, [theme.id], "bo", note="memo",
+                                    created="2020-01-02T03:04:05+00:00", guid=GUID)
+    store.close()
+    records = on_disk(database, "annotations")
+    assert records[str(mine.id)] == {
+        "document": document, "start": 0, "end": 3, "quote": "The", "prefix": "", "suffix": TEXT[3:35],
+        "themes": [theme.id], "note": "", "author": "ana", "created": "2026-12-01T09:00:00+00:00",
+        "modified": "2026-12-01T09:00:00+00:00", "orphaned": False, "guid": mine.guid,
+    }
+    assert records[str(imported.id)] | {"prefix": "", "suffix": ""} == {
+        "document": document, "start": 40, "end": 43, "quote": "dog", "prefix": "", "suffix": "",
+        "themes": [theme.id], "note": "memo", "author": "bo", "created": "2020-01-02T03:04:05+00:00",
+        "modified": "2020-01-02T03:04:05+00:00", "orphaned": False, "guid": GUID,
+    }
+
+
+def test_every_change_in_memory_moves_the_revision_on(coded) -> None:
+    """Views redraw when the revision differs from the one they drew: it never comes back."""
+    store, document, (fox, over, dog) = coded
+    seen = [store.revision]
+    for action in (lambda: store.update_annotation(fox, note="n"), lambda: store.delete_annotation(dog),
+                   lambda: store.create_theme("More"), lambda: store.reanchor(document, TEXT, "b" * 64, {over.id: None}),
+                   lambda: store.delete_annotation(store.annotations[over.id])):
+        action()
+        assert store.revision not in seen
+        seen.append(store.revision)
+
+
+def test_a_deleted_orphan_is_no_longer_listed(coded) -> None:
+    store, document, (fox, _, _) = coded
+    store.reanchor(document, TEXT, "b" * 64, {fox.id: None})
+    store.delete_annotation(store.orphans()[0])
+    assert store.orphans() == [] and fox.id not in store.annotations
