@@ -722,7 +722,7 @@ class Store:
         while stack:
             theme = stack.pop()
             if theme.id in placed:
-                continue
+                continue  # pragma: no mutate (each theme is pushed once, so break would do the same)
             placed.add(theme.id)
             ordered.append(theme)
             stack += reversed(children.get(theme.id, []))
