@@ -3,7 +3,10 @@ names of files kept aside, and the TinyDB tables that write in place. Beside tes
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 from databases import sound_database, write_database
 
-from tui.core import storage
+from tui.core import limits, storage
 from tui.core.storage import MarginTinyDB, SnapshotStorage, StoreError, decode_database, unused_sidecar
 
 DEEP = b"[" * 200_000 + b"]" * 200_000  # deeper than the decoder recurses
@@ -110,3 +113,72 @@ def test_a_query_update_reaches_every_matching_record_by_its_integer_id(database
     assert json.loads(database.read_text())["annotations"] == {
         "1": {"start": 1}, "2": {"start": 2, "note": "late"}, "10": {"start": 10, "note": "late"},
     }
+
+
+# -- reading the file ------------------------------------------------------------------------
+
+
+def test_a_folder_where_the_database_should_be_is_named_as_one(database: Path) -> None:
+    database.mkdir(parents=True)
+    with pytest.raises(StoreError) as refused:
+        SnapshotStorage(str(database))
+    assert str(refused.value) == f"{database}: is a folder, not a database"
+
+
+def test_a_database_larger_than_margin_reads_is_refused_before_it_is_read(database: Path, monkeypatch) -> None:
+    write_database(database, sound_database())
+    monkeypatch.setattr(limits, "DATABASE_BYTES", 64)
+    with pytest.raises(StoreError) as refused:
+        SnapshotStorage(str(database))
+    assert str(refused.value).startswith(f"{database}: file too large (")
+    assert str(refused.value).endswith("; Margin reads up to 64 bytes)")
+
+
+@pytest.mark.parametrize(("error", "shown"), [
+    (PermissionError(errno.EACCES, "Permission denied"), "Permission denied"),
+    (OSError("the disk went away"), "the disk went away"),
+])
+def test_a_database_that_cannot_be_read_says_why(database: Path, monkeypatch, error: OSError, shown: str) -> None:
+    write_database(database, sound_database())
+
+    def unreadable(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(limits, "read_regular_file", unreadable)
+    with pytest.raises(StoreError) as refused:
+        SnapshotStorage(str(database))
+    assert str(refused.value) == f"{database}: cannot read the database ({shown})"
+
+
+# -- writing the file ------------------------------------------------------------------------
+
+
+def test_a_new_database_gets_the_permissions_the_umask_allows(database: Path) -> None:
+    previous = os.umask(0o027)
+    try:
+        storage_ = SnapshotStorage(str(database))
+        storage_.write({"meta": {}})
+        storage_.flush()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o640
+    assert os.umask(previous) == previous  # and the umask is as it was
+
+
+def test_a_rewritten_database_keeps_its_permissions(database: Path) -> None:
+    write_database(database, sound_database())
+    database.chmod(0o604)
+    storage_ = SnapshotStorage(str(database))
+    storage_.flush()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o604
+
+
+def test_a_file_replaced_since_it_was_read_is_not_overwritten(database: Path) -> None:
+    write_database(database, sound_database())
+    storage_ = SnapshotStorage(str(database))
+    theirs = write_database(database.with_name("theirs.json"), {"theirs": {}})
+    database.with_name("theirs.json").replace(database)
+    with pytest.raises(storage.FileReplaced) as refused:
+        storage_.flush()
+    assert str(refused.value) == "annotations.json was replaced on disk by another program"
+    assert database.read_bytes() == theirs

@@ -120,7 +120,7 @@ def file_mode(path: Path) -> int:
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
+        umask = os.umask(0)  # pragma: no mutate (only reads the umask: any value set is put back next line)
         os.umask(umask)
         return 0o666 & ~umask
 
