@@ -154,14 +154,14 @@ def test_a_database_that_cannot_be_read_says_why(database: Path, monkeypatch, er
 
 
 def test_a_new_database_gets_the_permissions_the_umask_allows(database: Path) -> None:
-    previous = os.umask(0o027)
+    previous = os.umask(0o022)
     try:
         storage_ = SnapshotStorage(str(database))
         storage_.write({"meta": {}})
         storage_.flush()
     finally:
         os.umask(previous)
-    assert stat.S_IMODE(database.stat().st_mode) == 0o640
+    assert stat.S_IMODE(database.stat().st_mode) == 0o644
     assert os.umask(previous) == previous  # and the umask is as it was
 
 
