@@ -164,12 +164,15 @@ def test_the_path_of_a_theme_in_a_cycle_of_parents_stops_where_it_closes(databas
     data["themes"]["1"]["parent"] = 2  # Smuggling under Arms under Smuggling: a damaged file
     data["themes"]["3"] = {"name": "Orphaned", "color": "#000000", "key": None, "description": "", "order": 2,
                            "parent": 99}
+    data["themes"]["4"] = {"name": "Below", "color": "#000001", "key": None, "description": "", "order": 3,
+                           "parent": 1}  # under the cycle, not in it
     write_database(database, data)
     store = Store.open(database)
-    smuggling, arms, orphaned = (store.theme(n) for n in (1, 2, 3))
+    smuggling, arms, orphaned, below = (store.theme(n) for n in (1, 2, 3, 4))
     assert store.theme_path(smuggling) == "Arms › Smuggling"
     assert store.theme_path(arms) == "Smuggling › Arms"
     assert store.theme_key(orphaned) == ("orphaned",)
+    assert store.theme_path(below) == "Arms › Smuggling › Below"
 
 
 # -- documents, re-anchoring and re-attaching ------------------------------------------------
@@ -581,3 +584,34 @@ def test_a_deleted_orphan_is_no_longer_listed(coded) -> None:
     store.reanchor(document, TEXT, "b" * 64, {fox.id: None})
     store.delete_annotation(store.orphans()[0])
     assert store.orphans() == [] and fox.id not in store.annotations
+
+
+def test_a_theme_named_with_the_path_sign_is_found_by_its_name(database: Path) -> None:
+    store = Store.open(database)
+    literal = store.create_theme("Push › Pull")
+    assert store.theme_named("push › pull") == literal
+    assert store.theme_for_key(1) == literal and store.theme_for_key(2) is None
+
+
+def test_an_orphan_placed_again_is_no_longer_an_orphan(coded) -> None:
+    store, document, (fox, _, _) = coded
+    store.reanchor(document, TEXT, "b" * 64, {fox.id: None})
+    store.reanchor(document, TEXT, "a" * 64, {fox.id: Placement(49, 54, "exact")})
+    assert store.orphans() == [] and store.annotations[fox.id].orphaned is False
+    assert store.annotations[fox.id].start == 49
+
+
+def test_undo_and_redo_of_an_action_that_changed_one_record_twice_survive_a_kill(coded, database: Path) -> None:
+    store, _, (fox, _, _) = coded
+    with store.recording() as changes:
+        first = store.update_annotation(fox, note="first")
+        store.update_annotation(first, note="second")
+    store.restore(changes, undo=True)
+    assert store.annotations[fox.id].note == ""
+    abandon(store)
+    reopened = Store.open(database)
+    assert reopened.annotations[fox.id].note == ""
+    reopened.restore(changes, undo=False)
+    assert reopened.annotations[fox.id].note == "second"
+    abandon(reopened)
+    assert Store.open(database).annotations[fox.id].note == "second"
