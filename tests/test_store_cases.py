@@ -134,10 +134,11 @@ def test_imported_themes_take_the_free_digits_until_nine_are_used(database: Path
 def test_importing_only_known_themes_rewrites_nothing(database: Path) -> None:
     store = Store.open(database)
     store.import_themes([ThemeSpec("A"), ThemeSpec("B", parent="A")])
+    store.update_theme(store.themes[1], key=None)  # the user took B's digit away
     store.checkpoint()
     store.import_themes([ThemeSpec("b"), ThemeSpec("a")])
     assert journal_lines(database) == []
-    assert codebook(store) == [("A", None, 1), ("A › B", "A", 2)]
+    assert codebook(store) == [("A", None, 1), ("A › B", "A", None)]
 
 
 # -- finding themes ------------------------------------------------------------------------
@@ -615,3 +616,14 @@ def test_undo_and_redo_of_an_action_that_changed_one_record_twice_survive_a_kill
     assert reopened.annotations[fox.id].note == "second"
     abandon(reopened)
     assert Store.open(database).annotations[fox.id].note == "second"
+
+
+def test_a_changed_theme_keeps_its_place_in_an_order_unlike_its_id(database: Path) -> None:
+    data = sound_database()
+    data["themes"]["1"]["order"], data["themes"]["2"]["order"] = 1, 0
+    data["themes"]["2"]["parent"] = None
+    write_database(database, data)
+    store = Store.open(database)
+    assert [t.name for t in store.themes] == ["Arms", "Smuggling"]
+    store.update_theme(store.theme(1), description="goods")
+    assert [t.name for t in store.themes] == ["Arms", "Smuggling"]

@@ -637,7 +637,9 @@ class Store:
         keys = {theme.id: key for key, theme in by_key.items()}
         colors = {theme.color for theme in self.themes}
         used_keys = {theme.key for theme in self.themes}
-        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
+        # Not mutated: the renumber below gives every theme its digit by position, so which free
+        # digit a new theme is inserted with never shows (callers journal an import as one batch).
+        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])  # pragma: no mutate
         themes = list(self.themes)
         found: dict[str | tuple[str, ...], Theme] = {}
         for spec in specs:
