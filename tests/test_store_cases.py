@@ -627,3 +627,13 @@ def test_a_changed_theme_keeps_its_place_in_an_order_unlike_its_id(database: Pat
     assert [t.name for t in store.themes] == ["Arms", "Smuggling"]
     store.update_theme(store.theme(1), description="goods")
     assert [t.name for t in store.themes] == ["Arms", "Smuggling"]
+
+
+def test_a_theme_whose_parent_is_missing_keeps_its_place_when_the_codebook_is_reordered(database: Path) -> None:
+    data = sound_database()
+    data["themes"]["1"]["parent"] = 99  # a damaged file: grouped under a theme that is not there
+    data["themes"]["2"]["parent"] = None
+    write_database(database, data)
+    store = Store.open(database)
+    store.import_themes([ThemeSpec("New")])
+    assert [(t.name, t.key) for t in store.themes] == [("Smuggling", 1), ("Arms", 2), ("New", 3)]
