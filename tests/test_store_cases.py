@@ -12,7 +12,7 @@ from databases import abandon, journal_lines, sound_database, write_database
 from tui.core import store as store_module
 from tui.core.anchoring import Placement
 from tui.core.codebook import PALETTE, ThemeSpec
-from tui.core.store import Store, StoreError
+from tui.core.store import Annotation, Store, StoredDocument, StoreError
 
 GUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 TEXT = "The quick brown fox jumps over the lazy dog. " * 3
@@ -637,3 +637,80 @@ def test_a_theme_whose_parent_is_missing_keeps_its_place_when_the_codebook_is_re
     store = Store.open(database)
     store.import_themes([ThemeSpec("New")])
     assert [(t.name, t.key) for t in store.themes] == [("Smuggling", 1), ("Arms", 2), ("New", 3)]
+
+
+# -- reading records back ----------------------------------------------------------------------
+
+
+def test_records_are_read_back_with_every_field_or_its_default(database: Path) -> None:
+    data = sound_database()
+    data["documents"]["2"] = {"path": "bare.txt", "sha256": "1" * 64}
+    data["documents"]["1"].update(encoding="latin-1", guid=GUID)
+    data["annotations"] = {
+        "1": {"document": 1, "start": 0, "end": 5, "quote": "abcde"},
+        "2": {"document": 1, "start": 5, "end": 8, "quote": "fgh", "prefix": "abcde", "suffix": "ij", "themes": [2, 1],
+              "note": "memo", "author": "ana", "created": "2026-11-01T10:00:00+00:00",
+              "modified": "2026-11-02T10:00:00+00:00", "orphaned": True, "guid": GUID},
+    }
+    write_database(database, data)
+    store = Store.open(database)
+    assert store.documents == {
+        1: StoredDocument(1, "doc.txt", "0" * 64, "One", "latin-1", GUID),
+        2: StoredDocument(2, "bare.txt", "1" * 64, "", "utf-8", ""),
+    }
+    assert store.annotations == {
+        1: Annotation(1, 1, 0, 5, "abcde", "", "", (), "", "", "", "", False, ""),
+        2: Annotation(2, 1, 5, 8, "fgh", "abcde", "ij", (2, 1), "memo", "ana", "2026-11-01T10:00:00+00:00",
+                      "2026-11-02T10:00:00+00:00", True, GUID),
+    }
+    assert store.orphans() == [store.annotations[2]]
+
+
+def test_a_new_theme_has_no_description_and_a_blank_name_is_refused(database: Path) -> None:
+    store = Store.open(database)
+    assert store.create_theme("Plain").description == ""
+    with pytest.raises(ValueError) as refused:
+        store.create_theme("  ")
+    assert str(refused.value) == "a theme needs a name"
+
+
+def test_a_grouped_theme_may_take_the_name_of_a_theme_outside_its_group(grouped: Store) -> None:
+    renamed = grouped.update_theme(grouped.theme_named("B1"), name="c")
+    assert grouped.theme_path(renamed) == "B › c"
+    with pytest.raises(ValueError, match="^a theme named 'a2' exists already"):
+        grouped.update_theme(grouped.theme_named("A1"), name="a2")
+
+
+def test_an_upgrade_that_cannot_keep_the_old_file_changes_nothing_and_says_why(database: Path, monkeypatch) -> None:
+    data = sound_database()
+    data["meta"]["1"]["schema_version"] = 1
+    for theme in data["themes"].values():
+        del theme["parent"]
+    original = write_database(database, data)
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module, "atomic_write", refused)
+    with pytest.raises(StoreError) as stopped:
+        Store.open(database)
+    assert str(stopped.value) == (
+        f"{database}: cannot keep a copy before upgrading schema 1 (Permission denied); nothing was changed"
+    )
+    assert database.read_bytes() == original
+
+
+def test_closing_with_changes_the_journal_refused_says_how_many(database: Path, monkeypatch) -> None:
+    store = Store.open(database)
+    store.create_theme("Saved")
+    store.checkpoint()
+
+    def full_disk(entries) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.journal, "append", full_disk)
+    store.create_theme("One")
+    store.create_theme("Two")
+    with pytest.raises(StoreError) as refused:
+        store.close()
+    assert str(refused.value) == f"{database}: 2 changes could not be saved"
