@@ -4,6 +4,7 @@ themes by name or path leave in the database and on disk. Beside tests/test_stor
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -646,6 +647,8 @@ def test_records_are_read_back_with_every_field_or_its_default(database: Path) -
     data = sound_database()
     data["documents"]["2"] = {"path": "bare.txt", "sha256": "1" * 64}
     data["documents"]["1"].update(encoding="latin-1", guid=GUID)
+    data["themes"]["1"]["guid"] = GUID
+    del data["themes"]["2"]["description"]
     data["annotations"] = {
         "1": {"document": 1, "start": 0, "end": 5, "quote": "abcde"},
         "2": {"document": 1, "start": 5, "end": 8, "quote": "fgh", "prefix": "abcde", "suffix": "ij", "themes": [2, 1],
@@ -664,6 +667,7 @@ def test_records_are_read_back_with_every_field_or_its_default(database: Path) -
                       "2026-11-02T10:00:00+00:00", True, GUID),
     }
     assert store.orphans() == [store.annotations[2]]
+    assert [(t.guid, t.description) for t in store.themes] == [(GUID, ""), ("", "")]
 
 
 def test_a_new_theme_has_no_description_and_a_blank_name_is_refused(database: Path) -> None:
@@ -714,3 +718,89 @@ def test_closing_with_changes_the_journal_refused_says_how_many(database: Path, 
     with pytest.raises(StoreError) as refused:
         store.close()
     assert str(refused.value) == f"{database}: 2 changes could not be saved"
+
+
+# -- opening and the first change ----------------------------------------------------------------
+
+
+def test_a_new_database_is_written_on_its_first_change_with_its_meta_record_and_no_backup(database: Path) -> None:
+    store = Store.open(database, starting_themes=[ThemeSpec("Start", "from the corpus", "#123456")])
+    assert (store.themes[0].color, store.themes[0].description) == ("#123456", "from the corpus")
+    assert not database.exists()
+    before = time.monotonic()
+    store.create_theme("First")
+    assert before <= store.last_change <= time.monotonic()
+    store.create_theme("Second")
+    assert not list(database.parent.glob("annotations.json.backup-*"))  # nothing older to keep
+    store.close()
+    (meta,) = on_disk(database, "meta").values()
+    assert set(meta) == {"application", "schema_version", "created", "guid"}
+    assert meta["created"].endswith("+00:00")
+    theme = on_disk(database, "themes")["2"]
+    assert set(theme) == {"name", "color", "key", "description", "order", "parent", "guid"}
+    assert theme["description"] == "" and Store.open(database).theme(2).guid == theme["guid"]
+
+
+@pytest.mark.parametrize("beside", ["annotations.json.backup-1", "annotations.json.journal"])
+def test_an_empty_file_with_a_backup_or_a_journal_beside_it_is_not_a_new_database(database: Path, beside: str) -> None:
+    database.parent.mkdir(parents=True)
+    database.write_text("  \n")
+    write_database(database.with_name(beside), sound_database())
+    with pytest.raises(StoreError) as refused:
+        Store.open(database)
+    assert str(refused.value) == (
+        f"{database}: the file is empty but has backups or a journal beside it; if this is unexpected, run "
+        "`margin db restore` (left untouched)"
+    )
+    assert database.read_text() == "  \n"
+
+
+def test_an_empty_file_alone_is_a_new_database(database: Path) -> None:
+    database.parent.mkdir(parents=True)
+    database.write_text("")
+    store = Store.open(database)
+    store.create_theme("First")
+    store.close()
+    assert [t.name for t in Store.open(database).themes] == ["First"]
+
+
+def test_a_journal_without_its_database_is_refused_naming_the_journal(database: Path) -> None:
+    journal = database.with_name("annotations.json.journal")
+    database.parent.mkdir(parents=True)
+    journal.write_text('{"seq": 1, "table": "themes", "id": 1, "record": {"name": "A", "color": "#123456"}}\n')
+    with pytest.raises(StoreError) as refused:
+        Store.open(database)
+    assert str(refused.value) == f"{journal}: a journal without its database; restore a backup"
+
+
+def test_a_second_opener_is_read_only_and_says_who_writes(database: Path) -> None:
+    first = Store.open(database)
+    second = Store.open(database)
+    assert first.writable and not second.writable
+    assert second.read_only_reason.startswith("another Margin is writing it")
+    first.close()
+
+
+def test_a_checkpoint_with_nothing_new_leaves_the_file_alone(database: Path) -> None:
+    store = Store.open(database)
+    store.create_theme("First")
+    store.checkpoint()
+    status = database.stat()
+    store.checkpoint()
+    assert (database.stat().st_ino, database.stat().st_mtime_ns) == (status.st_ino, status.st_mtime_ns)
+
+
+def test_a_save_error_clears_once_the_journal_takes_the_changes(database: Path, monkeypatch) -> None:
+    store = Store.open(database)
+    store.create_theme("First")
+    real = store.journal.append
+
+    def full_disk(entries) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.journal, "append", full_disk)
+    store.create_theme("Second")
+    assert store.save_error == f"{database}: 1 change not saved yet (No space left on device); Margin keeps them and retries"
+    monkeypatch.setattr(store.journal, "append", real)
+    assert store.retry_unsaved() is True
+    assert store.save_error is None and store.unsaved == []
