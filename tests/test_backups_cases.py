@@ -51,14 +51,16 @@ def test_the_first_backup_keeps_the_date_the_database_was_saved(database: Path) 
     assert database.with_name("annotations.json.backup-1").stat().st_mtime_ns == saved
 
 
-def test_the_kept_copies_listed_are_backups_1_to_3_then_the_pre_upgrade_copies(database: Path) -> None:
+def test_the_kept_copies_listed_are_backups_1_to_3_and_the_spare_then_the_pre_upgrade_copies(database: Path) -> None:
     write_database(database, sound_database())
-    for suffix in ("backup-0", "backup-1", "backup-2", "backup-3", "backup-4", "schema-1-20261101T100000", "schema-1"):
+    for suffix in ("backup-0", "backup-1", "backup-2", "backup-3", "backup-4", "backup-5", "schema-1-20261101T100000",
+                   "schema-1"):
         database.with_name(f"annotations.json.{suffix}").write_bytes(b"{}")
     assert [path.name for path in backups_of(database)] == [
         "annotations.json.backup-1",
         "annotations.json.backup-2",
         "annotations.json.backup-3",
+        "annotations.json.backup-4",
         "annotations.json.schema-1",
         "annotations.json.schema-1-20261101T100000",
     ]
@@ -210,3 +212,62 @@ def test_a_folder_that_cannot_be_synced_after_the_copy_does_not_fail_the_rotatio
     rotate(database)  # no error
     kept = [database.with_name(f"annotations.json.backup-{n}").read_bytes() for n in (1, 2, 3)]
     assert kept == [b'{"generation": "C"}', b'{"generation": "B"}', b'{"generation": "A"}']
+
+
+def generations(database: Path) -> dict[str, bytes]:
+    """Every backup file beside the database (the spare ``backup-4`` included), by name."""
+    return {path.name: path.read_bytes() for path in sorted(database.parent.glob("annotations.json.backup-*"))}
+
+
+@pytest.mark.parametrize("failing", [1, 2, 3, 4])
+def test_a_rename_failing_anywhere_in_the_rotation_loses_no_generation(
+    database: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """Renames 1-3 shift the three backups along (the oldest to the spare), 4 puts the new
+    copy in place. Whichever fails, all three generations are still there (and listed), and
+    the retry ends with the usual three, newest first."""
+    for generation in ("A", "B", "C", "D"):
+        write_database(database, {"generation": generation})
+        rotate(database)
+    write_database(database, {"generation": "E"})
+    real_replace, calls = os.replace, []
+
+    def replace(source, target):
+        calls.append(Path(target).name)
+        if len(calls) == failing:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(backups_module.os, "replace", replace)
+    with pytest.raises(OSError):
+        rotate(database)
+    monkeypatch.undo()
+    assert calls[-1] == ["annotations.json.backup-4", "annotations.json.backup-3", "annotations.json.backup-2",
+                         "annotations.json.backup-1"][failing - 1]
+    kept = sorted(generations(database).values())
+    assert kept == [b'{"generation": "B"}', b'{"generation": "C"}', b'{"generation": "D"}']
+    assert sorted(path.read_bytes() for path in backups_of(database)) == kept
+    assert not list(database.parent.glob(".*.tmp"))
+
+    rotate(database)
+    assert generations(database) == {
+        "annotations.json.backup-1": b'{"generation": "E"}',
+        "annotations.json.backup-2": b'{"generation": "D"}',
+        "annotations.json.backup-3": b'{"generation": "C"}',
+    }
+
+
+def test_a_spare_left_beside_three_backups_is_the_generation_a_rotation_drops(database: Path) -> None:
+    """A spare whose deletion failed makes four backups; the next rotation keeps three."""
+    for generation in ("A", "B", "C"):
+        write_database(database, {"generation": generation})
+        rotate(database)
+    database.with_name("annotations.json.backup-4").write_text('{"generation": "older"}')
+    assert [path.name for path in backups_of(database)][-1] == "annotations.json.backup-4"
+    write_database(database, {"generation": "D"})
+    rotate(database)
+    assert generations(database) == {
+        "annotations.json.backup-1": b'{"generation": "D"}',
+        "annotations.json.backup-2": b'{"generation": "C"}',
+        "annotations.json.backup-3": b'{"generation": "B"}',
+    }

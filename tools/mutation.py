@@ -63,10 +63,11 @@ TESTS_BY_MODULE = {
     "refi": ["tests/test_export.py", "tests/test_import.py"],  # export, and reading a project back
     "stats": ["tests/test_stats.py"],
     "browse": ["tests/test_browse.py"],
-    "store": ["tests/test_store.py", "tests/test_undo.py", "tests/test_maintenance.py", "tests/test_faults.py",
+    "store": ["tests/test_store.py", "tests/test_store_cases.py", "tests/test_undo.py", "tests/test_maintenance.py", "tests/test_faults.py",
               "tests/test_replaced.py", "tests/test_codebook.py"],
     "journal": ["tests/test_journal.py", "tests/test_journal_cases.py", "tests/test_store.py", "tests/test_faults.py"],
-    "storage": ["tests/test_store.py", "tests/test_faults.py", "tests/test_replaced.py", "tests/test_backups.py"],
+    "storage": ["tests/test_store.py", "tests/test_storage_cases.py", "tests/test_faults.py", "tests/test_replaced.py",
+                "tests/test_backups.py"],
     "backups": ["tests/test_backups.py", "tests/test_backups_cases.py", "tests/test_maintenance.py",
                 "tests/test_faults.py"],
     "records": ["tests/test_records.py", "tests/test_records_cases.py", "tests/test_maintenance.py"],

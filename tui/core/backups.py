@@ -3,7 +3,9 @@
 ``annotations.json.backup-1`` … ``-3`` hold the file as each of the last three writing
 sessions found it, newest first. A new copy is written to a temporary file and fsynced
 *before* the older ones are shifted along, so a full disk or a kill part-way never costs a
-generation, and a retry on a full disk never shifts again onto a broken copy.
+generation, and a retry on a full disk never shifts again onto a broken copy. The shift moves
+the oldest to a spare ``backup-4`` rather than over it, and the spare is deleted only once the
+new copy is in place: a rename failing part-way drops nothing.
 
 Restoring keeps the file it replaces under a name no other kept file has, and refuses a
 backup that is empty or does not check out as a Margin database.
@@ -35,13 +37,15 @@ def backup_path(database: Path, number: int) -> Path:
 
 def rotate(database: Path) -> None:
     """Copy ``database`` to ``backup-1``, shifting older backups along and dropping the
-    oldest, but only once the copy is whole on disk (raises ``OSError``; nothing moved)."""
+    oldest, but only once the copy is whole on disk (raises ``OSError``; nothing lost)."""
+    spare = backup_path(database, BACKUPS + 1)
 
     def shift_older() -> None:
-        """Make room at 1 by shifting only up to the first free number (the oldest is
-        dropped only when none is free): a shift a failure cut short is not shifted again."""
-        numbers = range(1, BACKUPS + 1)
-        free = next((n for n in numbers if not backup_path(database, n).exists()), BACKUPS)
+        """Make room at 1 by shifting only up to the first free number, the spare included:
+        a shift a failure cut short is not shifted again, and the oldest is never renamed
+        over (only a spare a failed unlink left is, when all four are taken)."""
+        numbers = range(1, BACKUPS + 2)
+        free = next((n for n in numbers if not backup_path(database, n).exists()), BACKUPS + 1)
         for number in range(free - 1, 0, -1):
             os.replace(backup_path(database, number), backup_path(database, number + 1))
 
@@ -54,6 +58,7 @@ def rotate(database: Path) -> None:
     # shift a generation out for nothing). A power cut undoing these renames costs only the
     # new copy; the database itself is untouched, and its next checkpoint syncs the folder.
     try:
+        spare.unlink(missing_ok=True)  # the oldest generation, now the fourth
         os.utime(backup_path(database, 1), ns=(saved.st_atime_ns, saved.st_mtime_ns))  # "saved" in listings
         fsync_folder(database.parent)
     except OSError:
@@ -61,8 +66,9 @@ def rotate(database: Path) -> None:
 
 
 def backups_of(database: Path) -> list[Path]:
-    """Every kept copy beside the database: rotating backups first, then pre-upgrade copies."""
-    rotating = [backup_path(database, number) for number in range(1, BACKUPS + 1)]
+    """Every kept copy beside the database: rotating backups first (with the spare a rotation
+    cut short left), then pre-upgrade copies."""
+    rotating = [backup_path(database, number) for number in range(1, BACKUPS + 2)]
     kept = sorted(database.parent.glob(f"{database.name}.schema-*"))
     return [path for path in rotating if path.exists()] + kept
 

@@ -530,7 +530,8 @@ class Store:
         self.db.table(table).update(record, doc_ids=[record_id])
         if log:
             self._record_change(table, record_id, before)
-            self._log(table, record_id, record)
+            # The whole record, not just the fields changed: replay sets a record whole.
+            self._log(table, record_id, self._raw(table, record_id))
 
     def _remove(self, table: str, record_id: int) -> None:
         self._before_change()
@@ -689,7 +690,9 @@ class Store:
         keys = {theme.id: key for key, theme in by_key.items()}
         colors = {theme.color for theme in self.themes}
         used_keys = {theme.key for theme in self.themes}
-        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])
+        # Not mutated: the renumber below gives every theme its digit by position, so which free
+        # digit a new theme is inserted with never shows (callers journal an import as one batch).
+        free_keys = iter([key for key in range(1, KEYED_THEMES + 1) if key not in used_keys])  # pragma: no mutate
         themes = list(self.themes)
         found: dict[str | tuple[str, ...], Theme] = {}
         for spec in specs:
@@ -806,7 +809,7 @@ class Store:
         while stack:
             theme = stack.pop()
             if theme.id in placed:
-                continue
+                continue  # pragma: no mutate (each theme is pushed once, so break would do the same)
             placed.add(theme.id)
             ordered.append(theme)
             stack += reversed(children.get(theme.id, []))
