@@ -139,7 +139,8 @@ class FakeApp:
     opened: list[Workspace] = []
     unsaved_report = ""
 
-    def __init__(self, workspace: Workspace, panes: int | None, reading_state: object = None) -> None:
+    def __init__(self, workspace: Workspace, panes: int | None, reading_state: object = None,
+                 show_others: bool = False) -> None:
         self.opened.append(workspace)
 
     def run(self) -> None:
