@@ -1,0 +1,143 @@
+"""``margin import``, case by case (issue #12, item 10): what an import reports, what lands in
+the database and beside it (``imported/`` and its catalog), and the one line a malformed file
+gets, for each promise of ``tui/core/importers.py`` that the flow tests leave loose."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tui.core import Workspace
+from tui.core import importers
+from tui.core.importers import ImportFileError, ImportReport, file_stem, import_file, write_text, write_titles
+
+NS = "urn:QDA-XML:project:1.0"
+TEXT = "The cartel men came at night.\nNobody stayed behind.\n"
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Workspace:
+    """An empty database in ``tmp/db``, open for writing."""
+    workspace = Workspace.open_database(tmp_path / "db" / "annotations.json", for_writing=True)
+    yield workspace
+    workspace.close()
+
+
+def qdpx(path: Path, sources: dict[str, str], selections: str = "", codes: str = "") -> Path:
+    """A project as QualCoder writes one: a source per name (``s-N.txt`` in ``sources/``),
+    ``selections`` in the first, the codebook ``codes`` (``Violence`` by default)."""
+    codes = codes or '<Code guid="c-0" name="Violence" isCodable="true"/>'
+    elements = "".join(
+        f'<TextSource guid="s-{n}" name="{name}" plainTextPath="internal://s-{n}.txt">'
+        f'{selections if n == 0 else ""}</TextSource>' for n, name in enumerate(sources))
+    project = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p" origin="QualCoder 3.5">'
+               f'<Users><User guid="u-1" name="Rosa"/></Users><CodeBook><Codes>{codes}</Codes></CodeBook>'
+               f"<Sources>{elements}</Sources></Project>")
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", project)
+        for n, text in enumerate(sources.values()):
+            bundle.writestr(f"sources/s-{n}.txt", text)
+    return path
+
+
+def coding(start: int, end: int, code: str = "c-0", guid: str = "p-1") -> str:
+    return (f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}" creatingUser="u-1">'
+            f'<Coding guid="k-{guid}"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>')
+
+
+def imported(workspace: Workspace) -> list[tuple[str, str, list[str]]]:
+    """Each annotation: its document's file name, its quote, its themes' names."""
+    return sorted((workspace.store.file_of(a.document).name, a.quote, [workspace.theme(t).name for t in a.themes])
+                  for a in workspace.store.annotations.values())
+
+
+# -- what the report says -----------------------------------------------------------------------
+
+def test_the_report_counts_each_outcome_in_one_line() -> None:
+    assert ImportReport().message == "imported 0 annotations"
+    assert ImportReport(imported=1).message == "imported 1 annotation"
+    report = ImportReport(imported=3, moved=2, merged=1, unplaced=["a", "b"], unusable=["x", "x", "y"])
+    assert report.message == ("imported 3 annotations, 2 placed by their quote, 1 coded already (themes merged), "
+                              "2 could not be placed, 3 parts of the file not usable")
+    assert report.unusable_counted == ["2 × x", "y"]
+    assert ImportReport(unusable=["x"]).message == "imported 0 annotations, 1 part of the file not usable"
+
+
+def test_a_codebooks_report_is_about_its_themes() -> None:
+    report = ImportReport(codebook_only=True, themes_added=[f"t{n}" for n in range(9)], themes_known=2)
+    assert report.message == "added 9 themes (t0, t1, t2, t3, t4, t5, t6, t7, …), 2 in the codebook already"
+    eight = ImportReport(codebook_only=True, themes_added=[f"t{n}" for n in range(8)])
+    assert eight.message == "added 8 themes (t0, t1, t2, t3, t4, t5, t6, t7), 0 in the codebook already"
+    assert ImportReport(codebook_only=True, themes_known=-1).message == "added 0 themes, 0 in the codebook already"
+    assert ImportReport(codebook_only=True, codebook="codebook: said").message == "codebook: said"
+
+
+# -- the files a project brings ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "stem"), [
+    ("Interview 3.2", "Interview 3.2"),
+    ("Interview 3.2.docx", "Interview 3.2"),
+    ("Notes.PDF", "Notes"),
+    ("report.txt.md", "report.txt"),
+    (".txt", "txt"),  # a name that is all extension keeps it
+    ("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+    ("  ..spaced   out . ", "spaced out"),
+    ("bell\x07", "bell_"),
+    ("", "source"),
+    ("...", "source"),
+    ("x" * 130, "x" * 120),
+    ("é" * 110, "é" * 100),  # 200 bytes of UTF-8
+    ("a" + "é" * 110, "a" + "é" * 99),  # never half a character
+])
+def test_a_source_name_becomes_a_safe_whole_file_name(name: str, stem: str) -> None:
+    assert file_stem(name) == stem
+
+
+def test_a_written_source_never_replaces_a_file_and_reuses_one_with_its_text(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "imported"
+    assert write_text(folder, "a.docx", "one\n") == (folder / "a.txt", True)
+    assert (folder / "a.txt").read_bytes() == b"one\n"
+    assert write_text(folder, "a", "two") == (folder / "a (2).txt", True)
+    assert write_text(folder, "a", "one\n") == (folder / "a.txt", False)
+    assert write_text(folder, "a", "two") == (folder / "a (2).txt", False)
+    assert write_text(folder, "a", "three") == (folder / "a (3).txt", True)
+
+
+def test_a_thousand_sources_of_one_name_is_too_many(tmp_path: Path) -> None:
+    folder = tmp_path / "imported"
+    folder.mkdir()
+    for number in range(1, 1000):
+        (folder / (f"a ({number}).txt" if number > 1 else "a.txt")).write_text("other")
+    with pytest.raises(FileExistsError, match=r"imported: too many files named a$"):
+        write_text(folder, "a", "text")
+    assert len(list(folder.iterdir())) == 999
+
+
+def test_titles_join_the_catalog_without_overwriting_one_a_user_gave(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.json"
+    assert write_titles(tmp_path, {"a.txt": "Interview A"}) is None
+    assert json.loads(catalog.read_text(encoding="utf-8")) == {"a.txt": {"title": "Interview A"}}
+    catalog.write_text(json.dumps({"a.txt": {"title": "Mine"}, "b.txt": {"year": 2019}, "c.txt": "odd"}),
+                       encoding="utf-8")
+    before = catalog.read_bytes()
+    assert write_titles(tmp_path, {"a.txt": "Theirs", "b.txt": "Río", "c.txt": "C", "d.txt": "D"}) == before
+    assert json.loads(catalog.read_text(encoding="utf-8")) == {
+        "a.txt": {"title": "Mine"}, "b.txt": {"year": 2019, "title": "Río"}, "c.txt": "odd", "d.txt": {"title": "D"}}
+    assert "Río" in catalog.read_text(encoding="utf-8")  # written as text, not \u escapes
+    assert catalog.read_text(encoding="utf-8").startswith('{\n  "a.txt"')
+
+
+def test_a_catalog_margin_cannot_read_is_left_alone(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.json"
+    for content in (b"{broken", b"[1, 2]", b"[" * 100_000):
+        catalog.write_bytes(content)
+        assert write_titles(tmp_path, {"a.txt": "A"}) == content
+        assert catalog.read_bytes() == content
+    catalog.write_text(json.dumps({"a.txt": {"title": "Mine"}}), encoding="utf-8")
+    stat = catalog.stat()
+    write_titles(tmp_path, {"a.txt": "Theirs"})  # nothing changes: the file is not rewritten
+    assert catalog.stat().st_mtime_ns == stat.st_mtime_ns and catalog.stat().st_ino == stat.st_ino
