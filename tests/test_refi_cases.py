@@ -385,3 +385,8 @@ def test_an_import_lands_the_passages_and_memos_read_from_the_project(tmp_path: 
             import_file(workspace, path)
     finally:
         workspace.close()
+
+
+def test_utf16_positions_count_two_only_for_characters_beyond_the_bmp() -> None:
+    count = refi.Utf16Counter("\uffff\U00010000a\U0010ffffb")
+    assert [count(offset) for offset in range(6)] == [0, 1, 3, 4, 6, 7]
