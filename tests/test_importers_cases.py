@@ -141,3 +141,145 @@ def test_a_catalog_margin_cannot_read_is_left_alone(tmp_path: Path) -> None:
     stat = catalog.stat()
     write_titles(tmp_path, {"a.txt": "Theirs"})  # nothing changes: the file is not rewritten
     assert catalog.stat().st_mtime_ns == stat.st_mtime_ns and catalog.stat().st_ino == stat.st_ino
+
+
+# -- reading the file ---------------------------------------------------------------------------
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An import file's folder, holding the document it codes (``a.txt``)."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    return folder
+
+
+def record(**fields) -> dict:
+    return {"document_path": "a.txt", "start": 4, "end": 14, "quote": "cartel men", "theme_names": ["Violence"],
+            **fields}
+
+
+def jsonl(path: Path, *lines: dict | str, bom: bool = False) -> Path:
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def refusal(workspace: Workspace, path: Path) -> str:
+    with pytest.raises(ImportFileError) as raised:
+        import_file(workspace, path)
+    assert not workspace.store.annotations and not workspace.themes
+    return str(raised.value)
+
+
+def test_a_file_that_is_missing_a_folder_or_of_an_unknown_kind_is_named(target: Workspace, folder: Path) -> None:
+    assert refusal(target, folder / "gone.jsonl") == f"{folder / 'gone.jsonl'}: no such file"
+    (folder / "dir.jsonl").mkdir()
+    assert refusal(target, folder / "dir.jsonl") == f"{folder / 'dir.jsonl'}: not a regular file"
+    assert refusal(target, folder / "a.txt") == (
+        f"{folder / 'a.txt'}: unknown kind of file (Margin imports .jsonl, .json, .jsonld, .qdpx, .qdc and "
+        "codebook .csv files)")
+
+
+def test_a_suffix_in_capitals_is_read_by_its_reader(target: Workspace, folder: Path) -> None:
+    report = import_file(target, jsonl(folder / "export.JSONL", record()))
+    assert report.imported == 1 and imported(target) == [("a.txt", "cartel men", ["Violence"])]
+
+
+def test_a_file_at_the_size_cap_is_read_and_one_byte_more_is_refused(target: Workspace, folder: Path,
+                                                                   monkeypatch) -> None:
+    path = jsonl(folder / "export.jsonl", record())
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", path.stat().st_size)
+    assert import_file(target, path).imported == 1
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", path.stat().st_size - 1)
+    with pytest.raises(ImportFileError, match=r"export\.jsonl: larger than 0 MB, the most Margin imports$"):
+        import_file(target, path)
+
+
+def test_an_unreadable_file_says_why(target: Workspace, folder: Path, monkeypatch) -> None:
+    path = jsonl(folder / "export.jsonl", record())
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    assert refusal(target, path) == f"{path}: cannot read (Permission denied)"
+
+
+def test_json_lines_skip_blank_lines_and_a_bom_and_name_the_line_that_is_wrong(target: Workspace,
+                                                                               folder: Path) -> None:
+    path = jsonl(folder / "export.jsonl", "", record(), "   ", record(start=30, end=34, quote="came"), bom=True)
+    assert import_file(target, path).message == "imported 2 annotations, 1 placed by their quote"
+    jsonl(path, record(), "", record(end=2))
+    assert refusal_message(target, path) == f'{path}: line 3: "end" (2) is before "start" (4)'
+    jsonl(path, record(), "{", record())
+    assert refusal_message(target, path).startswith(f"{path}: line 2: not valid JSON (")
+    jsonl(path, record(created="1 March"))
+    assert refusal_message(target, path) == (
+        f'{path}: line 1: "created" must be an ISO 8601 date (2026-03-01T10:00:00Z), got "1 March"')
+    jsonl(path, record(modified="2026-02-30"))
+    assert refusal_message(target, path) == f'{path}: line 1: "modified" is not a date that exists, got "2026-02-30"'
+    jsonl(path, record(theme_names=["ok", "a\u0007b"]))
+    assert refusal_message(target, path) == (
+        f'{path}: line 1: "theme_names[1]": the theme name "a\\u0007b" holds a control character (U+0007)')
+    jsonl(path, record(quote=[[[[[[[[[[1]]]]]]]]]]))
+    assert refusal_message(target, path).startswith(f'{path}: line 1: "quote" must be')
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert refusal_message(target, path) == (
+        f"{path}: line 1: not usable JSON (arrays or objects nested too deeply)")
+
+
+def refusal_message(workspace: Workspace, path: Path) -> str:
+    """The one line an import of ``path`` fails with; the database keeps what it had."""
+    before = imported(workspace)
+    with pytest.raises(ImportFileError) as raised:
+        import_file(workspace, path)
+    assert imported(workspace) == before
+    return str(raised.value)
+
+
+def codebook_line(*themes: dict) -> dict:
+    return {"type": "codebook", "themes": list(themes)}
+
+
+def test_a_json_lines_codebook_comes_once_with_groups_it_defines(target: Workspace, folder: Path) -> None:
+    path = folder / "export.jsonl"
+    jsonl(path, codebook_line({"name": "A"}), record(), codebook_line({"name": "B"}))
+    assert refusal(target, path) == f"{path}: line 3: a second codebook (the first is on line 1)"
+    jsonl(path, "", codebook_line({"name": "A"}), codebook_line({"name": "B"}))
+    assert refusal(target, path) == f"{path}: line 3: a second codebook (the first is on line 2)"
+    jsonl(path, codebook_line({"name": "A", "parent": "Z"}))
+    assert refusal(target, path) == f"{path}: line 1: themes[0]: its group 'Z' is not a theme of the codebook"
+    jsonl(path, codebook_line({"name": "A"}, {"name": "b\u009b", "parent": "A"}))
+    assert refusal(target, path) == (
+        f'{path}: line 1: "themes[1].name": the theme name "b\\u009b" holds a control character (U+009B)')
+    jsonl(path, codebook_line({"name": "A", "parent": "b\u0001"}))
+    assert refusal(target, path).startswith(f'{path}: line 1: "themes[0].parent": the theme name')
+    jsonl(path, codebook_line({"name": "Child", "parent": "Group", "color": "#112233", "description": "d"},
+                              {"name": "Group"}), record(theme_names=["Child"]))
+    report = import_file(target, path)
+    assert report.codebook == "codebook: 2 themes added, 0 changed, 0 already there"
+    assert [(t.name, target.theme(t.parent).name if t.parent else None, t.color, t.description)
+            for t in target.themes] == [("Group", None, target.themes[0].color, ""),
+                                        ("Child", "Group", "#112233", "d")]
+    assert imported(target) == [("a.txt", "cartel men", ["Child"])]
+
+
+def test_themes_grouped_in_a_circle_or_named_twice_are_named(target: Workspace, folder: Path) -> None:
+    path = folder / "export.jsonl"
+    jsonl(path, codebook_line({"name": "A", "parent": "C"}, {"name": "B", "parent": "A"},
+                              {"name": "C", "parent": "B"}, {"name": "D"}))
+    assert refusal(target, path) == f"{path}: line 1: themes[0]: themes grouped in a circle ('A' → 'C' → 'B' → 'A')"
+    jsonl(path, codebook_line({"name": "D"}, {"name": "A", "parent": "B"}, {"name": "B", "parent": "A"}))
+    assert refusal(target, path) == f"{path}: line 1: themes[1]: themes grouped in a circle ('A' → 'B' → 'A')"
+    jsonl(path, codebook_line({"name": "Hope"}, {"name": "x"}, {"name": "  HOPE "}))
+    assert refusal(target, path) == f"{path}: line 1: themes[2]: '  HOPE ' is there twice (also themes[0])"
+
+
+def test_a_theme_listed_before_its_group_comes_right_after_it_with_its_own_children(target: Workspace,
+                                                                                      folder: Path) -> None:
+    path = jsonl(folder / "export.jsonl", codebook_line(
+        {"name": "Grandchild", "parent": "Child"}, {"name": "Child", "parent": "Top"}, {"name": "Other"},
+        {"name": "Second child", "parent": "Top"}, {"name": "Top"}))
+    import_file(target, path)
+    assert [t.name for t in target.themes] == ["Other", "Top", "Child", "Grandchild", "Second child"]
