@@ -283,3 +283,151 @@ def test_a_theme_listed_before_its_group_comes_right_after_it_with_its_own_child
         {"name": "Second child", "parent": "Top"}, {"name": "Top"}))
     import_file(target, path)
     assert [t.name for t in target.themes] == ["Other", "Top", "Child", "Grandchild", "Second child"]
+
+
+# -- W3C Web Annotation ------------------------------------------------------------------------
+
+def annotation(**fields) -> dict:
+    return {"type": "Annotation", "motivation": "tagging", "body": {"type": "TextualBody", "value": "Violence"},
+            "target": {"source": "a.txt", "selector": {"type": "TextQuoteSelector", "exact": "cartel men",
+                                                       "prefix": "The ", "suffix": " came"}}, **fields}
+
+
+def w3c(path: Path, content) -> Path:
+    path.write_text(json.dumps(content), encoding="utf-8")
+    return path
+
+
+def test_bodies_are_tags_by_purpose_or_motivation_and_memos_otherwise(target: Workspace, folder: Path) -> None:
+    body = [{"type": "TextualBody", "purpose": ["describing", "tagging"], "value": "Cartels"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "First memo"},
+            {"type": "TextualBody", "value": ""},
+            {"type": ["TextualBody"], "value": "Second memo"}]
+    path = w3c(folder / "a.jsonld", [annotation(motivation="commenting", body=body, bodyValue="Third memo"),
+                                     annotation(motivation=["bookmarking", "tagging"])])
+    assert import_file(target, path).message == ("imported 1 annotation, 2 placed by their quote, 1 coded already "
+                                                  "(themes merged)")  # a quote alone: placed where it is
+    (coded,) = target.store.annotations.values()
+    assert coded.note == "First memo\n\nSecond memo\n\nThird memo"
+    assert sorted(target.theme(t).name for t in coded.themes) == ["Cartels", "Violence"]
+
+
+def test_a_body_without_text_or_a_blank_tag_or_a_bad_date_is_handled(target: Workspace, folder: Path) -> None:
+    path = folder / "a.json"
+    w3c(path, annotation(body=[{"type": ["SpecificResource", "Choice"]}, {}, {"value": "Violence"}]))
+    report = import_file(target, path)
+    assert report.unusable == ["a body without text (SpecificResource, Choice)", "a body without text (no type)"]
+    w3c(path, [annotation(body={"value": "  ", "purpose": "tagging"})])
+    assert refusal_message(target, path) == f"{path}: [0]: body: a tagging body needs a theme name"
+    w3c(path, [annotation(body=[{"value": "x"}, {"value": "a\u001bb"}])])
+    assert refusal_message(target, path).startswith(f'{path}: [0]: body[1]: the theme name "a\\u001bb"')
+    w3c(path, [annotation(created="2026-02-30")])
+    assert refusal_message(target, path) == f'{path}: [0]: "created" is not a date that exists, got "2026-02-30"'
+    w3c(path, [annotation(modified="2026-02-31")])
+    assert refusal_message(target, path) == f'{path}: [0]: "modified" is not a date that exists, got "2026-02-31"'
+    w3c(path, annotation(body={"type": "TextualBody", "purpose": "tagging"}))
+    assert refusal_message(target, path) == f'{path}: body[0]: a TextualBody needs a "value"'
+
+
+def test_creators_are_named_by_name_nickname_id_or_iri(target: Workspace, folder: Path) -> None:
+    creators = [{"name": ["Rosa", "R."]}, {"nickname": "rp"}, {"id": "https://x.org/p/9"}, "mailto:a@b.c",
+                {"name": ""}]
+    path = w3c(folder / "a.json", annotation(creator=creators, created="2026-03-01", modified="2026-03-02T10:00Z"))
+    import_file(target, path)
+    (coded,) = target.store.annotations.values()
+    assert (coded.author, coded.created, coded.modified) == (
+        "Rosa, R., rp, https://x.org/p/9, mailto:a@b.c", "2026-03-01", "2026-03-02T10:00Z")
+
+
+def test_targets_that_select_no_text_are_listed_and_the_others_imported(target: Workspace, folder: Path) -> None:
+    document = (folder / "a.txt").as_uri()
+    targets = [
+        "a.txt",
+        {"source": "a.txt", "type": "Video"},
+        {"source": "a.txt", "format": ["text/plain", "audio/mpeg"]},
+        {"source": "a.txt", "selector": [{"type": "FragmentSelector"}, {"type": "CssSelector"}, {}]},
+        {"source": "a.txt"},
+        {"source": "a.txt", "selector": {"type": "TextPositionSelector", "start": 4, "end": 4}},
+        {"selector": {"type": "TextQuoteSelector", "exact": "came"}},
+        {"source": document.replace("a.txt", "%61.txt"), "selector": {"type": "TextQuoteSelector", "exact": "night"}},
+        {"source": "a.txt", "selector": {"type": "TextPositionSelector", "start": 30, "end": 36}},
+        {"source": "a.txt", "selector": {"type": "TextQuoteSelector", "exact": " "}},
+    ]
+    report = import_file(target, w3c(folder / "a.json", annotation(target=targets)))
+    assert report.unusable == [
+        "a target that is a whole resource (an address, no selector)",
+        "a target that is not text (Video)",
+        "a target that is not text (text/plain, audio/mpeg)",
+        "a target with no text selector (CssSelector, FragmentSelector, no type)",
+        "a target with no text selector (no selector)",
+        "a target with no text selector (no selector)",
+        "a target with no source document",
+    ]
+    assert [quote for _, quote, _ in imported(target)] == [" ", "Nobody", "night"]
+
+
+def test_a_position_selector_beside_a_quote_is_a_hint_and_a_bad_one_is_named(target: Workspace,
+                                                                            folder: Path) -> None:
+    selectors = [{"type": "TextQuoteSelector", "exact": "came"}, {"type": "TextPositionSelector", "start": 15,
+                                                                 "end": 19}]
+    report = import_file(target, w3c(folder / "a.json", annotation(target={"source": "a.txt", "selector": selectors})))
+    assert report.message == "imported 1 annotation"
+    path = folder / "b.json"
+    selectors[1] = {"type": "TextPositionSelector", "start": 9, "end": 3}
+    w3c(path, annotation(target={"source": "a.txt", "selector": selectors}))
+    assert refusal_message(target, path) == f'{path}: TextPositionSelector: "end" (3) is before "start" (9)'
+    w3c(path, annotation(target={"source": "a.txt", "selector": {"type": "TextQuoteSelector", "exact": ""}}))
+    assert refusal_message(target, path) == f'{path}: target: a TextQuoteSelector needs an "exact" quote'
+    w3c(path, annotation(target={"source": "a.txt", "selector": {"type": "TextPositionSelector", "end": 3}}))
+    assert refusal_message(target, path) == f'{path}: target: a TextPositionSelector needs "start" and "end"'
+
+
+def test_every_way_of_holding_annotations_is_read(target: Workspace, folder: Path) -> None:
+    one = annotation(target={"source": "a.txt", "selector": [{"type": "TextQuoteSelector", "exact": "cartel men"},
+                                                             {"type": "TextPositionSelector", "start": 4, "end": 14}]})
+    forms = {
+        "page with pages after it": {"type": "AnnotationPage", "items": [one],
+                                     "next": {"items": [one, "https://x.org/a/2"], "next": "https://x.org/p/3"}},
+        "collection": {"type": ["AnnotationCollection"], "first": {"items": [one]}},
+        "collection without a type": {"first": {"type": "AnnotationPage", "items": [one]}},
+        "empty collection": {"type": "AnnotationCollection"},
+        "page without a type": {"items": []},
+        "collection given by address": {"type": "AnnotationCollection", "first": "https://x.org/p/1"},
+        "annotation with items": {**one, "items": [], "type": ["Annotation"]},
+        "annotation with first": {**one, "first": 3},
+    }
+    expected = {
+        "page with pages after it": (["an annotation given only by its address: annotations are never fetched",
+                                      "a page given only by its address (https://x.org/p/3): pages are never fetched"],
+                                     "imported 1 annotation, 1 coded already (themes merged), 2 parts of the file "
+                                     "not usable"),
+        "collection": ([], "imported 1 annotation"),
+        "collection without a type": ([], "imported 1 annotation"),
+        "empty collection": ([], "imported 0 annotations"),
+        "page without a type": ([], "imported 0 annotations"),
+        "collection given by address": (["a page given only by its address (https://x.org/p/1): pages are never "
+                                         "fetched"], "imported 0 annotations, 1 part of the file not usable"),
+        "annotation with items": ([], "imported 1 annotation"),
+        "annotation with first": ([], "imported 1 annotation"),
+    }
+    for name, content in forms.items():
+        fresh = Workspace.open_database(folder / name / "annotations.json", for_writing=True)
+        try:
+            report = import_file(fresh, w3c(folder / f"{name}.json", content))
+            assert (report.unusable, report.message) == expected[name], name
+        finally:
+            fresh.close()
+
+
+def test_a_page_that_is_not_one_is_named_where_it_is(target: Workspace, folder: Path) -> None:
+    path = folder / "a.json"
+    w3c(path, {"type": "AnnotationPage", "items": [], "next": {"items": [], "next": 5}})
+    assert refusal_message(target, path) == f'{path}: "next.next" must be an AnnotationPage or its address, got 5'
+    w3c(path, {"type": "AnnotationPage", "items": [], "next": {"items": "x"}})
+    assert refusal_message(target, path) == f'{path}: "next.items" must be a list, got "x"'
+    w3c(path, {"type": "AnnotationCollection", "first": {"items": [annotation(), {"target": 5}]}})
+    assert refusal_message(target, path).startswith(f'{path}: "first.items[1].target" must be')
+    path.write_text("[" * 100_000, encoding="utf-8")
+    assert refusal_message(target, path) == f"{path}: not usable JSON (arrays or objects nested too deeply)"
+    path.write_text("{", encoding="utf-8")
+    assert refusal_message(target, path).startswith(f"{path}: not valid JSON (")
