@@ -431,3 +431,144 @@ def test_a_page_that_is_not_one_is_named_where_it_is(target: Workspace, folder: 
     assert refusal_message(target, path) == f"{path}: not usable JSON (arrays or objects nested too deeply)"
     path.write_text("{", encoding="utf-8")
     assert refusal_message(target, path).startswith(f"{path}: not valid JSON (")
+
+
+# -- a project's sources ------------------------------------------------------------------------
+
+def test_a_projects_sources_are_written_registered_and_titled_coded_or_not(target: Workspace, tmp_path: Path) -> None:
+    path = qdpx(tmp_path / "p.qdpx", {"Rosa.docx": TEXT, "  Uncoded\tnotes ": "Nothing coded here.\n"},
+                coding(4, 14))
+    report = import_file(target, path)
+    folder = tmp_path / "db" / "imported"
+    assert report.written == [folder / "Rosa.txt", folder / "Uncoded notes.txt"]
+    assert report.notes == ["positions read as code points over the text with CRLF (the same in every unit: no CR "
+                            "or emoji in the text)", "codebook: added 1 theme (Violence), 0 in the codebook already"]
+    assert json.loads((folder / "catalog.json").read_text(encoding="utf-8")) == {
+        "Rosa.txt": {"title": "Rosa.docx"}, "Uncoded notes.txt": {"title": "Uncoded notes"}}
+    assert sorted(target.store.file_of(d).name for d in target.store.documents) == ["Rosa.txt", "Uncoded notes.txt"]
+    assert imported(target) == [("Rosa.txt", "cartel men", ["Violence"])]
+    again = import_file(target, path)  # the same texts: the files written before, not written twice
+    assert (again.written, again.merged, again.imported) == (report.written, 1, 0)
+    assert again.notes[-1] == "codebook: added 0 themes, 1 in the codebook already"
+    assert sorted(p.name for p in folder.iterdir()) == ["Rosa.txt", "Uncoded notes.txt", "catalog.json"]
+
+
+def test_a_source_is_matched_to_an_open_document_by_text_then_by_title_stem_or_name(tmp_path: Path,
+                                                                                    folder: Path) -> None:
+    (folder / "b.md").write_text("The cartel men came.\n", encoding="utf-8")
+    (folder / "catalog.json").write_text(json.dumps({"b.md": {"title": "Second"}}), encoding="utf-8")
+    other = "The cartel men, in another version.\n"
+    cases = [("b", TEXT, "a.txt"), ("Second", other, "b.md"), ("b", other, "b.md"), ("b.md", other, "b.md"),
+             ("a.txt", other, "a.txt")]
+    for number, (name, text, expected) in enumerate(cases):
+        workspace = Workspace.open([folder], database=tmp_path / str(number) / "annotations.json", author="tester")
+        try:
+            report = import_file(workspace, qdpx(tmp_path / f"{number}.qdpx", {name: text}, coding(4, 14)))
+            assert (report.written, imported(workspace)) == ([], [(expected, "cartel men", ["Violence"])]), name
+        finally:
+            workspace.close()
+
+
+def test_a_source_that_cannot_be_a_document_is_listed_and_nothing_is_left(target: Workspace, tmp_path: Path) -> None:
+    path = qdpx(tmp_path / "p.qdpx", {"binary": "a\x00b"}, coding(0, 1))
+    report = import_file(target, path)
+    assert report.unplaced == ["a passage of binary: its text cannot be a document (binary file, not a text "
+                               "document)"]
+    assert report.written == [] and not (tmp_path / "db" / "imported").exists()
+
+
+def test_a_source_that_cannot_be_written_says_why(target: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "db" / "imported").write_text("a file where the folder goes")
+    report = import_file(target, qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, coding(4, 14)))
+    assert report.unplaced == ["a passage of Rosa: cannot write its text beside the database (File exists)"]
+    assert report.imported == 0 and not target.store.annotations
+
+
+def test_passages_beyond_the_text_or_without_a_theme_are_listed(target: Workspace, tmp_path: Path) -> None:
+    selections = coding(4, 14) + coding(4, 900, guid="p-2") + (
+        '<PlainTextSelection guid="p-3" startPosition="15" endPosition="19"/>')
+    report = import_file(target, qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, selections))
+    assert report.unplaced == ["a passage of Rosa: its position 4-900 is beyond the end of the text",
+                               "“came” (" + str(tmp_path / "db" / "imported" / "Rosa.txt") + "): no theme to code it with"]
+    assert report.message == "imported 1 annotation, 2 could not be placed"
+
+
+def test_a_failed_write_takes_back_the_files_the_catalog_and_the_folder(target: Workspace, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workspace, "import_passage", broken)
+    with pytest.raises(OSError):
+        import_file(target, qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, coding(4, 14)))
+    assert not (tmp_path / "db" / "imported").exists()
+    folder = tmp_path / "db" / "imported"
+    folder.mkdir()
+    (folder / "catalog.json").write_text('{"x.txt": {"title": "X"}}', encoding="utf-8")
+    (folder / "Rosa.txt").write_text(TEXT, encoding="utf-8")  # there already: kept
+    with pytest.raises(OSError):
+        import_file(target, qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT, "New": "New text.\n"}, coding(4, 14)))
+    assert sorted(p.name for p in folder.iterdir()) == ["Rosa.txt", "catalog.json"]
+    assert (folder / "catalog.json").read_text(encoding="utf-8") == '{"x.txt": {"title": "X"}}'
+    assert not target.store.annotations and not target.themes
+
+
+# -- merging a codebook ---------------------------------------------------------------------------
+
+def csv_codebook(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_codebook_changes_colour_description_and_group_and_says_which(target: Workspace, tmp_path: Path) -> None:
+    target.update_theme(target.create_theme("Violence"), color="#112233", description="old")
+    target.create_theme("Group")
+    target.create_theme("Same")
+    path = csv_codebook(tmp_path / "c.csv", "name,colour,description,parent\nviolence,#AABBCC,new,Group\n"
+                                            "Same,,,\nNew,,,Group\n")
+    report = import_file(target, path)
+    assert report.message == "codebook: 1 theme added, 1 changed (colour, description, group), 1 already there"
+    violence = target.store.theme_named("Violence")
+    assert (violence.color, violence.description, target.theme(violence.parent).name) == ("#AABBCC", "new", "Group")
+    path = csv_codebook(tmp_path / "c.csv", "name,colour,description\nVIOLENCE,#aabbcc,new\nSame,,\n")
+    assert import_file(target, path).message == "codebook: 0 themes added, 0 changed, 2 already there"
+    path = csv_codebook(tmp_path / "c.csv", "name,description\nSame,words\n")
+    assert import_file(target, path).message == "codebook: 0 themes added, 1 changed (description), 0 already there"
+
+
+def test_a_group_neither_in_the_file_nor_the_database_is_named(target: Workspace, folder: Path) -> None:
+    target.create_theme("Known")
+    path = csv_codebook(folder / "c.csv", "name,parent\nA,Known\n")
+    assert import_file(target, path).codebook == "codebook: 1 theme added, 0 changed, 0 already there"
+    path = csv_codebook(folder / "c.csv", "name,parent\nB,known\nC,Nowhere\n")
+    with pytest.raises(ImportFileError, match=r"c\.csv: theme 'C': its group 'Nowhere' is neither in the file nor "
+                                              r"in the database$"):
+        import_file(target, path)
+    assert [t.name for t in target.themes] == ["Known", "A"]
+
+
+def test_csv_columns_are_found_by_name_in_any_case_and_order(target: Workspace, tmp_path: Path) -> None:
+    text = ("Notes, Parent ,COLOR,NAME,Description\nignored,,#a1b2c3,  Top   theme ,\n\n,,,,\n"
+            "x,top theme,,'=cmd,'=not a formula? it is: kept\n'+1,,,'+plus,'x\n")
+    report = import_file(target, csv_codebook(tmp_path / "c.csv", text))
+    assert report.message == "codebook: 3 themes added, 0 changed, 0 already there"
+    assert [(t.name, t.color if t.name == "Top theme" else "", t.description,
+             target.theme(t.parent).name if t.parent else None) for t in target.themes] == [
+        ("Top theme", "#a1b2c3", "", None), ("=cmd", "", "=not a formula? it is: kept", "Top theme"),
+        ("+plus", "", "'x", None)]
+
+
+def test_a_bad_csv_row_is_named_by_its_line(target: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    cases = {
+        "name\nA\n\n\nB\u0007\n": "row 5: the name: the theme name \"B\\u0007\" holds a control character (U+0007)",
+        "name,parent\nA,\"x\ny\u0001\"\n": "row 3: the parent: the theme name",
+        "name,colour\nA,#12345\n": 'row 2: colour must be #rrggbb, got "#12345"',
+        "name,colour\nA,#1234567\n": 'row 2: colour must be #rrggbb, got "#1234567"',
+        "name\n" + "x" * 500 + "\nB\nb\n": "row 4: 'b' is there twice (also row 3)",
+        "Name,NAME\nA,B\n": "row 1: two columns for 'name'",
+    }
+    for text, message in cases.items():
+        assert refusal(target, csv_codebook(path, text)).startswith(f"{path}: {message}"), text
+    assert refusal(target, csv_codebook(path, "\ufeffname\n" + "x" * 501 + "\n")) == (
+        f"{path}: row 2: the name is longer than 500 characters")
