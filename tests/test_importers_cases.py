@@ -5,6 +5,7 @@ gets, for each promise of ``tui/core/importers.py`` that the flow tests leave lo
 from __future__ import annotations
 
 import io
+import os
 import json
 import zipfile
 from pathlib import Path
@@ -572,3 +573,97 @@ def test_a_bad_csv_row_is_named_by_its_line(target: Workspace, tmp_path: Path) -
         assert refusal(target, csv_codebook(path, text)).startswith(f"{path}: {message}"), text
     assert refusal(target, csv_codebook(path, "\ufeffname\n" + "x" * 501 + "\n")) == (
         f"{path}: row 2: the name is longer than 500 characters")
+
+
+# -- where documents are found -------------------------------------------------------------------
+
+def test_a_document_is_found_beside_the_database_or_the_file_or_by_its_other_path(tmp_path: Path,
+                                                                                 folder: Path) -> None:
+    beside = tmp_path / "db"
+    beside.mkdir()
+    (beside / "b.txt").write_text("Only beside the database: cartel men.\n", encoding="utf-8")
+    workspace = Workspace.open_database(beside / "annotations.json", for_writing=True)
+    try:
+        lines = [record(document_path="b.txt", start=27, end=37),
+                 record(document_path="gone/a.txt", document_file=str(folder / "a.txt")),
+                 record(document_path=str(folder / "a.txt"), start=15, end=19, quote="came"),
+                 record(document_path="gone/c.txt", document_file=str(tmp_path / "elsewhere.txt")),
+                 record(document_path="../secret.txt", document_file=str(tmp_path / "nowhere.txt"))]
+        (tmp_path / "elsewhere.txt").write_text("cartel men\n", encoding="utf-8")
+        (tmp_path / "secret.txt").write_text("cartel men\n", encoding="utf-8")
+        report = import_file(workspace, jsonl(folder / "e.jsonl", *lines))
+        assert imported(workspace) == [("a.txt", "came", ["Violence"]), ("a.txt", "cartel men", ["Violence"]),
+                                       ("b.txt", "cartel men", ["Violence"])]
+        assert report.unplaced == [
+            f"“cartel men” (gone/c.txt): document not found",
+            f"“cartel men” (../secret.txt): {importers.OUTSIDE}",
+        ]
+    finally:
+        workspace.close()
+
+
+def test_a_source_outside_the_archive_is_read_only_inside_the_project_and_within_the_cap(
+        target: Workspace, tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "texts").mkdir()
+    (folder / "texts" / "a b.txt").write_bytes(b"\xef\xbb\xbfThe cartel men\r\ncame.")
+    (folder / "latin.txt").write_bytes("río".encode("latin-1"))
+    (folder / "big.txt").write_text("x" * 25, encoding="utf-8")  # one byte over the cap set below
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    (folder / "locked.txt").write_text("locked", encoding="utf-8")
+    (folder / "locked.txt").chmod(0)
+    sources = "".join(
+        f'<TextSource guid="s-{n}" name="{name}" plainTextPath="{where}">'
+        + (coding(4, 14, guid=f"p-{n}") if n == 0 else "") + "</TextSource>"
+        for n, (name, where) in enumerate([("ab", "relative://texts/a%20b.txt"), ("latin", "relative://latin.txt"),
+                                           ("big", f"absolute://{folder}/big.txt"),
+                                           ("secret", "relative://../secret.txt"),
+                                           ("locked", "relative://locked.txt"),
+                                           ("gone", "relative://gone.txt")]))
+    path = folder / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", f'<Project xmlns="{NS}" origin="x"><CodeBook><Codes><Code guid="c-0" '
+                                       f'name="Violence"/></Codes></CodeBook><Sources>{sources}</Sources></Project>')
+    readable = os.access(folder / "locked.txt", os.R_OK)  # root reads anything
+    parsed = importers.parse(path)
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 24)  # a b.txt's size: read
+    confinement = importers.Confinement(target, path, [])
+    for source in parsed.sources:
+        importers.source_text(confinement, source)
+    got = {s.name: (s.stored, s.text, s.problem) for s in parsed.sources}
+    assert got["ab"] == ("The cartel men\r\ncame.", "The cartel men\ncame.", "")
+    assert got["latin"] == (None, None, "relative://latin.txt is not UTF-8 text")
+    assert got["big"] == (None, None, f"absolute://{folder}/big.txt: larger than 0 MB")
+    assert got["secret"] == (None, None, f"relative://../secret.txt: {importers.OUTSIDE}")
+    assert got["gone"] == (None, None, "relative://gone.txt: document not found")
+    if not readable:
+        assert got["locked"] == (None, None, "relative://locked.txt: Permission denied")
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 2000)
+    report = import_file(target, path)
+    assert imported(target) == [("ab.txt", "cartel men", ["Violence"])]
+    assert [p.name for p in report.written] == ["ab.txt", "big.txt", *(["locked.txt"] if readable else [])]
+
+
+def test_a_quote_only_a_position_gives_is_read_from_the_document(target: Workspace, folder: Path) -> None:
+    selector = {"type": "TextPositionSelector", "start": 4, "end": 14}
+    beyond = {"type": "TextPositionSelector", "start": 4, "end": len(TEXT) + 1}
+    whole = {"type": "TextPositionSelector", "start": 0, "end": len(TEXT)}
+    targets = [{"source": "a.txt", "selector": s} for s in (selector, beyond, whole)] + [
+        {"source": "gone.txt", "selector": selector}]
+    report = import_file(target, w3c(folder / "a.json", annotation(target=targets)))
+    assert report.unplaced == [f"characters 4–{len(TEXT) + 1} (a.txt): the position is beyond the end of the document",
+                               "characters 4–14 (gone.txt): document not found"]
+    (first, second) = sorted(target.store.annotations.values(), key=lambda a: len(a.quote))
+    assert (first.quote, first.prefix, first.suffix) == ("cartel men", "The ", TEXT[14:14 + importers.CONTEXT_CHARS])
+    assert second.quote == TEXT
+
+
+def test_a_long_quote_must_match_exactly_and_a_short_one_may_be_near(target: Workspace, folder: Path,
+                                                                     monkeypatch) -> None:
+    monkeypatch.setattr(importers, "MAX_FUZZY_QUOTE", 10)
+    lines = [record(), record(end=19, quote="cartel men came"), record(quote="cartel men came at nite")]
+    report = import_file(target, jsonl(folder / "e.jsonl", *lines))
+    assert report.unplaced == ["“cartel men came at nite” (a.txt): quote not found in the document (a quote over 10 "
+                               "characters must match exactly)"]
+    assert report.message == "imported 2 annotations, 1 could not be placed"
