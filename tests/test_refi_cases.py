@@ -323,7 +323,8 @@ def test_positions_in_each_unit_land_on_the_same_character() -> None:
         assert convert.length == positions[-1], unit
     assert Positions(stored, Unit(True, True))(5) == 3  # inside the emoji: its start
     assert Positions(stored, Unit(False, True))(2) == 1  # between CR and LF: the line end
-    assert refi.to_codepoints("\ufeff" + stored, 9, Unit(True, True)) == 7
+    # a byte-order mark counts for nothing: position 2 is still the line end after "a"
+    assert [refi.to_codepoints("\ufeff" + stored, 2, unit) for unit in UNITS] == [1, 1, 2, 2]
 
 
 def test_the_unit_is_the_one_that_lands_selection_ends_on_word_boundaries() -> None:
@@ -342,6 +343,13 @@ def test_the_unit_is_the_one_that_lands_selection_ends_on_word_boundaries() -> N
         Unit(True, True), 'from origin "maxqda", 2 of 2 selection ends on word boundaries')
     # a reading that puts an end beyond the text is out, whatever its other ends score
     assert detect_unit([with_selections(stored, (7, 10), (0, 18))], "Tool X")[0] == Unit(True, True)
+
+
+def test_a_selection_from_the_start_of_the_text_starts_on_a_word_boundary() -> None:
+    assert detect_unit([with_selections("one 🙂 two", (0, 3))], "Tool X") == (
+        Unit(False, True), "2 of 2 selection ends on word boundaries")
+    assert detect_unit([with_selections("one 🙂 two", (0, 8))], "Tool X") == (
+        Unit(False, True), "1 of 2 selection ends on word boundaries")  # 8 is inside "two" in both units
 
 
 def test_a_text_without_cr_or_emoji_tells_nothing_and_no_selection_tells_no_unit() -> None:
