@@ -667,3 +667,22 @@ def test_a_long_quote_must_match_exactly_and_a_short_one_may_be_near(target: Wor
     assert report.unplaced == ["“cartel men came at nite” (a.txt): quote not found in the document (a quote over 10 "
                                "characters must match exactly)"]
     assert report.message == "imported 2 annotations, 1 could not be placed"
+
+
+def test_a_short_row_leaves_the_missing_cells_empty_and_a_quoted_line_end_is_kept(target: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(b'name,description,colour,parent\r\nShort\r\nLong,"line one\r\nline two",#aabbcc,Short\r\n')
+    assert import_file(target, path).message == "codebook: 2 themes added, 0 changed, 0 already there"
+    short, long = target.themes
+    assert (short.name, short.description, short.parent) == ("Short", "", None)
+    assert (long.description, long.color, long.parent) == ("line one\r\nline two", "#aabbcc", short.id)
+
+
+def test_a_csv_without_a_header_or_a_name_column_says_what_one_holds(target: Workspace, tmp_path: Path) -> None:
+    path = csv_codebook(tmp_path / "c.csv", "")
+    assert refusal(target, path) == (f"{path}: empty: a codebook CSV starts with a header (name, description, "
+                                     "colour, parent)")
+    csv_codebook(path, "title\nA\n")
+    assert refusal(target, path) == (f'{path}: row 1: no "name" column (a codebook CSV has the columns name, '
+                                     "description, colour, parent)")

@@ -350,6 +350,14 @@ def test_a_selection_from_the_start_of_the_text_starts_on_a_word_boundary() -> N
         Unit(False, True), "2 of 2 selection ends on word boundaries")
     assert detect_unit([with_selections("one 🙂 two", (0, 8))], "Tool X") == (
         Unit(False, True), "1 of 2 selection ends on word boundaries")  # 8 is inside "two" in both units
+    assert detect_unit([with_selections("one 🙂 two", (1, 3))], "Tool X") == (
+        Unit(False, True), "1 of 2 selection ends on word boundaries")  # 1 is inside "one"
+
+
+def test_a_reading_that_puts_a_position_beyond_the_text_loses_to_one_inside_a_word() -> None:
+    # 5 is beyond "🙂🙂ab" in code points (4), and between "a" and "b" in UTF-16 code units (6)
+    assert detect_unit([with_selections("🙂🙂ab", (5, 5))], "QualCoder") == (
+        Unit(True, True), "0 of 2 selection ends on word boundaries")
 
 
 def test_a_text_without_cr_or_emoji_tells_nothing_and_no_selection_tells_no_unit() -> None:
@@ -365,14 +373,17 @@ def test_a_text_without_cr_or_emoji_tells_nothing_and_no_selection_tells_no_unit
 
 def test_read_positions_are_code_points_and_one_beyond_the_text_is_the_selections_problem() -> None:
     stored = "🙂 Nobody\r\nstayed."
-    sources = source(selection(3, 9, guid="p-1") + selection(11, 17, guid="p-2") + selection(2, 99, guid="p-3"))
-    read = project(qde(sources, origin="NVivo 14"), stored)
+    uncoded = '<TextSource guid="s-0" name="first, uncoded" plainTextPath="internal://s-0.txt"/>'
+    sources = uncoded + source(selection(3, 9, guid="p-1") + selection(11, 17, guid="p-2")
+                               + selection(2, 99, guid="p-3"))
+    read = read_project(archive({"project.qde": qde(sources, origin="NVivo 14"), "sources/s-0.txt": "🙂\r\n",
+                                 "sources/s-1.txt": stored}), Path("."))
     refi.convert_positions(read)
     assert read.unit == Unit(True, True)
     assert read.unit_message.startswith("positions read as UTF-16 code units over the text with CRLF (from origin")
-    got = [(s.start, s.end, s.problem) for s in read.sources[0].selections]
+    got = [(s.start, s.end, s.problem) for s in read.sources[1].selections]
     assert got == [(2, 8, ""), (9, 15, ""), (0, 0, "its position 2-99 is beyond the end of the text")]
-    assert read.sources[0].text[2:8] == "Nobody"
+    assert read.sources[1].text[2:8] == "Nobody"
 
 
 def test_an_import_lands_the_passages_and_memos_read_from_the_project(tmp_path: Path) -> None:
