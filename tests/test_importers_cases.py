@@ -686,3 +686,26 @@ def test_a_csv_without_a_header_or_a_name_column_says_what_one_holds(target: Wor
     csv_codebook(path, "title\nA\n")
     assert refusal(target, path) == (f'{path}: row 1: no "name" column (a codebook CSV has the columns name, '
                                      "description, colour, parent)")
+
+
+def test_a_document_open_in_the_corpus_is_the_one_coded_with_its_catalog_title(tmp_path: Path,
+                                                                             folder: Path) -> None:
+    (folder / "catalog.json").write_text(json.dumps({"a.txt": {"title": "Interview A"}}), encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="tester")
+    try:
+        import_file(workspace, jsonl(folder / "e.jsonl", record()))
+        (document,) = workspace.store.documents.values()
+        assert document.title == "Interview A"
+        assert [a.quote for a in workspace.annotations(workspace.documents[0]).items] == ["cartel men"]
+    finally:
+        workspace.close()
+
+
+def test_each_changed_theme_adds_what_changed_to_the_report(target: Workspace, tmp_path: Path) -> None:
+    target.create_theme("A")
+    target.create_theme("B")
+    path = csv_codebook(tmp_path / "c.csv", "name,colour,description\nA,#010203,\nB,,Words\n")
+    assert import_file(target, path).message == "codebook: 0 themes added, 2 changed (colour, description), 0 already there"
+    path = csv_codebook(tmp_path / "c.csv", "name\nC\n")
+    import_file(target, path)
+    assert target.store.theme_named("C").description == ""
