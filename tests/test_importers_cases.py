@@ -709,3 +709,14 @@ def test_each_changed_theme_adds_what_changed_to_the_report(target: Workspace, t
     path = csv_codebook(tmp_path / "c.csv", "name\nC\n")
     import_file(target, path)
     assert target.store.theme_named("C").description == ""
+
+
+def test_a_source_without_a_name_is_written_as_source_without_a_title(target: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", f'<Project xmlns="{NS}"><Sources><TextSource guid="s-1" '
+                                       'plainTextPath="internal://s-1.txt"/></Sources></Project>')
+        bundle.writestr("sources/s-1.txt", TEXT)
+    report = import_file(target, path)
+    assert report.written == [tmp_path / "db" / "imported" / "source.txt"]
+    assert not (tmp_path / "db" / "imported" / "catalog.json").exists()

@@ -138,6 +138,12 @@ def test_nvivos_capitalised_sources_folder_and_an_escaped_name_are_found() -> No
     assert (read.sources[0].text, read.sources[0].problem) == (TEXT, "")
 
 
+def test_a_member_is_found_in_any_case_and_a_source_without_a_name_has_an_empty_one() -> None:
+    element = '<TextSource guid="s-1" plainTextPath="internal://S-1.TXT"/>'
+    read = read_project(archive({"project.qde": qde(element), "Sources/s-1.txt": TEXT}), Path("."))
+    assert (read.sources[0].name, read.sources[0].text, read.sources[0].problem) == ("", TEXT, "")
+
+
 def test_a_source_missing_from_the_archive_or_not_utf8_or_rich_text_only_says_why() -> None:
     sources = (source(path="internal://gone.txt", name="gone")
                + '<TextSource guid="s-2" name="latin" plainTextPath="internal://s-2.txt"/>'
@@ -358,6 +364,13 @@ def test_a_reading_that_puts_a_position_beyond_the_text_loses_to_one_inside_a_wo
     # 5 is beyond "🙂🙂ab" in code points (4), and between "a" and "b" in UTF-16 code units (6)
     assert detect_unit([with_selections("🙂🙂ab", (5, 5))], "QualCoder") == (
         Unit(True, True), "0 of 2 selection ends on word boundaries")
+
+
+def test_every_telling_source_counts_even_after_one_that_scores_nothing() -> None:
+    undecided = with_selections("🙂abcdef", (3, 3))  # inside "abcdef" in every unit
+    deciding = with_selections("🙂🙂 one two three", (9, 12))  # "two" in UTF-16 code units
+    assert detect_unit([undecided, deciding], "Tool X") == (
+        Unit(True, True), "2 of 4 selection ends on word boundaries")
 
 
 def test_a_text_without_cr_or_emoji_tells_nothing_and_no_selection_tells_no_unit() -> None:
