@@ -720,3 +720,38 @@ def test_a_source_without_a_name_is_written_as_source_without_a_title(target: Wo
     report = import_file(target, path)
     assert report.written == [tmp_path / "db" / "imported" / "source.txt"]
     assert not (tmp_path / "db" / "imported" / "catalog.json").exists()
+    assert (report.notes, report.message) == ([], "imported 0 annotations")  # no unit to tell, no codebook
+
+
+def test_a_qdc_is_a_codebook_and_a_project_of_codes_alone_is_a_project(target: Workspace, tmp_path: Path) -> None:
+    qdc = tmp_path / "c.qdc"
+    qdc.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="c-0" name="A"><Code guid="c-1" '
+                   'name="B"/></Code></Codes></CodeBook>', encoding="utf-8")
+    assert import_file(target, qdc).message == "added 2 themes (A, B), 0 in the codebook already"
+    assert import_file(target, qdc).message == "added 0 themes, 2 in the codebook already"
+    qdc.write_text("<CodeBook", encoding="utf-8")
+    assert refusal_message(target, qdc).startswith(f"{qdc}: not well-formed XML (")
+    report = import_file(target, qdpx(tmp_path / "p.qdpx", {}))
+    assert (report.message, report.notes) == ("imported 0 annotations",
+                                              ["codebook: added 1 theme (Violence), 0 in the codebook already"])
+
+
+def test_a_selection_coded_twice_with_one_code_has_it_once_and_twin_sources_one_file(target: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    twice = coding(4, 14).replace("</PlainTextSelection>", '<Coding guid="k-2"><CodeRef targetGUID="c-0"/></Coding>'
+                                                          "</PlainTextSelection>")
+    path = qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, twice)
+    import_file(target, path)
+    (annotation,) = target.store.annotations.values()
+    assert [target.theme(t).name for t in annotation.themes] == ["Violence"]
+    twins = tmp_path / "twins.qdpx"  # the same source again, under another GUID
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(twins, "w") as bundle:
+        project = source.read("project.qde").decode("utf-8")
+        element = project[project.index("<TextSource"):project.index("</Sources>")]
+        bundle.writestr("project.qde", project.replace("</Sources>", element.replace('guid="s-0"', 'guid="s-9"')
+                                                       .replace("s-0.txt", "s-9.txt") + "</Sources>"))
+        bundle.writestr("sources/s-0.txt", TEXT)
+        bundle.writestr("sources/s-9.txt", TEXT)
+    report = import_file(target, twins)
+    assert report.written == [tmp_path / "db" / "imported" / "Rosa.txt"]
+    assert report.message == "imported 0 annotations, 2 coded already (themes merged)"
