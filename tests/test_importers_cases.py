@@ -755,3 +755,24 @@ def test_a_selection_coded_twice_with_one_code_has_it_once_and_twin_sources_one_
     report = import_file(target, twins)
     assert report.written == [tmp_path / "db" / "imported" / "Rosa.txt"]
     assert report.message == "imported 0 annotations, 2 coded already (themes merged)"
+
+
+def test_a_quotes_prefix_or_suffix_chooses_between_its_occurrences(target: Workspace, folder: Path) -> None:
+    (folder / "twice.txt").write_text("men came first. Then men came again. Then men came last.\n", encoding="utf-8")
+    selectors = [{"type": "TextQuoteSelector", "exact": "men came", "prefix": "again. Then "},
+                 {"type": "TextQuoteSelector", "exact": "men came", "suffix": " again"}]
+    targets = [{"source": "twice.txt", "selector": selector} for selector in selectors]
+    import_file(target, w3c(folder / "a.json", annotation(target=targets)))
+    assert sorted(a.start for a in target.store.annotations.values()) == [21, 42]
+
+
+def test_every_kind_of_media_target_is_listed_as_not_text(target: Workspace, folder: Path) -> None:
+    quote = {"type": "TextQuoteSelector", "exact": "cartel men"}
+    targets = [{"source": "a.txt", "type": kind, "selector": quote} for kind in ("Image", "Sound", "Audio")] + [
+        {"source": "a.txt", "format": kind, "selector": quote} for kind in ("image/png", "video/mp4")] + [
+        {"source": "a.txt", "type": "Text", "format": "text/plain", "selector": quote}]
+    report = import_file(target, w3c(folder / "a.json", annotation(target=targets)))
+    assert report.unusable == ["a target that is not text (Image)", "a target that is not text (Sound)",
+                               "a target that is not text (Audio)", "a target that is not text (image/png)",
+                               "a target that is not text (video/mp4)"]
+    assert imported(target) == [("a.txt", "cartel men", ["Violence"])]
