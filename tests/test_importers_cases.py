@@ -777,3 +777,22 @@ def test_every_kind_of_media_target_is_listed_as_not_text(target: Workspace, fol
                                "a target that is not text (Audio)", "a target that is not text (image/png)",
                                "a target that is not text (video/mp4)"]
     assert imported(target) == [("a.txt", "cartel men", ["Violence"])]
+
+
+def test_folders_of_the_databases_documents_are_allowed_only_inside_its_project(tmp_path: Path) -> None:
+    study, outside, other = tmp_path / "study", tmp_path / "outside", tmp_path / "other"
+    for folder in (study / "texts", outside, other):
+        folder.mkdir(parents=True)
+        for name in ("a.txt", "b.txt"):
+            (folder / name).write_text(TEXT, encoding="utf-8")
+    workspace = Workspace.open_database(study / "annotations" / "annotations.json", for_writing=True)
+    try:  # each import file beside its document: the first passages are read from there
+        import_file(workspace, jsonl(study / "texts" / "first.jsonl", record()))
+        import_file(workspace, jsonl(outside / "first.jsonl", record()))
+        report = import_file(workspace, jsonl(other / "second.jsonl", record(document_path="../texts/b.txt"),
+                                              record(document_path=str(outside / "b.txt"))))
+        assert report.unplaced == [f"“cartel men” ({outside / 'b.txt'}): {importers.OUTSIDE}"]
+        assert imported(workspace) == [("a.txt", "cartel men", ["Violence"])] * 2 + [
+            ("b.txt", "cartel men", ["Violence"])]
+    finally:
+        workspace.close()
