@@ -91,6 +91,8 @@ def test_a_codebooks_report_is_about_its_themes() -> None:
     ("", "source"),
     ("...", "source"),
     ("x" * 130, "x" * 120),
+    ("....." + "x" * 130, "x" * 120),  # the dots go before the name is cut
+    ("XRay Xylophone", "XRay Xylophone"),
     ("é" * 110, "é" * 100),  # 200 bytes of UTF-8
     ("a" + "é" * 110, "a" + "é" * 99),  # never half a character
 ])
@@ -446,7 +448,8 @@ def test_a_projects_sources_are_written_registered_and_titled_coded_or_not(targe
                             "or emoji in the text)", "codebook: added 1 theme (Violence), 0 in the codebook already"]
     assert json.loads((folder / "catalog.json").read_text(encoding="utf-8")) == {
         "Rosa.txt": {"title": "Rosa.docx"}, "Uncoded notes.txt": {"title": "Uncoded notes"}}
-    assert sorted(target.store.file_of(d).name for d in target.store.documents) == ["Rosa.txt", "Uncoded notes.txt"]
+    assert sorted((target.store.file_of(d).name, record.title) for d, record in target.store.documents.items()) == [
+        ("Rosa.txt", "Rosa.docx"), ("Uncoded notes.txt", "Uncoded notes")]
     assert imported(target) == [("Rosa.txt", "cartel men", ["Violence"])]
     again = import_file(target, path)  # the same texts: the files written before, not written twice
     assert (again.written, again.merged, again.imported) == (report.written, 1, 0)
@@ -796,3 +799,8 @@ def test_folders_of_the_databases_documents_are_allowed_only_inside_its_project(
             ("b.txt", "cartel men", ["Violence"])]
     finally:
         workspace.close()
+
+
+def test_an_empty_source_is_written_empty(target: Workspace, tmp_path: Path) -> None:
+    report = import_file(target, qdpx(tmp_path / "p.qdpx", {"Empty": ""}))
+    assert [(path.name, path.read_bytes()) for path in report.written] == [("Empty.txt", b"")]
