@@ -155,7 +155,8 @@ def test_a_source_missing_from_the_archive_or_not_utf8_or_rich_text_only_says_wh
         ("latin", None, "internal://s-2.txt is not UTF-8 text"),
         ("rich", None, "no plain text in the project (only rich text, which Margin does not read)"),
     ]
-    assert [s.guid for s in read.sources] == ["s-1", "s-2", "s-3"]
+    assert [(s.guid, s.location) for s in read.sources] == [
+        ("s-1", "internal://gone.txt"), ("s-2", "internal://s-2.txt"), ("s-3", "")]
 
 
 def test_a_source_outside_the_archive_is_located_never_read(tmp_path: Path) -> None:
