@@ -122,6 +122,16 @@ def test_a_member_at_the_cap_is_read_and_one_byte_more_is_refused(monkeypatch) -
         f"sources/s-1.txt expands to more than 0 MB, the most Margin reads from one archive member")
 
 
+def test_the_caps_are_said_in_megabytes(monkeypatch) -> None:
+    monkeypatch.setattr(refi, "MAX_MEMBER_BYTES", 2**20)
+    monkeypatch.setattr(refi, "MAX_EXPANDED_BYTES", 3 * 2**20)
+    assert refused(archive({"project.qde": qde(source()), "sources/s-1.txt": bytes(2**20 + 1)})) == (
+        "sources/s-1.txt expands to more than 1 MB, the most Margin reads from one archive member")
+    sources = "".join(f'<TextSource guid="s-{n}" plainTextPath="internal://s-{n}.txt"/>' for n in range(1, 4))
+    members = {"project.qde": qde(sources), **{f"sources/s-{n}.txt": bytes(2**20) for n in range(1, 4)}}
+    assert refused(archive(members)) == "the archive expands to more than 3 MB, the most Margin reads from one project"
+
+
 def test_an_archive_at_the_total_cap_is_read_and_one_byte_more_is_refused(monkeypatch) -> None:
     project_file = qde(source()).encode("utf-8")
     monkeypatch.setattr(refi, "MAX_EXPANDED_BYTES", len(project_file) + 10)
@@ -139,9 +149,10 @@ def test_nvivos_capitalised_sources_folder_and_an_escaped_name_are_found() -> No
 
 
 def test_a_member_is_found_in_any_case_and_a_source_without_a_name_has_an_empty_one() -> None:
-    element = '<TextSource guid="s-1" plainTextPath="internal://S-1.TXT"/>'
+    element = '<TextSource plainTextPath="internal://S-1.TXT"/>'
     read = read_project(archive({"project.qde": qde(element), "Sources/s-1.txt": TEXT}), Path("."))
-    assert (read.sources[0].name, read.sources[0].text, read.sources[0].problem) == ("", TEXT, "")
+    assert (read.sources[0].name, read.sources[0].guid, read.sources[0].text, read.sources[0].problem) == (
+        "", "", TEXT, "")
 
 
 def test_a_source_missing_from_the_archive_or_not_utf8_or_rich_text_only_says_why() -> None:
