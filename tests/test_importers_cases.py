@@ -4,7 +4,6 @@ gets, for each promise of ``tui/core/importers.py`` that the flow tests leave lo
 
 from __future__ import annotations
 
-import io
 import os
 import json
 import zipfile
