@@ -206,10 +206,14 @@ def test_a_selection_brings_its_author_dates_guid_and_both_kinds_of_memo_once() 
 
 def test_a_selection_with_no_user_memo_or_guid_has_none() -> None:
     read = project(qde(source('<PlainTextSelection startPosition="0" endPosition="3" creatingUser="u-9">'
-                              '<Coding><CodeRef targetGUID="c-0"/></Coding></PlainTextSelection>')))
+                              '<Coding><CodeRef targetGUID="c-0"/></Coding><NoteRef targetGUID="n-1"/>'
+                              '</PlainTextSelection>'), extra='<Notes><Note guid="n-1"/></Notes>'))
     (chosen,) = read.sources[0].selections
     assert (chosen.note, chosen.author, chosen.created, chosen.modified, chosen.guid) == ("", "", None, None, "")
     assert read.sources[0].selections[0].codes == ["Violence"]
+    nameless = project(qde(source(selection(0, 3, 'creatingUser="u-2"'))).replace(
+        "</Users>", '<User guid="u-2"/></Users>'))
+    assert nameless.sources[0].selections[0].author == ""
 
 
 def test_an_empty_selection_is_kept_and_a_bad_position_or_date_is_named() -> None:
