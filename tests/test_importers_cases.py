@@ -729,8 +729,11 @@ def test_a_qdc_is_a_codebook_and_a_project_of_codes_alone_is_a_project(target: W
     qdc = tmp_path / "c.qdc"
     qdc.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="c-0" name="A"><Code guid="c-1" '
                    'name="B"/></Code></Codes></CodeBook>', encoding="utf-8")
-    assert import_file(target, qdc).message == "added 2 themes (A, B), 0 in the codebook already"
-    assert import_file(target, qdc).message == "added 0 themes, 2 in the codebook already"
+    first, again = import_file(target, qdc).message, import_file(target, qdc).message
+    assert "annotation" not in first and "2 themes" in first  # a codebook's report is about its themes
+    assert "annotation" not in again and "0 themes" in again
+    assert [(t.name, target.theme(t.parent).name if t.parent else None) for t in target.themes] == [
+        ("A", None), ("B", "A")]
     qdc.write_text("<CodeBook", encoding="utf-8")
     assert refusal_message(target, qdc).startswith(f"{qdc}: not well-formed XML (")
     report = import_file(target, qdpx(tmp_path / "p.qdpx", {}))

@@ -250,16 +250,16 @@ def test_a_coding_of_a_code_the_project_does_not_define_is_named() -> None:
 
 
 def test_what_cannot_be_kept_is_counted_by_kind_and_notes_on_no_selection_too() -> None:
-    extra = ('<Sets><Set guid="z-1"/><Set guid="z-2"/></Sets><Variables><Variable guid="v-1"/></Variables>'
+    extra = ('<Sets><Set guid="z-1"/><Set guid="z-2"/></Sets><Links><Link guid="l-1"/></Links>'
              '<Notes><Note guid="n-1"><PlainTextContent>a</PlainTextContent></Note>'
              '<Note guid="n-2"><PlainTextContent>b</PlainTextContent></Note></Notes>')
     sources = source(selection(0, 3, inside='<NoteRef targetGUID="n-1"/>')) + (
         '<AudioSource guid="a-1"><AudioSelection guid="a-2"/><TranscriptSelection guid="a-3"/></AudioSource>')
     read = project(qde(sources, extra=extra))
     assert read.not_kept == {"audio sources": 1, "audio selections": 1, "transcript selections": 1, "sets": 2,
-                             "variables": 1, "project notes (memos on no selection)": 1}
+                             "links": 1, "project notes (memos on no selection)": 1}
     assert read.not_kept_message == ("not kept (Margin cannot hold them yet): 1 audio sources, 1 audio selections, "
-                                     "1 transcript selections, 2 sets, 1 variables, "
+                                     "1 transcript selections, 2 sets, 1 links, "
                                      "1 project notes (memos on no selection)")
     assert project(qde(source())).not_kept_message == ""
 
