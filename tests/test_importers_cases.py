@@ -274,6 +274,8 @@ def test_themes_grouped_in_a_circle_or_named_twice_are_named(target: Workspace, 
     assert refusal(target, path) == f"{path}: line 1: themes[0]: themes grouped in a circle ('A' → 'C' → 'B' → 'A')"
     jsonl(path, codebook_line({"name": "D"}, {"name": "A", "parent": "B"}, {"name": "B", "parent": "A"}))
     assert refusal(target, path) == f"{path}: line 1: themes[1]: themes grouped in a circle ('A' → 'B' → 'A')"
+    jsonl(path, codebook_line({"name": "A", "parent": "B"}, {"name": "B", "parent": "C"}, {"name": "C", "parent": "B"}))
+    assert refusal(target, path) == f"{path}: line 1: themes[0]: themes grouped in a circle ('A' → 'B' → 'C' → 'B')"
     jsonl(path, codebook_line({"name": "Hope"}, {"name": "x"}, {"name": "  HOPE "}))
     assert refusal(target, path) == f"{path}: line 1: themes[2]: '  HOPE ' is there twice (also themes[0])"
 
@@ -397,6 +399,9 @@ def test_every_way_of_holding_annotations_is_read(target: Workspace, folder: Pat
         "collection given by address": {"type": "AnnotationCollection", "first": "https://x.org/p/1"},
         "annotation with items": {**one, "items": [], "type": ["Annotation"]},
         "annotation with first": {**one, "first": 3},
+        "list with an address": [one, "https://x.org/a/2"],
+        "empty page": {"type": "AnnotationPage"},
+        "long address": {"type": "AnnotationPage", "items": [], "next": "https://x.org/" + "p" * 100},
     }
     expected = {
         "page with pages after it": (["an annotation given only by its address: annotations are never fetched",
@@ -411,6 +416,11 @@ def test_every_way_of_holding_annotations_is_read(target: Workspace, folder: Pat
                                          "fetched"], "imported 0 annotations, 1 part of the file not usable"),
         "annotation with items": ([], "imported 1 annotation"),
         "annotation with first": ([], "imported 1 annotation"),
+        "list with an address": (["an annotation given only by its address: annotations are never fetched"],
+                                 "imported 1 annotation, 1 part of the file not usable"),
+        "empty page": ([], "imported 0 annotations"),
+        "long address": ([f"a page given only by its address (https://x.org/{'p' * 66}): pages are never fetched"],
+                         "imported 0 annotations, 1 part of the file not usable"),
     }
     for name, content in forms.items():
         fresh = Workspace.open_database(folder / name / "annotations.json", for_writing=True)
@@ -425,6 +435,8 @@ def test_a_page_that_is_not_one_is_named_where_it_is(target: Workspace, folder: 
     path = folder / "a.json"
     w3c(path, {"type": "AnnotationPage", "items": [], "next": {"items": [], "next": 5}})
     assert refusal_message(target, path) == f'{path}: "next.next" must be an AnnotationPage or its address, got 5'
+    w3c(path, {"type": "AnnotationPage", "items": {"a": 1}})
+    assert refusal_message(target, path) == f'{path}: "items" must be a list, got {{"a": 1}}'
     w3c(path, {"type": "AnnotationPage", "items": [], "next": {"items": "x"}})
     assert refusal_message(target, path) == f'{path}: "next.items" must be a list, got "x"'
     w3c(path, {"type": "AnnotationCollection", "first": {"items": [annotation(), {"target": 5}]}})
