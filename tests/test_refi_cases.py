@@ -438,3 +438,57 @@ def test_an_import_lands_the_passages_and_memos_read_from_the_project(tmp_path: 
 def test_utf16_positions_count_two_only_for_characters_beyond_the_bmp() -> None:
     count = refi.Utf16Counter("\uffff\U00010000a\U0010ffffb")
     assert [count(offset) for offset in range(6)] == [0, 1, 3, 4, 6, 7]
+
+
+# -- writing: what the reading side relies on ----------------------------------------------------
+
+def test_dates_are_written_as_xs_datetime_whatever_form_they_were_kept_in() -> None:
+    assert [refi.xs_datetime(value) for value in (None, "", "2026-03-01", "2026-03-01T10:00Z", "2026-03-01T10:00",
+                                                  "2026-03-01T10:00+02:00", "2026-03-01T10:00:05-03:00")] == [
+        None, None, "2026-03-01T00:00:00Z", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00",
+        "2026-03-01T10:00:00+02:00", "2026-03-01T10:00:05-03:00"]
+
+
+def test_a_record_without_a_guid_gets_one_derived_from_its_kind_and_id(tmp_path: Path) -> None:
+    import uuid
+    from types import SimpleNamespace
+
+    workspace = Workspace.open_database(tmp_path / "db" / "annotations.json", for_writing=True)
+    try:
+        guids = refi.Guids(workspace)
+        theme = workspace.create_theme("Kept")
+        assert guids.theme_id(theme.id) == theme.guid  # a theme's own
+        assert guids.theme_id(404) == str(uuid.uuid5(guids.namespace, "theme:404"))  # one deleted since
+        older = SimpleNamespace(guid="", id=7)
+        assert guids.annotation(older) == str(uuid.uuid5(guids.namespace, "annotation:7"))
+        assert guids.annotation(SimpleNamespace(guid="own", id=7)) == "own"
+    finally:
+        workspace.close()
+
+
+def test_utf16_exports_count_positions_in_code_units(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from tui.core.exporters import export
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("🙂🙂 cartel men came.\n", encoding="utf-8")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="tester")
+    try:
+        document = workspace.documents[0]
+        path = tmp_path / "p.jsonl"
+        path.write_text('{"document_path": "corpus/a.txt", "start": 3, "end": 13, "quote": "cartel men", '
+                        '"theme_names": ["Violence"]}', encoding="utf-8")
+        assert import_file(workspace, path).imported == 1
+        positions = {}
+        for fmt in ("qdpx", "qdpx-utf16"):
+            output, _ = export(workspace, fmt, tmp_path / f"{fmt}.qdpx")
+            with zipfile.ZipFile(output) as bundle:
+                root = ET.fromstring(bundle.read("project.qde"))
+            (chosen,) = root.iter(f"{{{NS}}}PlainTextSelection")
+            positions[fmt] = (chosen.get("startPosition"), chosen.get("endPosition"))
+        assert positions == {"qdpx": ("3", "13"), "qdpx-utf16": ("5", "15")}
+        assert document.text[3:13] == "cartel men"
+    finally:
+        workspace.close()
