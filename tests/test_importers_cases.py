@@ -818,3 +818,146 @@ def test_folders_of_the_databases_documents_are_allowed_only_inside_its_project(
 def test_an_empty_source_is_written_empty(target: Workspace, tmp_path: Path) -> None:
     report = import_file(target, qdpx(tmp_path / "p.qdpx", {"Empty": ""}))
     assert [(path.name, path.read_bytes()) for path in report.written] == [("Empty.txt", b"")]
+
+
+# -- what lands in the database, field by field ----------------------------------------------------
+
+def test_dates_memo_author_and_guid_land_with_the_passage(target: Workspace, folder: Path, tmp_path: Path) -> None:
+    import_file(target, jsonl(folder / "e.jsonl", record(created="2026-03-01", modified="2026-03-02T10:00Z",
+                                                         note="memo", author="Rosa")))
+    (annotation,) = target.store.annotations.values()
+    assert (annotation.created, annotation.modified, annotation.note, annotation.author) == (
+        "2026-03-01", "2026-03-02T10:00Z", "memo", "Rosa")
+    assert target.undo() == "import e.jsonl"
+    guid, source_guid = "0b0e2f9e-5c1a-4d2b-8e3f-000000000001", "0b0e2f9e-5c1a-4d2b-8e3f-000000000002"
+    selection = coding(4, 14, guid=guid).replace('creatingUser="u-1"',
+                                                 'creatingUser="u-1" modifiedDateTime="2026-03-04"')
+    path = qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, selection)
+    with zipfile.ZipFile(path) as bundle:
+        project = bundle.read("project.qde").decode("utf-8").replace('guid="s-0"', f'guid="{source_guid}"')
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", project)
+        bundle.writestr("sources/s-0.txt", TEXT)
+    import_file(target, path)
+    (annotation,) = target.store.annotations.values()
+    assert (annotation.guid, annotation.modified) == (guid, "2026-03-04")
+    (document,) = target.store.documents.values()
+    assert (document.guid, document.encoding, len(document.sha256)) == (source_guid, "utf-8", 64)
+
+
+def test_a_code_is_found_where_it_sits_when_two_share_a_name(target: Workspace, tmp_path: Path) -> None:
+    codes = ('<Code guid="c-a" name="A"><Code guid="c-1" name="Other"/></Code>'
+             '<Code guid="c-b" name="B"><Code guid="c-2" name="Other"/></Code>')
+    import_file(target, qdpx(tmp_path / "p.qdpx", {"Rosa": TEXT}, coding(4, 14, code="c-2"), codes))
+    (annotation,) = target.store.annotations.values()
+    (theme,) = annotation.themes
+    assert target.theme(target.theme(theme).parent).name == "B"
+
+
+def test_every_sources_problem_is_listed(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "p.qdpx"
+    sources = "".join(f'<TextSource guid="s-{n}" name="{name}" plainTextPath="internal://{name}">'
+                      f'{coding(4, 14, guid=f"p-{n}")}{coding(4, 999, guid=f"q-{n}")}</TextSource>'
+                      for n, name in enumerate(["gone.txt", "a.txt", "here.txt"]))
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("project.qde", f'<Project xmlns="{NS}"><CodeBook><Codes><Code guid="c-0" name="V"/>'
+                                       f"</Codes></CodeBook><Sources>{sources}</Sources></Project>")
+        bundle.writestr("sources/here.txt", "The cartel men, elsewhere.\n")
+    workspace = Workspace.open([folder], database=tmp_path / "db" / "annotations.json", author="tester")
+    try:  # a.txt is missing from the archive: never matched to the open a.txt by its name
+        report = import_file(workspace, path)
+        assert report.unplaced == [
+            "a passage of gone.txt: internal://gone.txt is missing from the archive",
+            "a passage of gone.txt: internal://gone.txt is missing from the archive",
+            "a passage of a.txt: internal://a.txt is missing from the archive",
+            "a passage of a.txt: internal://a.txt is missing from the archive",
+            "a passage of here.txt: its position 4-999 is beyond the end of the text"]
+        assert imported(workspace) == [("here.txt", "cartel men", ["V"])]
+    finally:
+        workspace.close()
+
+
+def test_the_other_path_is_tried_only_when_the_first_fails(target: Workspace, folder: Path) -> None:
+    (folder / "b.txt").write_text(TEXT, encoding="utf-8")
+    import_file(target, jsonl(folder / "e.jsonl", record(document_file=str(folder / "b.txt")),
+                              record(document_path="gone.txt", document_file="b.txt", start=15, end=19, quote="came")))
+    assert imported(target) == [("a.txt", "cartel men", ["Violence"]), ("b.txt", "came", ["Violence"])]
+
+
+def test_what_cannot_be_placed_is_said_with_the_quote_cut_short(target: Workspace, folder: Path) -> None:
+    long_quote = "word " * 20
+    lines = [record(quote="zzz"), record(quote=long_quote), record(quote="The cartel man came at night", end=29)]
+    report = import_file(target, jsonl(folder / "e.jsonl", *lines))
+    assert report.unplaced == ["“zzz” (a.txt): quote not found in the document",
+                               f"“{long_quote[:40]}” (a.txt): quote not found in the document"]
+    assert [quote for _, quote, _ in imported(target)] == ["The cartel men came at night"]  # one letter off
+
+
+def test_a_quote_exactly_as_long_as_the_fuzzy_limit_may_still_be_near(target: Workspace, folder: Path,
+                                                                        monkeypatch) -> None:
+    quote = "The cartel man came at night"
+    monkeypatch.setattr(importers, "MAX_FUZZY_QUOTE", len(quote))
+    report = import_file(target, jsonl(folder / "e.jsonl", record(quote=quote, start=0, end=len(quote))))
+    assert (report.unplaced, report.imported) == ([], 1)
+
+
+def test_a_source_that_is_not_a_text_document_iri_keeps_its_address(target: Workspace, folder: Path) -> None:
+    quote = {"type": "TextQuoteSelector", "exact": "cartel men"}
+    report = import_file(target, w3c(folder / "a.json", annotation(
+        target={"source": "http://example.org/a%20b.txt", "selector": quote},
+        body=["http://example.org/tags/1", {"value": "Violence"}])))
+    assert report.unusable == ["a body that is a link to another resource, not text"]
+    assert report.unplaced == ["“cartel men” (http://example.org/a%20b.txt): document not found"]
+
+
+def test_a_link_body_before_a_tag_leaves_the_tag(target: Workspace, folder: Path) -> None:
+    report = import_file(target, w3c(folder / "a.json", annotation(body=["http://example.org/tags/1",
+                                                                         {"value": "Violence"}])))
+    assert (report.imported, imported(target)) == (1, [("a.txt", "cartel men", ["Violence"])])
+
+
+def test_the_size_caps_are_said_in_megabytes(target: Workspace, folder: Path, monkeypatch) -> None:
+    path = folder / "e.jsonl"
+    path.write_bytes(b"\n" * (2**20 + 1))
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 2**20)
+    assert refusal(target, path) == f"{path}: larger than 1 MB, the most Margin imports"
+    source = importers.ProjectSource("big", None, "", [], outside=path, location="relative://e.jsonl")
+    importers.source_text(importers.Confinement(target, path, []), source)
+    assert source.problem == "relative://e.jsonl: larger than 1 MB"
+
+
+def test_a_source_that_cannot_be_opened_says_why(target: Workspace, folder: Path, monkeypatch) -> None:
+    original = Path.open
+
+    def denied(self, *args, **kwargs):
+        if self.name == "a.txt":
+            raise PermissionError(13, "Permission denied")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    source = importers.ProjectSource("a", None, "", [], outside=folder / "a.txt", location="relative://a.txt")
+    importers.source_text(importers.Confinement(target, folder / "e.jsonl", []), source)
+    assert (source.problem, source.text) == ("relative://a.txt: Permission denied", None)
+
+
+def test_a_failed_import_keeps_a_catalog_and_a_folder_that_were_there(target: Workspace, folder: Path,
+                                                                      tmp_path: Path, monkeypatch) -> None:
+    imported_folder = tmp_path / "db" / "imported"
+    imported_folder.mkdir()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(Workspace, "import_passage", broken)
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        import_file(target, jsonl(folder / "e.jsonl", record()))
+    assert imported_folder.is_dir()
+    (imported_folder / "catalog.json").write_text('{"x.txt": {"title": "X"}}', encoding="utf-8")
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        import_file(target, jsonl(folder / "e.jsonl", record()))
+    assert (imported_folder / "catalog.json").read_text(encoding="utf-8") == '{"x.txt": {"title": "X"}}'
+    imported_folder.joinpath("catalog.json").unlink()
+    imported_folder.rmdir()
+    with pytest.raises(RuntimeError, match="the disk went away"):  # no folder made, none to remove
+        import_file(target, jsonl(folder / "e.jsonl", record()))
+    assert not imported_folder.exists()
