@@ -479,7 +479,7 @@ def test_utf16_exports_count_positions_in_code_units(tmp_path: Path) -> None:
         document = workspace.documents[0]
         path = tmp_path / "p.jsonl"
         path.write_text('{"document_path": "corpus/a.txt", "start": 3, "end": 13, "quote": "cartel men", '
-                        '"theme_names": ["Violence"]}', encoding="utf-8")
+                        '"theme_names": ["Violence"], "note": "memo", "created": "2026-03-01"}', encoding="utf-8")
         assert import_file(workspace, path).imported == 1
         positions = {}
         for fmt in ("qdpx", "qdpx-utf16"):
@@ -487,8 +487,56 @@ def test_utf16_exports_count_positions_in_code_units(tmp_path: Path) -> None:
             with zipfile.ZipFile(output) as bundle:
                 root = ET.fromstring(bundle.read("project.qde"))
             (chosen,) = root.iter(f"{{{NS}}}PlainTextSelection")
+            (note,) = root.iter(f"{{{NS}}}Note")
+            assert note.get("creationDateTime") == "2026-03-01T00:00:00Z"  # never modified: when it was made
             positions[fmt] = (chosen.get("startPosition"), chosen.get("endPosition"))
         assert positions == {"qdpx": ("3", "13"), "qdpx-utf16": ("5", "15")}
         assert document.text[3:13] == "cartel men"
     finally:
         workspace.close()
+
+
+def guids_of(data: dict | None, database: str = "/p/annotations.json") -> refi.Guids:
+    """``Guids`` over a database file holding ``data`` (what ``Guids`` reads of a workspace)."""
+    from types import SimpleNamespace
+
+    storage = SimpleNamespace(read=lambda: data)
+    store = SimpleNamespace(db=SimpleNamespace(storage=storage), documents={}, theme=lambda theme_id: None)
+    return refi.Guids(SimpleNamespace(store=store, database_path=Path(database)))
+
+
+def test_derived_guids_come_from_the_databases_identity_kind_and_id() -> None:
+    import uuid
+
+    from tui.core.codebook import Theme
+
+    def namespace(identity: str) -> uuid.UUID:
+        return uuid.uuid5(refi.GUID_NAMESPACE, f"margin:{identity}")
+
+    assert guids_of({"meta": {"1": {"guid": "g-1", "created": "2026"}}}).namespace == namespace("g-1")
+    assert guids_of({"meta": {"1": {"created": "2026"}}}).namespace == namespace("2026:/p/annotations.json")
+    assert guids_of({}).namespace == namespace(":/p/annotations.json")
+    assert guids_of(None).namespace == namespace(":/p/annotations.json")
+    guids = guids_of({})
+    assert guids.theme(Theme(3, "A", "#000000")) == str(uuid.uuid5(guids.namespace, "theme:3"))
+    assert guids.theme(Theme(3, "A", "#000000", guid="own")) == "own"
+    assert guids.document(5, Path("a.txt")) == str(uuid.uuid5(guids.namespace, "document:5"))
+    assert guids.document(None, Path("/x/a.txt")) == str(uuid.uuid5(guids.namespace, "document:a.txt"))
+
+
+def test_codes_nest_under_their_parents_and_one_whose_parent_is_gone_is_at_the_top() -> None:
+    import xml.etree.ElementTree as ET
+    from types import SimpleNamespace
+
+    from tui.core.codebook import Theme
+
+    top, child, orphan, grandchild = (Theme(1, "Top", "#000000"), Theme(2, "Child", "#000000", parent=1),
+                                      Theme(3, "Orphan", "#000000", parent=99),
+                                      Theme(4, "Grandchild", "#000000", parent=2))
+    root = ET.Element("Codes")
+    refi.code_elements(root, NS, [top, top, child, orphan, grandchild], SimpleNamespace(theme=lambda t: f"g-{t.id}"))
+
+    def tree(element: ET.Element) -> list:
+        return [(code.get("name"), tree(code)) for code in element.findall(f"{{{NS}}}Code")]
+
+    assert tree(root) == [("Top", [("Child", [("Grandchild", [])])]), ("Orphan", [])]
