@@ -60,7 +60,8 @@ TESTS_BY_MODULE = {
     "anchoring": ["tests/test_anchoring.py", "tests/test_reanchoring.py"],
     "text": ["tests/test_text.py"],
     "exporters": ["tests/test_export.py"],
-    "refi": ["tests/test_export.py", "tests/test_import.py"],  # export, and reading a project back
+    "refi": ["tests/test_export.py", "tests/test_import.py", "tests/test_refi_projects.py",  # export, reading back
+             "tests/test_refi_cases.py"],
     "stats": ["tests/test_stats.py"],
     "browse": ["tests/test_browse.py"],
     "store": ["tests/test_store.py", "tests/test_store_cases.py", "tests/test_undo.py", "tests/test_maintenance.py", "tests/test_faults.py",
@@ -73,7 +74,7 @@ TESTS_BY_MODULE = {
     "records": ["tests/test_records.py", "tests/test_records_cases.py", "tests/test_maintenance.py"],
     "lock": ["tests/test_lock.py", "tests/test_lock_cases.py", "tests/test_maintenance.py"],
     "importers": ["tests/test_import.py", "tests/test_import_trust.py", "tests/test_codebook_import.py",
-                  "tests/test_w3c.py", "tests/test_refi_projects.py"],
+                  "tests/test_w3c.py", "tests/test_refi_projects.py", "tests/test_importers_cases.py"],
 }
 DEFAULT_MODULES = ["anchoring", "text", "exporters"]
 
