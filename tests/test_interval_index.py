@@ -42,14 +42,20 @@ def histories(draw) -> tuple[list[Annotation], list[tuple[str, Annotation]]]:
 
 def replay(built: list[Annotation], steps: list[tuple[str, Annotation]]) -> tuple[DocumentAnnotations, list]:
     index, model = DocumentAnnotations(built), list(built)
-    for action, item in steps:
-        if action == "add":
-            index.add(item)
-            model.append(item)
-        else:
-            index.discard(item)
-            model.remove(item)
+    for step in steps:
+        apply(index, model, step)
     return index, model
+
+
+def apply(index: DocumentAnnotations, model: list[Annotation], step: tuple[str, Annotation]) -> None:
+    """One step of ``replay``, on the index and on a plain list that models it."""
+    action, item = step
+    if action == "add":
+        index.add(item)
+        model.append(item)
+    else:
+        index.discard(item)
+        model.remove(item)
 
 
 def ids(annotations) -> list[int]:
@@ -116,13 +122,8 @@ def test_each_theme_merged_matches_a_scan_after_every_change(history) -> None:
             assert reach == [max(a.end for a in coded[:count]) for count in range(1, len(coded) + 1)]
 
     check()
-    for action, item in steps:
-        if action == "add":
-            index.add(item)
-            model.append(item)
-        else:
-            index.discard(item)
-            model.remove(item)
+    for step in steps:
+        apply(index, model, step)
         check()
 
 

@@ -394,17 +394,24 @@ def test_deleting_a_group_counts_its_codings_and_puts_its_themes_at_the_top(grou
 # -- a file replaced while changes wait ------------------------------------------------------
 
 
-def test_changes_waiting_for_the_journal_go_into_the_kept_version_when_the_file_is_replaced(
-    database: Path, monkeypatch
-) -> None:
+def journal_full(entries) -> None:
+    """Stands in for ``Journal.append`` on a full disk."""
+    raise OSError(28, "No space left on device")
+
+
+def saved_then_journal_full(database: Path, monkeypatch) -> Store:
+    """A store with one theme saved by a checkpoint, whose journal then refuses every change."""
     store = Store.open(database)
     store.create_theme("Saved")
     store.checkpoint()
+    monkeypatch.setattr(store.journal, "append", journal_full)
+    return store
 
-    def full_disk(entries) -> None:
-        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.journal, "append", full_disk)
+def test_changes_waiting_for_the_journal_go_into_the_kept_version_when_the_file_is_replaced(
+    database: Path, monkeypatch
+) -> None:
+    store = saved_then_journal_full(database, monkeypatch)
     store.create_theme("Waiting")
     assert len(store.unsaved) == 1 and store.save_error
     write_database(database.with_name("theirs.json"), sound_database())
@@ -705,14 +712,7 @@ def test_an_upgrade_that_cannot_keep_the_old_file_changes_nothing_and_says_why(d
 
 
 def test_closing_with_changes_the_journal_refused_says_how_many(database: Path, monkeypatch) -> None:
-    store = Store.open(database)
-    store.create_theme("Saved")
-    store.checkpoint()
-
-    def full_disk(entries) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(store.journal, "append", full_disk)
+    store = saved_then_journal_full(database, monkeypatch)
     store.create_theme("One")
     store.create_theme("Two")
     with pytest.raises(StoreError) as refused:
@@ -794,11 +794,7 @@ def test_a_save_error_clears_once_the_journal_takes_the_changes(database: Path, 
     store = Store.open(database)
     store.create_theme("First")
     real = store.journal.append
-
-    def full_disk(entries) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(store.journal, "append", full_disk)
+    monkeypatch.setattr(store.journal, "append", journal_full)
     store.create_theme("Second")
     assert store.save_error == f"{database}: 1 change not saved yet (No space left on device); Margin keeps them and retries"
     monkeypatch.setattr(store.journal, "append", real)
