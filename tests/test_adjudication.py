@@ -216,3 +216,27 @@ def test_two_coders_who_coded_nothing_have_nothing_to_compare(corpus_dir: Path) 
     consensus = Workspace.open_database(project(corpus_dir), for_writing=True)
     with pytest.raises(StoreError, match="nothing to compare"):
         open_adjudication(consensus, *empty)
+
+
+def test_a_consensus_that_adjudication_creates_starts_with_the_projects_codebook(
+        corpus_dir: Path, coders: tuple[Path, Path]) -> None:
+    """Coders follow the corpus's codebook until the consensus exists; once ``margin compare``
+    creates it, it is the project's codebook, so it must hold every shared theme: one made
+    with only the themes a decision needed would mark all the others "proposed" for the
+    coders from their next opening on."""
+    from tui.core.adjudication import open_consensus
+    from tui.core.codebook import read_codebook
+    from tui.core.sharing import is_proposed
+
+    assert not project(corpus_dir).exists()
+    consensus = open_consensus(project(corpus_dir))
+    adjudication = open_adjudication(consensus, *coders)
+    adjudication.decide(Choice.A)
+    consensus.close()
+    shipped = [spec.name for spec in read_codebook(corpus_dir)]
+    reopened = Workspace.open_database(project(corpus_dir))
+    assert [theme.name for theme in reopened.themes][:len(shipped)] == shipped
+    reopened.close()
+    ana = Workspace.open([corpus_dir], database=project(corpus_dir), coder="ana")
+    assert [theme.name for theme in ana.themes if is_proposed(ana.store, theme.id)] == ["Tunnels"]
+    ana.close()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .codebook import CodebookError, ThemeSpec, read_codebook
 from .confine import database_roots
 from .corpus import CorpusError
 from .extract import is_document
@@ -54,6 +55,18 @@ class Project:
             raise CorpusError(f"{self.database}: no documents found for this project "
                               "(name them: margin PATH)")
         return folders
+
+    def starting_codebook(self) -> list[ThemeSpec]:
+        """The themes the project's database starts with when an import, a merge or a first
+        adjudication creates it rather than the reader: those of the corpus the reader would
+        open (its ``codebook.json``), as they start a coder's database, so that a team's
+        shared themes never turn "proposed" because the consensus began with fewer. None
+        when there is no corpus beside ``annotations/`` or its codebook cannot be read (the
+        reader reports that when it opens it)."""
+        try:
+            return read_codebook(self.document_folders(())[0])
+        except (CorpusError, CodebookError, OSError):
+            return []
 
 
 def holds_documents(folder: Path) -> bool:

@@ -173,7 +173,8 @@ class Workspace:
         """A database with whichever of its documents still exist. By default read-only and
         without the lock: exports and statistics read it while a reader may be writing it,
         and changed documents are re-anchored in memory only. ``for_writing`` (an import)
-        takes the lock, and creates the database if there is none yet.
+        takes the lock, and creates the database if there is none yet (a project's starts with
+        its corpus's codebook, as the reader would start it: ``Project.starting_codebook``).
         Documents are read only inside the database's project, the shipped seeds and the
         folders ``named`` (``confine.database_roots``); others are skipped as outside (#12).
         ``whole_corpus`` (an export) adds the other documents of the corpus, those never
@@ -182,7 +183,10 @@ class Workspace:
         database = Path(os.path.abspath(database))
         if not for_writing and not database.exists():  # a folder or a FIFO: Store.open says what it is
             raise StoreError(f"{database}: no such database")
-        store = Store.open(database, inspect=not for_writing)
+        created = for_writing and not database.exists()
+        in_project = database.parent.name == DATABASE_FOLDER and database.name == DATABASE_NAME
+        starting = Project(database.parent.parent).starting_codebook() if created and in_project else []
+        store = Store.open(database, inspect=not for_writing, starting_themes=starting)
         if for_writing and not store.writable:
             raise StoreError(f"{database}: cannot import, {store.read_only_reason}")
         if for_writing:
