@@ -50,7 +50,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -59,12 +59,13 @@ import msgspec
 
 from .anchoring import Placement, place
 from .attributes import ATTRIBUTES_NAME, AttributeTable, merged_table, read_attributes, write_attributes
-from .codebook import ThemeSpec, folded
+from .codebook import PATH_SEPARATOR, ThemeSpec, folded
 from .confine import Roots, database_roots
 from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
 from .exporters import FORMULA_STARTS
 from .import_records import (
     MAX_NAME,
+    CodebookTheme,
     JsonlCodebook,
     JsonlRecord,
     RecordError,
@@ -184,9 +185,20 @@ TOO_DEEP = "not usable JSON (arrays or objects nested too deeply)"
 
 
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
-    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
+    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped).
+    An annotation's themes are found by ``theme_paths`` when it has them, else by name, which
+    must then be one theme of the codebook (checked once the whole file is read: the codebook
+    line comes first in an export, but a file put together by hand may have it anywhere).
+    Without a codebook line, the themes the paths name are made where they say.
+
+    Paths are followed only where names repeat. When every name is different, themes are
+    matched by name as before paths were written: merged into a database, a theme there
+    under that name is the file's theme wherever it sits (and takes the file's group), never
+    a second one of the same name."""
     parsed = Parsed()
     codebook_line = 0
+    lines: list[int] = []  # the line of each item, for a complaint about its themes
+    path_specs: dict[tuple[str, ...], ThemeSpec] = {}  # every theme and group the paths name
     for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
             continue
@@ -196,19 +208,18 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                 if codebook_line:
                     raise RecordError(f"a second codebook (the first is on line {codebook_line})")
                 codebook_line = number
-                themes = convert(raw, JsonlCodebook).themes
-                for index, theme in enumerate(themes):
-                    check_name(theme.name, f'"themes[{index}].name": ')
-                    check_name(theme.parent, f'"themes[{index}].parent": ')
-                specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
-                         for t in themes]
-                parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
-                                              known_parents_only=True)
+                parsed.codes = jsonl_codebook(convert(raw, JsonlCodebook).themes)
                 parsed.merge_codebook = True
                 continue
             record = convert(raw, JsonlRecord)
             for index, name in enumerate(record.theme_names):
                 check_name(name, f'"theme_names[{index}]": ')
+            keys = theme_path_keys(record.theme_names, record.theme_paths)
+            for theme_path in record.theme_paths or []:
+                for depth in range(len(theme_path)):  # its groups first: import_themes places it under them
+                    path_specs.setdefault(tuple(map(folded, theme_path[: depth + 1])),
+                                          ThemeSpec(name=theme_path[depth], path=tuple(theme_path[:depth]),
+                                                    parent=theme_path[depth - 1] if depth else None))
             check_span(record.start, record.end)
             check_date(record.created, "created")
             check_date(record.modified, "modified")
@@ -218,32 +229,125 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             raise ImportFileError(f"{path}: line {number}: {TOO_DEEP}") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
+        lines.append(number)
         parsed.items.append(Incoming(
             document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
             quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
             note=record.note, author=record.author, created=record.created, modified=record.modified,
+            theme_keys=keys,
         ))
+    if codebook_line:
+        for number, item in zip(lines, parsed.items):
+            try:
+                check_themes_in_codebook(item, parsed.codes)
+            except RecordError as error:
+                raise ImportFileError(f"{path}: line {number}: {error}") from None
+    else:
+        parsed.codes = list(path_specs.values())
+    names = [folded(spec.name) for spec in parsed.codes]
+    if len(set(names)) == len(names):  # no name twice: by name, as before paths were written
+        parsed.codes = [replace(spec, path=None) for spec in parsed.codes]
+        for item in parsed.items:
+            item.theme_keys = []
     return parsed
+
+
+def jsonl_codebook(themes: list[CodebookTheme]) -> list[ThemeSpec]:
+    """A JSON-lines codebook's themes as specs in an order ``Store.import_themes`` can place
+    them in. With ``path`` (exports since themes nest at any depth) each theme is placed where
+    it sits, so two of one name under different parents stay two; without (older exports) by
+    ``parent`` name, as before."""
+    placed = [theme.path is not None for theme in themes]
+    if any(placed) and not all(placed):
+        raise RecordError(f'"themes[{placed.index(False)}].path" is missing (other themes have one)')
+    specs = []
+    for index, theme in enumerate(themes):
+        check_name(theme.name, f'"themes[{index}].name": ')
+        check_name(theme.parent, f'"themes[{index}].parent": ')
+        if theme.path is None:
+            specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
+                                   parent=theme.parent))
+            continue
+        for step, name in enumerate(theme.path):
+            check_name(name, f'"themes[{index}].path[{step}]": ')
+        group = theme.path[-1] if theme.path else None
+        if theme.parent is not None and (group is None or folded(theme.parent) != folded(group)):
+            raise RecordError(f'"themes[{index}].parent" {shown(theme.parent)} is not the last name of its '
+                              f'"path" {shown(theme.path)}')
+        specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
+                               parent=group, path=tuple(theme.path)))
+    return codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))], known_parents_only=True)
+
+
+def theme_path_keys(names: list[str], paths: list[list[str]] | None) -> list[tuple[str, ...]]:
+    """An annotation line's ``theme_paths`` as ``ThemeSpec.key``s, checked against its
+    ``theme_names``: one path per name, in order, each ending in that name."""
+    if paths is None:
+        return []
+    if len(paths) != len(names):
+        raise RecordError(f'"theme_paths" has {len(paths)} paths for {len(names)} "theme_names"')
+    for index, (name, path) in enumerate(zip(names, paths)):
+        for step, step_name in enumerate(path):
+            check_name(step_name, f'"theme_paths[{index}][{step}]": ')
+        if folded(path[-1]) != folded(name):
+            raise RecordError(f'"theme_paths[{index}]" {shown(path)} does not end in its theme name {shown(name)}')
+    return [tuple(map(folded, path)) for path in paths]
+
+
+def check_themes_in_codebook(item: Incoming, codes: list[ThemeSpec]) -> None:
+    """An annotation's themes are themes of the file's codebook: by path when it gives them
+    (a path the codebook lacks is an error: the codebook is the whole tree), else by name, the
+    name of one theme only (of two under different parents, which is meant cannot be told)."""
+    if item.theme_keys:
+        keys = {spec.key for spec in codes}
+        for index, key in enumerate(item.theme_keys):
+            if key not in keys:
+                raise RecordError(f'"theme_paths[{index}]" {shown(list(key))} is not a theme of the codebook')
+        return
+    named: dict[str, list[ThemeSpec]] = {}
+    for spec in codes:
+        named.setdefault(folded(spec.name), []).append(spec)
+    for index, name in enumerate(item.themes):
+        if len(twins := named.get(folded(name), [])) > 1:
+            raise RecordError(f'"theme_names[{index}]" {shown(name)} could be '
+                              f'{" or ".join(repr(spec_label(spec)) for spec in twins)}: give "theme_paths"')
+
+
+def spec_label(spec: ThemeSpec) -> str:
+    """``Security › Arms``: a spec named with its place, if it has one."""
+    return PATH_SEPARATOR.join([*(spec.path or ()), spec.name])
 
 
 def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only: bool = False) -> list[ThemeSpec]:
     """``specs`` in their order, except that a theme listed before its group comes right after
-    it (``Store.import_themes`` groups a theme under one it has seen). A name given twice,
-    a theme grouped under itself however indirectly, and (``known_parents_only``) a group
-    not in ``specs`` are malformed; ``where[i]`` names spec ``i`` in a complaint."""
-    index: dict[str, int] = {}
+    it (``Store.import_themes`` groups a theme under one it has seen). A theme given twice
+    (by name; by path and name for specs placed by ``path``), a theme grouped under itself
+    however indirectly, and (``known_parents_only``) a group not in ``specs`` are malformed;
+    ``where[i]`` names spec ``i`` in a complaint. A placed spec's group is the spec whose key
+    its path is, so placed specs cannot make a circle."""
+
+    def node(spec: ThemeSpec) -> tuple[str, ...]:
+        return spec.key if spec.path is not None else (folded(spec.name),)
+
+    def group(spec: ThemeSpec) -> tuple[str, ...] | None:
+        if spec.path is not None:
+            return spec.key[:-1] or None
+        return (folded(spec.parent),) if spec.parent else None
+
+    index: dict[tuple[str, ...], int] = {}
     for number, spec in enumerate(specs):
-        name = folded(spec.name)
-        if name in index:
-            raise RecordError(f"{where[number]}: {spec.name!r} is there twice (also {where[index[name]]})")
-        index[name] = number
+        if node(spec) in index:
+            raise RecordError(f"{where[number]}: {spec_label(spec)!r} is there twice "
+                              f"(also {where[index[node(spec)]]})")
+        index[node(spec)] = number
     ordered: list[ThemeSpec] = []
-    placed: set[str] = set()
-    waiting: dict[str, list[int]] = {}
+    placed: set[tuple[str, ...]] = set()
+    waiting: dict[tuple[str, ...], list[int]] = {}
     for number, spec in enumerate(specs):
-        parent = folded(spec.parent) if spec.parent else None
+        parent = group(spec)
         if parent is not None and parent not in index and known_parents_only:
-            raise RecordError(f"{where[number]}: its group {spec.parent!r} is not a theme of the codebook")
+            named = PATH_SEPARATOR.join(spec.path) if spec.path is not None else spec.parent
+            raise RecordError(f"{where[number]}: its group {named!r} is not a theme of the codebook")
         if parent is not None and parent in index and parent not in placed:
             waiting.setdefault(parent, []).append(number)
             continue
@@ -251,15 +355,17 @@ def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only:
         while stack:  # the theme, then every theme that waited for it, depth first
             current = stack.pop()
             ordered.append(specs[current])
-            placed.add(folded(specs[current].name))
-            stack += reversed(waiting.pop(folded(specs[current].name), []))
+            placed.add(node(specs[current]))
+            stack += reversed(waiting.pop(node(specs[current]), []))
     if len(ordered) < len(specs):
-        number = next(n for n, spec in enumerate(specs) if folded(spec.name) not in placed)
-        loop, seen = [specs[number].name], {folded(specs[number].name)}
-        while (parent := specs[index[folded(loop[-1])]].parent) is not None and folded(parent) not in seen:
-            loop.append(specs[index[folded(parent)]].name)
-            seen.add(folded(parent))
-        loop.append(specs[index[folded(parent)]].name)
+        number = next(n for n, spec in enumerate(specs) if node(spec) not in placed)
+        current = node(specs[number])
+        loop, seen = [specs[number].name], {current}
+        while (parent := group(specs[index[current]])) is not None and parent not in seen:
+            loop.append(specs[index[parent]].name)
+            seen.add(parent)
+            current = parent
+        loop.append(specs[index[parent]].name)
         raise RecordError(f"{where[number]}: themes grouped in a circle ({' → '.join(map(repr, loop))})")
     return ordered
 
