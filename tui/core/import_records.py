@@ -248,7 +248,7 @@ def describe(message: str, raw: Any, at: str = "") -> str:
     if bound := re.fullmatch(r"Expected `(\w+)` ([<>]=) (\d+)", body):
         kind, operator, limit = bound.groups()
         return f"{subject}must be {_TYPES.get(kind, kind)} {operator} {limit}{got}"
-    if re.fullmatch(r"Expected `str` of length >= 1", body):
+    if re.fullmatch(r"Expected `(str|array)` of length >= 1", body):
         return f"{subject}must not be empty"
     if longest := re.fullmatch(r"Expected `str` of length <= (\d+)", body):
         return f"{subject}is longer than {longest.group(1)} characters"

@@ -266,7 +266,7 @@ def jsonl_codebook(themes: list[CodebookTheme]) -> list[ThemeSpec]:
         check_name(theme.parent, f'"themes[{index}].parent": ')
         if theme.path is None:
             specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
-                                   parent=theme.parent))
+                                   parent=theme.parent, digit=theme.key))
             continue
         for step, name in enumerate(theme.path):
             check_name(name, f'"themes[{index}].path[{step}]": ')
@@ -275,7 +275,7 @@ def jsonl_codebook(themes: list[CodebookTheme]) -> list[ThemeSpec]:
             raise RecordError(f'"themes[{index}].parent" {shown(theme.parent)} is not the last name of its '
                               f'"path" {shown(theme.path)}')
         specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
-                               parent=group, path=tuple(theme.path)))
+                               parent=group, path=tuple(theme.path), digit=theme.key))
     return codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))], known_parents_only=True)
 
 
@@ -782,6 +782,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
             if parsed.merge_codebook:
                 report.codebook = merge_codebook(workspace, parsed.codes, themes, known, known_keys)
+                if not before:
+                    take_digits(workspace, parsed.codes, themes)
             report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
                                     and parsed.project is None)
             if parsed.project is not None and parsed.codes:
@@ -922,6 +924,21 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[st
     what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
     return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
             f"{len(specs) - added - changed} already there")
+
+
+def take_digits(workspace: Workspace, specs: list[ThemeSpec], themes: dict[str | tuple[str, ...], Any]) -> None:
+    """A fresh codebook takes the digits its file gives, which need not follow the order
+    (grouping a theme keeps its digit), so that a round trip keeps every digit. Unless the
+    file gives none (a CSV codebook), a digit twice, or the codebook has themes the file's
+    codebook lacks: then the import's own, by position."""
+    wanted = {themes[spec.key if spec.path is not None else folded(spec.name)].id: spec.digit for spec in specs}
+    digits = [digit for digit in wanted.values() if digit is not None]
+    store = workspace.store
+    if not digits or len(digits) != len(set(digits)) or any(theme.id not in wanted for theme in store.themes):
+        return
+    for theme in store.themes:
+        if theme.key != wanted[theme.id]:
+            store.update_theme(theme, key=wanted[theme.id])
 
 
 def placements(items: list[Incoming], documents: dict[str, Document | str],
