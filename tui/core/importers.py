@@ -889,8 +889,9 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[st
     and description, where it gives one, replace theirs. A code placed in a tree (a
     ``.qdc``: ``ThemeSpec.path``) is the theme of that name under the same parents, at any
     depth (``known_keys``: ``Store.theme_key`` of each theme before); one of that name under
-    other parents is another theme, added. A spec without a place (a CSV, a JSON-lines
-    codebook) is the theme of that name anywhere (``known_names``, folded) and takes the
+    other parents is another theme, added (a JSON-lines codebook whose names repeat is placed
+    so too). A spec without a place (a CSV, a JSON-lines codebook of different names) is the
+    theme of that name anywhere (``known_names``, folded) and takes the
     file's group too. An empty cell or a missing group never clears or ungroups anything, so
     the same file merged twice changes nothing. ``themes`` is what ``Store.import_themes``
     returned. Returns the report line:
