@@ -112,6 +112,43 @@ def test_paths_without_a_codebook_line_make_the_themes_where_they_say(twins: Wor
     fresh.close()
 
 
+def test_a_file_of_different_names_lands_on_the_right_twin_of_a_database(twins: Workspace, corpus_dir: Path,
+                                                                        tmp_path: Path) -> None:
+    """Only ``Security › Arms`` in the file, both in the database: its path says which."""
+    other = Workspace.open([corpus_dir], database=tmp_path / "other" / "annotations.json", author="bo")
+    for theme in list(other.themes):
+        other.delete_theme(theme)
+    arms = grow(other, grow(other, None, "Security"), "Arms")
+    other.toggle_theme(other.documents[2], 10, 40, arms)
+    output, _ = export(other, "jsonl", tmp_path / "out.jsonl")
+    other.close()
+    before = codebook(twins)
+    report = import_file(twins, output)
+    assert report.imported == 1 and report.codebook == "codebook: 0 themes added, 2 changed (colour), 0 already there"
+    after = codebook(twins)
+    assert [place for _, place, _, _ in after] == [place for _, place, _, _ in before]
+    assert [row for row in after if "Trade" in row[1]] == [row for row in before if "Trade" in row[1]]
+    assert [row[2] for row in after[:2]] == ["#56b4e9", "#e69f00"]  # the file's colours, where it sits
+    (coded,) = [a for a in twins.store.annotations.values() if a.quote == twins.documents[2].text[10:40]]
+    assert [twins.store.theme_path(twins.theme(t)) for t in coded.themes] == ["Security › Arms"]
+
+
+def test_an_older_file_naming_a_twin_of_the_database_is_refused(twins: Workspace, tmp_path: Path, capsys) -> None:
+    """Without paths and without a codebook line (exports before both), "Arms" could be either."""
+    line = {"document_path": str(twins.documents[2].path), "start": 10, "end": 40,
+            "quote": twins.documents[2].text[10:40], "theme_names": ["Human smuggling", "arms"]}
+    old = tmp_path / "old.jsonl"
+    old.write_text("\n" + json.dumps(line) + "\n", encoding="utf-8")
+    database = twins.database_path
+    twins.close()
+    before = snapshot(database)
+    assert main(["import", str(old), "--db", str(database)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"margin: {old}: line 2: \"theme_names[1]\" \"arms\" could be 'Security › Arms' or "
+                            "'Trade › Arms': give \"theme_paths\"\n")
+    assert captured.out == "" and snapshot(database) == before
+
+
 CODEBOOK_CASES = [
     ([{"name": "A", "path": []}, {"name": "B", "path": [""]}], '"themes[1].path[0]" must not be empty'),
     ([{"name": "A", "path": []}, {"name": "B", "path": ["Z"]}], "themes[1]: its group 'Z' is not a theme"),
@@ -158,6 +195,7 @@ ANNOTATION_CASES = [
     ({"theme_paths": []}, '"theme_paths" has 0 paths for 1 "theme_names"'),
     ({"theme_paths": [["Z", "A"]]}, '"theme_paths[0]" ["z", "a"] is not a theme of the codebook'),
     ({"theme_paths": "A"}, '"theme_paths" must be a list or null, got "A"'),
+    ({"theme_names": ["B"], "theme_paths": None}, '"theme_names[0]" "B" is not a theme of the codebook'),
 ]
 
 

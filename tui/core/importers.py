@@ -121,6 +121,7 @@ class Incoming:
     modified: str | None = None
     theme_keys: list[tuple[str, ...]] = field(default_factory=list)  # a project's codes where they sit
     guid: str = ""  # a project's GUID for the selection, kept
+    line: int = 0  # its line in a JSON-lines file, for a complaint about its themes
 
 
 @dataclass
@@ -134,6 +135,7 @@ class Parsed:
     sources: list[ProjectSource] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
     merge_codebook: bool = False  # ``codes`` is a codebook (``merge_codebook`` below), reported
+    paths_where_needed: bool = False  # JSON lines: ``codes`` placed by path only where a name repeats
     project: Project | None = None  # a REFI-QDA project: positions converted once all its texts are read
 
 
@@ -189,15 +191,10 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
     An annotation's themes are found by ``theme_paths`` when it has them, else by name, which
     must then be one theme of the codebook (checked once the whole file is read: the codebook
     line comes first in an export, but a file put together by hand may have it anywhere).
-    Without a codebook line, the themes the paths name are made where they say.
-
-    Paths are followed only where names repeat. When every name is different, themes are
-    matched by name as before paths were written: merged into a database, a theme there
-    under that name is the file's theme wherever it sits (and takes the file's group), never
-    a second one of the same name."""
-    parsed = Parsed()
+    Without a codebook line, the themes the paths name are made where they say. Whether the
+    paths are followed depends on the database too (``by_path_or_name``)."""
+    parsed = Parsed(paths_where_needed=True)
     codebook_line = 0
-    lines: list[int] = []  # the line of each item, for a complaint about its themes
     path_specs: dict[tuple[str, ...], ThemeSpec] = {}  # every theme and group the paths name
     for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
@@ -229,26 +226,20 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             raise ImportFileError(f"{path}: line {number}: {TOO_DEEP}") from None
         except RecordError as error:
             raise ImportFileError(f"{path}: line {number}: {error}") from None
-        lines.append(number)
         parsed.items.append(Incoming(
             document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
             quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
             note=record.note, author=record.author, created=record.created, modified=record.modified,
-            theme_keys=keys,
+            theme_keys=keys, line=number,
         ))
-    if codebook_line:
-        for number, item in zip(lines, parsed.items):
-            try:
-                check_themes_in_codebook(item, parsed.codes)
-            except RecordError as error:
-                raise ImportFileError(f"{path}: line {number}: {error}") from None
-    else:
+    if not codebook_line:
         parsed.codes = list(path_specs.values())
-    names = [folded(spec.name) for spec in parsed.codes]
-    if len(set(names)) == len(names):  # no name twice: by name, as before paths were written
-        parsed.codes = [replace(spec, path=None) for spec in parsed.codes]
+    elif any(spec.path is not None for spec in parsed.codes):
         for item in parsed.items:
-            item.theme_keys = []
+            try:
+                item.theme_keys = codebook_keys(item, parsed.codes)
+            except RecordError as error:
+                raise ImportFileError(f"{path}: line {item.line}: {error}") from None
     return parsed
 
 
@@ -294,23 +285,53 @@ def theme_path_keys(names: list[str], paths: list[list[str]] | None) -> list[tup
     return [tuple(map(folded, path)) for path in paths]
 
 
-def check_themes_in_codebook(item: Incoming, codes: list[ThemeSpec]) -> None:
-    """An annotation's themes are themes of the file's codebook: by path when it gives them
-    (a path the codebook lacks is an error: the codebook is the whole tree), else by name, the
-    name of one theme only (of two under different parents, which is meant cannot be told)."""
+def codebook_keys(item: Incoming, codes: list[ThemeSpec]) -> list[tuple[str, ...]]:
+    """Where an annotation's themes sit in the file's codebook (placed by ``path``), the
+    codebook being the whole tree: by its paths when it gives them, else by name, the name of
+    one theme only (of two under different parents, which is meant cannot be told)."""
+    keys = {spec.key for spec in codes}
+    for index, key in enumerate(item.theme_keys):
+        if key not in keys:
+            raise RecordError(f'"theme_paths[{index}]" {shown(list(key))} is not a theme of the codebook')
     if item.theme_keys:
-        keys = {spec.key for spec in codes}
-        for index, key in enumerate(item.theme_keys):
-            if key not in keys:
-                raise RecordError(f'"theme_paths[{index}]" {shown(list(key))} is not a theme of the codebook')
-        return
+        return item.theme_keys
     named: dict[str, list[ThemeSpec]] = {}
     for spec in codes:
         named.setdefault(folded(spec.name), []).append(spec)
+    found = []
     for index, name in enumerate(item.themes):
-        if len(twins := named.get(folded(name), [])) > 1:
-            raise RecordError(f'"theme_names[{index}]" {shown(name)} could be '
-                              f'{" or ".join(repr(spec_label(spec)) for spec in twins)}: give "theme_paths"')
+        places = named.get(folded(name), [])
+        if not places:
+            raise RecordError(f'"theme_names[{index}]" {shown(name)} is not a theme of the codebook')
+        if len(places) > 1:
+            raise RecordError(ambiguous(index, name, [spec_label(spec) for spec in places]))
+        found.append(places[0].key)
+    return found
+
+
+def ambiguous(index: int, name: str, places: list[str]) -> str:
+    return (f'"theme_names[{index}]" {shown(name)} could be {" or ".join(map(repr, places))}: '
+            'give "theme_paths"')
+
+
+def by_path_or_name(workspace: Workspace, path: Path, parsed: Parsed) -> None:
+    """A JSON-lines file's themes placed by path where a name repeats, in the file or in the
+    database; else by name, as before paths were written: merged into a database, a theme of
+    that name there is the file's theme wherever it sits (and takes the file's group), never a
+    second one. An annotation naming a theme by name alone (a file without paths) that the
+    database holds under two parents is refused, naming its line."""
+    held: dict[str, list[str]] = {}
+    for theme in workspace.themes:
+        held.setdefault(folded(theme.name), []).append(workspace.store.theme_path(theme))
+    names = [folded(spec.name) for spec in parsed.codes]
+    if len(set(names)) == len(names) and all(len(held.get(name, ())) < 2 for name in names):
+        parsed.codes = [replace(spec, path=None) for spec in parsed.codes]
+        for item in parsed.items:
+            item.theme_keys = []
+    for item in parsed.items:
+        for index, name in enumerate(item.themes if not item.theme_keys else ()):
+            if len(places := held.get(folded(name), [])) > 1:
+                raise ImportFileError(f"{path}: line {item.line}: {ambiguous(index, name, places)}")
 
 
 def spec_label(spec: ThemeSpec) -> str:
@@ -723,6 +744,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
     ``sources`` are more folders documents may be read from."""
     parsed = parse(path)
+    if parsed.paths_where_needed:
+        by_path_or_name(workspace, path, parsed)
     if parsed.merge_codebook:  # a group must be a theme of the file or of the database
         names = {folded(spec.name) for spec in parsed.codes} | {folded(theme.name) for theme in workspace.themes}
         for spec in parsed.codes:
