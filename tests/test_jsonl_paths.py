@@ -193,7 +193,7 @@ ANNOTATION_CASES = [
     ({"theme_paths": [["", "A"]]}, '"theme_paths[0][0]" must not be empty'),
     ({"theme_paths": [["A", "B"]]}, '"theme_paths[0]" ["A", "B"] does not end in its theme name "A"'),
     ({"theme_paths": []}, '"theme_paths" has 0 paths for 1 "theme_names"'),
-    ({"theme_paths": [["Z", "A"]]}, '"theme_paths[0]" ["z", "a"] is not a theme of the codebook'),
+    ({"theme_paths": [["Z", "A"]]}, '"theme_paths[0]" \'Z › A\' is not a theme of the codebook'),
     ({"theme_paths": "A"}, '"theme_paths" must be a list or null, got "A"'),
     ({"theme_names": ["B"], "theme_paths": None}, '"theme_names[0]" "B" is not a theme of the codebook'),
 ]

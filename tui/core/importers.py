@@ -237,7 +237,7 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
     elif any(spec.path is not None for spec in parsed.codes):
         for item in parsed.items:
             try:
-                item.theme_keys = codebook_keys(item, parsed.codes)
+                item.theme_keys = codebook_keys(item, parsed.codes, path_specs)
             except RecordError as error:
                 raise ImportFileError(f"{path}: line {item.line}: {error}") from None
     return parsed
@@ -285,14 +285,16 @@ def theme_path_keys(names: list[str], paths: list[list[str]] | None) -> list[tup
     return [tuple(map(folded, path)) for path in paths]
 
 
-def codebook_keys(item: Incoming, codes: list[ThemeSpec]) -> list[tuple[str, ...]]:
+def codebook_keys(item: Incoming, codes: list[ThemeSpec],
+                  given: dict[tuple[str, ...], ThemeSpec]) -> list[tuple[str, ...]]:
     """Where an annotation's themes sit in the file's codebook (placed by ``path``), the
     codebook being the whole tree: by its paths when it gives them, else by name, the name of
-    one theme only (of two under different parents, which is meant cannot be told)."""
+    one theme only (of two under different parents, which is meant cannot be told). ``given``
+    holds the paths as the file spells them, for a complaint."""
     keys = {spec.key for spec in codes}
     for index, key in enumerate(item.theme_keys):
         if key not in keys:
-            raise RecordError(f'"theme_paths[{index}]" {shown(list(key))} is not a theme of the codebook')
+            raise RecordError(f'"theme_paths[{index}]" {spec_label(given[key])!r} is not a theme of the codebook')
     if item.theme_keys:
         return item.theme_keys
     named: dict[str, list[ThemeSpec]] = {}
@@ -310,6 +312,7 @@ def codebook_keys(item: Incoming, codes: list[ThemeSpec]) -> list[tuple[str, ...
 
 
 def ambiguous(index: int, name: str, places: list[str]) -> str:
+    """The complaint about a name alone that two themes hold: the line needs paths."""
     return (f'"theme_names[{index}]" {shown(name)} could be {" or ".join(map(repr, places))}: '
             'give "theme_paths"')
 
