@@ -614,7 +614,8 @@ EXPORT_BASELINE_CHILD = """
         def line(key, record):
             title, path, file = documents[record["document"]]
             return {"id": int(key), **record, "theme_names": [names[theme] for theme in record["themes"]],
-                    "theme_paths": [paths[theme] for theme in record["themes"]], "document_title": title, "document_path": path, "document_file": file, "attributes": {}}
+                    "theme_paths": [paths[theme] for theme in record["themes"]],
+                    "document_title": title, "document_path": path, "document_file": file, "attributes": {}}
         if fmt == "jsonl":
             with open(output, "wb") as out:
                 out.write(encode({"type": "codebook", "themes": list(data["themes"].values())}) + b"\\n")

@@ -28,7 +28,8 @@ def codebook(workspace: Workspace) -> list[tuple]:
 
 def codings(workspace: Workspace) -> list[tuple]:
     """Each annotation's passage and the places of its themes."""
-    return sorted((a.quote, a.start, tuple(sorted(workspace.store.theme_path(workspace.theme(t)) for t in a.themes)))
+    place = workspace.store.theme_path
+    return sorted((a.quote, a.start, tuple(sorted(place(workspace.theme(t)) for t in a.themes)))
                   for a in workspace.store.annotations.values())
 
 
@@ -69,7 +70,8 @@ def test_a_nested_codebook_with_twin_names_round_trips_exactly(twins: Workspace,
     output, _ = export(twins, "jsonl", tmp_path / "out.jsonl")
     twins.close()
     lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert {"name": "Small arms", "parent": "Arms", "path": ["Trade", "Arms"]}.items() <= lines[0]["themes"][5].items()
+    twin = {"name": "Small arms", "parent": "Arms", "path": ["Trade", "Arms"]}
+    assert twin.items() <= lines[0]["themes"][5].items()
     assert ["Trade", "Arms"] in [path for line in lines[1:] for path in line["theme_paths"]]
 
     fresh = Workspace.open_database(tmp_path / "fresh" / "annotations.json", for_writing=True)
@@ -87,7 +89,8 @@ def test_a_twin_named_without_its_path_is_refused_naming_the_line(twins: Workspa
     output, _ = export(twins, "jsonl", tmp_path / "out.jsonl")
     twins.close()
     lines = output.read_text(encoding="utf-8").splitlines()
-    number, record = next((n, json.loads(line)) for n, line in enumerate(lines) if '"theme_names":["Arms"]' in line)
+    number, record = next((n, json.loads(line)) for n, line in enumerate(lines)
+                          if '"theme_names":["Arms"]' in line)
     del record["theme_paths"]
     lines[number] = json.dumps(record)
     bad = tmp_path / "bad.jsonl"
@@ -100,12 +103,14 @@ def test_a_twin_named_without_its_path_is_refused_naming_the_line(twins: Workspa
     assert captured.out == "" and not database.exists()
 
 
-def test_paths_without_a_codebook_line_make_the_themes_where_they_say(twins: Workspace, tmp_path: Path) -> None:
+def test_paths_without_a_codebook_line_make_the_themes_where_they_say(twins: Workspace,
+                                                                      tmp_path: Path) -> None:
     expected = codings(twins)
     output, _ = export(twins, "jsonl", tmp_path / "out.jsonl")
     twins.close()
     annotations_only = tmp_path / "annotations-only.jsonl"
-    annotations_only.write_text("\n".join(output.read_text(encoding="utf-8").splitlines()[1:]), encoding="utf-8")
+    lines = output.read_text(encoding="utf-8").splitlines()
+    annotations_only.write_text("\n".join(lines[1:]), encoding="utf-8")
     fresh = Workspace.open_database(tmp_path / "fresh" / "annotations.json", for_writing=True)
     import_file(fresh, annotations_only)
     assert codings(fresh) == expected
@@ -124,7 +129,8 @@ def test_a_file_of_different_names_lands_on_the_right_twin_of_a_database(twins: 
     other.close()
     before = codebook(twins)
     report = import_file(twins, output)
-    assert report.imported == 1 and report.codebook == "codebook: 0 themes added, 2 changed (colour), 0 already there"
+    assert report.imported == 1
+    assert report.codebook == "codebook: 0 themes added, 2 changed (colour), 0 already there"
     after = codebook(twins)
     assert [place for _, place, _, _ in after] == [place for _, place, _, _ in before]
     assert [row for row in after if "Trade" in row[1]] == [row for row in before if "Trade" in row[1]]
@@ -133,7 +139,8 @@ def test_a_file_of_different_names_lands_on_the_right_twin_of_a_database(twins: 
     assert [twins.store.theme_path(twins.theme(t)) for t in coded.themes] == ["Security › Arms"]
 
 
-def test_an_older_file_naming_a_twin_of_the_database_is_refused(twins: Workspace, tmp_path: Path, capsys) -> None:
+def test_an_older_file_naming_a_twin_of_the_database_is_refused(twins: Workspace, tmp_path: Path,
+                                                                capsys) -> None:
     """Without paths and without a codebook line (exports before both), "Arms" could be either."""
     line = {"document_path": str(twins.documents[2].path), "start": 10, "end": 40,
             "quote": twins.documents[2].text[10:40], "theme_names": ["Human smuggling", "arms"]}
@@ -144,15 +151,16 @@ def test_an_older_file_naming_a_twin_of_the_database_is_refused(twins: Workspace
     before = snapshot(database)
     assert main(["import", str(old), "--db", str(database)]) == 2
     captured = capsys.readouterr()
-    assert captured.err == (f"margin: {old}: line 2: \"theme_names[1]\" \"arms\" could be 'Security › Arms' or "
-                            "'Trade › Arms': give \"theme_paths\"\n")
+    assert captured.err == (f"margin: {old}: line 2: \"theme_names[1]\" \"arms\" could be "
+                            "'Security › Arms' or 'Trade › Arms': give \"theme_paths\"\n")
     assert captured.out == "" and snapshot(database) == before
 
 
 CODEBOOK_CASES = [
     ([{"name": "A", "path": []}, {"name": "B", "path": [""]}], '"themes[1].path[0]" must not be empty'),
     ([{"name": "A", "path": []}, {"name": "B", "path": ["Z"]}], "themes[1]: its group 'Z' is not a theme"),
-    ([{"name": "A", "path": []}, {"name": "B", "path": ["A", "Z"]}], "themes[1]: its group 'A › Z' is not a theme"),
+    ([{"name": "A", "path": []}, {"name": "B", "path": ["A", "Z"]}],
+     "themes[1]: its group 'A › Z' is not a theme"),
     ([{"name": "A", "path": []}, {"name": "B", "path": ["A"]}, {"name": "b ", "path": ["a"]}],
      "themes[2]: 'a › b ' is there twice (also themes[1])"),
     ([{"name": "A", "path": []}, {"name": "B"}], '"themes[1].path" is missing (other themes have one)'),
@@ -167,7 +175,8 @@ def annotation_line(tmp_path_factory) -> str:
     """An annotation line of an export coding a seed document with a theme named ``A``."""
     root = tmp_path_factory.mktemp("line")
     shutil.copytree(SEEDS, root / "seeds")
-    workspace = Workspace.open([root / "seeds"], database=root / "annotations" / "annotations.json", author="ana")
+    database = root / "annotations" / "annotations.json"
+    workspace = Workspace.open([root / "seeds"], database=database, author="ana")
     workspace.toggle_theme(workspace.documents[0], 10, 40, workspace.create_theme("A"))
     output, _ = export(workspace, "jsonl", root / "out.jsonl")
     workspace.close()
@@ -179,7 +188,8 @@ def test_a_malformed_codebook_path_is_one_line_and_changes_nothing(
         annotation_line: str, corpus_dir: Path, database: Path, tmp_path: Path, capsys,
         themes: list, message: str) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"type": "codebook", "themes": themes}) + "\n" + annotation_line, encoding="utf-8")
+    codebook_line = json.dumps({"type": "codebook", "themes": themes})
+    bad.write_text(codebook_line + "\n" + annotation_line, encoding="utf-8")
     Workspace.open([corpus_dir], database=database, author="ana").close()
     before = snapshot(database)
     assert main(["import", str(bad), "--db", str(database)]) == 2
@@ -246,7 +256,8 @@ def test_any_tree_with_repeated_names_round_trips(tree: list, coded: list) -> No
         document = workspace.documents[0]
         for number, index in enumerate(coded):
             if index < len(made):
-                workspace.toggle_theme(document, number * 50, number * 50 + 30, workspace.store.theme(made[index].id))
+                theme = workspace.store.theme(made[index].id)
+                workspace.toggle_theme(document, number * 50, number * 50 + 30, theme)
         expected_codebook, expected_codings = codebook(workspace), codings(workspace)
         output, _ = export(workspace, "jsonl", root / "out.jsonl")
         workspace.close()

@@ -112,7 +112,8 @@ class ThemeNames:
         paths = self._paths.get(annotation.themes)  # pragma: no mutate (a cache: a miss recomputes)
         if paths is None:
             themes = [theme for theme in map(self._workspace.theme, annotation.themes) if theme]
-            paths = self._paths[annotation.themes] = [theme_lineage(self._workspace, theme) for theme in themes]
+            paths = [theme_lineage(self._workspace, theme) for theme in themes]
+            self._paths[annotation.themes] = paths
         return paths
 
 

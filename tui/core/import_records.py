@@ -39,8 +39,8 @@ Date = Annotated[str, Meta(pattern=_DATE_PATTERN,
                            description="ISO 8601 (RFC 3339 profile), e.g. 2026-03-01T10:00:00Z")]
 ThemeName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, pattern=_NAME_PATTERN,
                                 description="a theme name: not empty, not only spaces")]
-ThemePath = Annotated[list[ThemeName], Meta(min_length=1, description="a theme's ancestors' names and its own, "
-                                                                      "top first")]
+ThemePath = Annotated[list[ThemeName], Meta(min_length=1,
+                                            description="a theme's ancestors' names and its own, top first")]
 NonEmpty = Annotated[str, Meta(min_length=1)]
 T = TypeVar("T")
 
@@ -66,8 +66,9 @@ class JsonlRecord(Struct):
     suffix: str = ""
     theme_names: list[ThemeName] = []
     theme_paths: Annotated[list[ThemePath], Meta(
-        description="each theme of theme_names, in that order, as its ancestors' names and its own, top first; "
-                    "it picks the theme when two share a name under different parents")] | None = None
+        description="each theme of theme_names, in that order, as its ancestors' names and its "
+                    "own, top first; it picks the theme when two share a name under different "
+                    "parents")] | None = None
     note: str = ""
     author: str = ""
     created: Date | None = None

@@ -281,7 +281,8 @@ def theme_path_keys(names: list[str], paths: list[list[str]] | None) -> list[tup
         for step, step_name in enumerate(path):
             check_name(step_name, f'"theme_paths[{index}][{step}]": ')
         if folded(path[-1]) != folded(name):
-            raise RecordError(f'"theme_paths[{index}]" {shown(path)} does not end in its theme name {shown(name)}')
+            raise RecordError(f'"theme_paths[{index}]" {shown(path)} does not end in its theme name '
+                              f'{shown(name)}')
     return [tuple(map(folded, path)) for path in paths]
 
 
@@ -294,7 +295,8 @@ def codebook_keys(item: Incoming, codes: list[ThemeSpec],
     keys = {spec.key for spec in codes}
     for index, key in enumerate(item.theme_keys):
         if key not in keys:
-            raise RecordError(f'"theme_paths[{index}]" {spec_label(given[key])!r} is not a theme of the codebook')
+            raise RecordError(f'"theme_paths[{index}]" {spec_label(given[key])!r} is not a theme of the '
+                              'codebook')
     if item.theme_keys:
         return item.theme_keys
     named: dict[str, list[ThemeSpec]] = {}
@@ -953,12 +955,14 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[st
             f"{len(specs) - added - changed} already there")
 
 
-def take_digits(workspace: Workspace, specs: list[ThemeSpec], themes: dict[str | tuple[str, ...], Any]) -> None:
+def take_digits(workspace: Workspace, specs: list[ThemeSpec],
+                themes: dict[str | tuple[str, ...], Any]) -> None:
     """A fresh codebook takes the digits its file gives, which need not follow the order
     (grouping a theme keeps its digit), so that a round trip keeps every digit. Unless the
     file gives none (a CSV codebook), a digit twice, or the codebook has themes the file's
     codebook lacks: then the import's own, by position."""
-    wanted = {themes[spec.key if spec.path is not None else folded(spec.name)].id: spec.digit for spec in specs}
+    wanted = {themes[spec.key if spec.path is not None else folded(spec.name)].id: spec.digit
+              for spec in specs}
     digits = [digit for digit in wanted.values() if digit is not None]
     store = workspace.store
     if not digits or len(digits) != len(set(digits)) or any(theme.id not in wanted for theme in store.themes):
