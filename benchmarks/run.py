@@ -590,6 +590,10 @@ EXPORT_BASELINE_CHILD = """
     fmt, database, output = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     data = json.load(open(database, encoding="utf-8"))
     names = {int(key): theme["name"] for key, theme in data["themes"].items()}
+    parents = {int(key): theme.get("parent") for key, theme in data["themes"].items()}
+    def lineage(theme):
+        return [*lineage(parents[theme]), names[theme]] if parents.get(theme) is not None else [names[theme]]
+    paths = {theme: lineage(theme) for theme in names}
     documents = {int(key): (document["title"], document["path"], str((database.parent / document["path"]).resolve()))
                  for key, document in data["documents"].items()}
     annotations = data["annotations"].items()
@@ -610,6 +614,7 @@ EXPORT_BASELINE_CHILD = """
         def line(key, record):
             title, path, file = documents[record["document"]]
             return {"id": int(key), **record, "theme_names": [names[theme] for theme in record["themes"]],
+                    "theme_paths": [paths[theme] for theme in record["themes"]],
                     "document_title": title, "document_path": path, "document_file": file, "attributes": {}}
         if fmt == "jsonl":
             with open(output, "wb") as out:

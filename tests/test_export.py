@@ -358,9 +358,11 @@ def test_jsonl_records_exactly(small) -> None:
     assert "Título".encode() in raw  # UTF-8 as is, not \u escapes
     codebook, *records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
     assert codebook == {"type": "codebook", "themes": [  # the whole tree, unused themes too, before any record
-        {"name": "Unused", "description": "", "color": "#56b4e9", "key": 1, "parent": None},
-        {"name": "Guards", "description": "Who guards the border.", "color": "#e69f00", "key": 2, "parent": None},
-        {"name": "Places", "description": "", "color": "#009e73", "key": 3, "parent": "Guards"},
+        {"name": "Unused", "description": "", "color": "#56b4e9", "key": 1, "parent": None, "path": []},
+        {"name": "Guards", "description": "Who guards the border.", "color": "#e69f00", "key": 2,
+         "parent": None, "path": []},
+        {"name": "Places", "description": "", "color": "#009e73", "key": 3, "parent": "Guards",
+         "path": ["Guards"]},
     ]}
     assert len(records) == 3
     second = annotations[1]
@@ -370,6 +372,7 @@ def test_jsonl_records_exactly(small) -> None:
         "prefix": " Frontera\n\nLa patrulla llegó al ", "suffix": " línea del informe.\n\nOtra cosa m",
         "themes": list(second.themes), "note": "Ver anexo", "author": "ana", "created": second.created,
         "modified": second.modified, "orphaned": False, "guid": second.guid, "theme_names": ["Places"],
+        "theme_paths": [["Guards", "Places"]],
         "document_title": "Título: Frontera", "document_path": "../docs/notes.txt",
         "document_file": str(workspace.database_path.parent.parent / "docs" / "notes.txt"),
         "attributes": {},  # no attributes.csv beside the documents

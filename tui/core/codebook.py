@@ -60,6 +60,7 @@ class ThemeSpec:
     parent: str | None = None  # the name of the theme it is grouped under (an imported codebook)
     path: tuple[str, ...] | None = None  # its ancestors' names, top first (() at the top): placed exactly
     guid: str = ""  # the GUID another tool gave it (REFI-QDA), kept so a round trip keeps it
+    digit: int | None = None  # its digit key in the file (a JSON-lines codebook), taken by a fresh codebook
 
     @property
     def key(self) -> tuple[str, ...]:

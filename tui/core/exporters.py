@@ -85,19 +85,36 @@ def theme_names(workspace: Workspace, annotation: Annotation) -> list[str]:
     return [theme.name for theme in map(workspace.theme, annotation.themes) if theme]
 
 
+def theme_lineage(workspace: Workspace, theme: Theme) -> list[str]:
+    """The names of a theme's ancestors and its own, top first: where it sits, which its name
+    alone does not say once two themes of one name sit under different parents."""
+    return [t.name for t in [*workspace.tree.ancestors(theme), theme]]
+
+
 class ThemeNames:
-    """``theme_names`` per distinct set of themes, worked out once per export: 100,000
-    annotations share a few hundred sets. Callers must not change the lists returned."""
+    """``theme_names`` (and, ``paths``, ``theme_paths``) per distinct set of themes, worked out
+    once per export: 100,000 annotations share a few hundred sets. Callers must not change the
+    lists returned."""
 
     def __init__(self, workspace: Workspace) -> None:
         self._workspace = workspace
         self._names: dict[tuple[int, ...], list[str]] = {}
+        self._paths: dict[tuple[int, ...], list[list[str]]] = {}
 
     def __call__(self, annotation: Annotation) -> list[str]:
         names = self._names.get(annotation.themes)  # pragma: no mutate (a cache: a miss recomputes)
         if names is None:
             names = self._names[annotation.themes] = theme_names(self._workspace, annotation)
         return names
+
+    def paths(self, annotation: Annotation) -> list[list[str]]:
+        """Each theme's ancestors' names and its own, top first, as ``theme_names`` lists them."""
+        paths = self._paths.get(annotation.themes)  # pragma: no mutate (a cache: a miss recomputes)
+        if paths is None:
+            themes = [theme for theme in map(self._workspace.theme, annotation.themes) if theme]
+            paths = [theme_lineage(self._workspace, theme) for theme in themes]
+            self._paths[annotation.themes] = paths
+        return paths
 
 
 class DocumentFields:
@@ -166,22 +183,26 @@ def to_csv(workspace: Workspace, annotations: list[Annotation], progress: Progre
     text.detach()  # the caller closes the file
 
 
-def record(annotation: Annotation, names: list[str], fields: tuple[str, str, Path | None]) -> dict:
-    """Every stored field of an annotation, plus names a reader needs: its themes' and its
-    document's title, recorded path and file (``fields``, from ``DocumentFields``)."""
+def record(annotation: Annotation, names: list[str], paths: list[list[str]],
+           fields: tuple[str, str, Path | None]) -> dict:
+    """Every stored field of an annotation, plus names a reader needs: its themes' names and
+    places in the tree (``paths``: which of two themes of one name it is) and its document's
+    title, recorded path and file (``fields``, from ``DocumentFields``)."""
     title, path, file = fields
-    return {"id": annotation.id, **annotation.to_record(), "theme_names": names,
+    return {"id": annotation.id, **annotation.to_record(), "theme_names": names, "theme_paths": paths,
             "document_title": title, "document_path": path, "document_file": str(file or "")}
 
 
 def codebook_record(workspace: Workspace) -> dict:
     """The JSON-lines codebook line (``import_records.JsonlCodebook``): every theme in order,
-    used or not, with its digit, colour, description and the name of its group."""
+    used or not, with its digit, colour, description, the name of its group (``parent``, for
+    readers older than ``path``) and its ancestors' names (``path``, top first), which place it
+    exactly when two themes share a name under different parents."""
     themes = []
     for theme in workspace.themes:
-        parent = workspace.theme(theme.parent) if theme.parent is not None else None
+        path = theme_lineage(workspace, theme)[:-1]
         themes.append({"name": theme.name, "description": theme.description, "color": theme.color,
-                       "key": theme.key, "parent": parent.name if parent else None})
+                       "key": theme.key, "parent": path[-1] if path else None, "path": path})
     return {"type": "codebook", "themes": themes}
 
 
@@ -196,7 +217,7 @@ def to_jsonl(workspace: Workspace, annotations: list[Annotation], progress: Prog
     attributes = attributes_by_document_id(workspace)
     out.write(encode(codebook_record(workspace)) + b"\n")
     for annotation in progress.track(annotations):
-        line = record(annotation, names(annotation), document_fields(annotation))
+        line = record(annotation, names(annotation), names.paths(annotation), document_fields(annotation))
         line["attributes"] = attributes.get(annotation.document, {})  # from attributes.csv
         out.write(encode(line) + b"\n")
 

@@ -39,6 +39,8 @@ Date = Annotated[str, Meta(pattern=_DATE_PATTERN,
                            description="ISO 8601 (RFC 3339 profile), e.g. 2026-03-01T10:00:00Z")]
 ThemeName = Annotated[str, Meta(min_length=1, max_length=MAX_NAME, pattern=_NAME_PATTERN,
                                 description="a theme name: not empty, not only spaces")]
+ThemePath = Annotated[list[ThemeName], Meta(min_length=1,
+                                            description="a theme's ancestors' names and its own, top first")]
 NonEmpty = Annotated[str, Meta(min_length=1)]
 T = TypeVar("T")
 
@@ -46,8 +48,11 @@ T = TypeVar("T")
 class JsonlRecord(Struct):
     """One line of ``margin export --format jsonl``: an annotation and where it was.
 
-    Beyond this schema: ``start`` must not exceed ``end``, and dates must exist on the
-    calendar. Fields not listed here (``id``, ``document``, ``themes``, ``orphaned``,
+    Beyond this schema: ``start`` must not exceed ``end``, dates must exist on the calendar,
+    and ``theme_paths`` (when given) lists ``theme_names``'s themes in order, each ending in
+    its name and, when the file has a codebook, naming one of its themes. Without
+    ``theme_paths`` a name must be one theme of the codebook, not two under different parents.
+    Fields not listed here (``id``, ``document``, ``themes``, ``orphaned``,
     ``document_title``) are ignored on import; the passage is placed by ``quote``, ``prefix``
     and ``suffix``, the offsets being hints.
     """
@@ -60,6 +65,10 @@ class JsonlRecord(Struct):
     prefix: str = ""
     suffix: str = ""
     theme_names: list[ThemeName] = []
+    theme_paths: Annotated[list[ThemePath], Meta(
+        description="each theme of theme_names, in that order, as its ancestors' names and its "
+                    "own, top first; it picks the theme when two share a name under different "
+                    "parents")] | None = None
     note: str = ""
     author: str = ""
     created: Date | None = None
@@ -79,13 +88,20 @@ class CodebookTheme(Struct):
     key: Annotated[int, Meta(ge=1, le=9, description="its digit; Margin gives 1..9 to the first nine themes "
                                                    "in order, so this is informative")] | None = None
     parent: Annotated[ThemeName | None, Meta(description="the name of the theme it is grouped under")] = None
+    path: Annotated[list[ThemeName] | None, Meta(
+        description="its ancestors' names, top first ([] at the top level); when given, it places the theme "
+                    "and parent is its last name")] = None
 
 
 class JsonlCodebook(Struct):
     """The first line of ``margin export --format jsonl``: the whole codebook, used themes or
     not, so that an import into a fresh database rebuilds it exactly. Beyond this schema:
-    names are unique (ignoring case and runs of spaces), a ``parent`` names another theme of
-    the codebook, and no theme is grouped under itself, however indirectly. Exports before
+    every theme has a ``path`` or none does. With paths, a theme is unique where it sits (its
+    path and name, ignoring case and runs of spaces: two themes may share a name under
+    different parents), a path is the path and name of another theme of the codebook, and a
+    ``parent``, if given, is the path's last name. Without, names are unique, a ``parent``
+    names another theme of the codebook, and no theme is grouped under itself, however
+    indirectly. Exports before
     this line existed have annotation lines only; they import as before."""
 
     type: Literal["codebook"]
@@ -233,7 +249,7 @@ def describe(message: str, raw: Any, at: str = "") -> str:
     if bound := re.fullmatch(r"Expected `(\w+)` ([<>]=) (\d+)", body):
         kind, operator, limit = bound.groups()
         return f"{subject}must be {_TYPES.get(kind, kind)} {operator} {limit}{got}"
-    if re.fullmatch(r"Expected `str` of length >= 1", body):
+    if re.fullmatch(r"Expected `(str|array)` of length >= 1", body):
         return f"{subject}must not be empty"
     if longest := re.fullmatch(r"Expected `str` of length <= (\d+)", body):
         return f"{subject}is longer than {longest.group(1)} characters"

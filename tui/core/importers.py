@@ -50,7 +50,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -59,12 +59,13 @@ import msgspec
 
 from .anchoring import Placement, place
 from .attributes import ATTRIBUTES_NAME, AttributeTable, merged_table, read_attributes, write_attributes
-from .codebook import ThemeSpec, folded
+from .codebook import PATH_SEPARATOR, ThemeSpec, folded
 from .confine import Roots, database_roots
 from .corpus import CATALOG_NAME, CatalogEntry, CorpusError, Document, load_document
 from .exporters import FORMULA_STARTS
 from .import_records import (
     MAX_NAME,
+    CodebookTheme,
     JsonlCodebook,
     JsonlRecord,
     RecordError,
@@ -120,6 +121,7 @@ class Incoming:
     modified: str | None = None
     theme_keys: list[tuple[str, ...]] = field(default_factory=list)  # a project's codes where they sit
     guid: str = ""  # a project's GUID for the selection, kept
+    line: int = 0  # its line in a JSON-lines file, for a complaint about its themes
 
 
 @dataclass
@@ -133,6 +135,7 @@ class Parsed:
     sources: list[ProjectSource] = field(default_factory=list)
     unusable: list[str] = field(default_factory=list)  # what the file has that Margin cannot use
     merge_codebook: bool = False  # ``codes`` is a codebook (``merge_codebook`` below), reported
+    paths_where_needed: bool = False  # JSON lines: ``codes`` placed by path only where a name repeats
     project: Project | None = None  # a REFI-QDA project: positions converted once all its texts are read
 
 
@@ -184,9 +187,15 @@ TOO_DEEP = "not usable JSON (arrays or objects nested too deeply)"
 
 
 def parse_jsonl(path: Path, data: bytes) -> Parsed:
-    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped)."""
-    parsed = Parsed()
+    """Every line a ``JsonlRecord``, or the ``JsonlCodebook`` (once; blank lines skipped).
+    An annotation's themes are found by ``theme_paths`` when it has them, else by name, which
+    must then be one theme of the codebook (checked once the whole file is read: the codebook
+    line comes first in an export, but a file put together by hand may have it anywhere).
+    Without a codebook line, the themes the paths name are made where they say. Whether the
+    paths are followed depends on the database too (``by_path_or_name``)."""
+    parsed = Parsed(paths_where_needed=True)
     codebook_line = 0
+    path_specs: dict[tuple[str, ...], ThemeSpec] = {}  # every theme and group the paths name
     for number, line in enumerate(data.removeprefix(codecs.BOM_UTF8).split(b"\n"), 1):
         if not line.strip():
             continue
@@ -196,19 +205,18 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
                 if codebook_line:
                     raise RecordError(f"a second codebook (the first is on line {codebook_line})")
                 codebook_line = number
-                themes = convert(raw, JsonlCodebook).themes
-                for index, theme in enumerate(themes):
-                    check_name(theme.name, f'"themes[{index}].name": ')
-                    check_name(theme.parent, f'"themes[{index}].parent": ')
-                specs = [ThemeSpec(name=t.name, description=t.description, color=t.color, parent=t.parent)
-                         for t in themes]
-                parsed.codes = codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))],
-                                              known_parents_only=True)
+                parsed.codes = jsonl_codebook(convert(raw, JsonlCodebook).themes)
                 parsed.merge_codebook = True
                 continue
             record = convert(raw, JsonlRecord)
             for index, name in enumerate(record.theme_names):
                 check_name(name, f'"theme_names[{index}]": ')
+            keys = theme_path_keys(record.theme_names, record.theme_paths)
+            for theme_path in record.theme_paths or []:
+                for depth in range(len(theme_path)):  # its groups first: import_themes places it under them
+                    path_specs.setdefault(tuple(map(folded, theme_path[: depth + 1])),
+                                          ThemeSpec(name=theme_path[depth], path=tuple(theme_path[:depth]),
+                                                    parent=theme_path[depth - 1] if depth else None))
             check_span(record.start, record.end)
             check_date(record.created, "created")
             check_date(record.modified, "modified")
@@ -222,28 +230,150 @@ def parse_jsonl(path: Path, data: bytes) -> Parsed:
             document=record.document_path, elsewhere=record.document_file, start=record.start, end=record.end,
             quote=record.quote, prefix=record.prefix, suffix=record.suffix, themes=record.theme_names,
             note=record.note, author=record.author, created=record.created, modified=record.modified,
+            theme_keys=keys, line=number,
         ))
+    if not codebook_line:
+        parsed.codes = list(path_specs.values())
+    elif any(spec.path is not None for spec in parsed.codes):
+        for item in parsed.items:
+            try:
+                item.theme_keys = codebook_keys(item, parsed.codes, path_specs)
+            except RecordError as error:
+                raise ImportFileError(f"{path}: line {item.line}: {error}") from None
     return parsed
+
+
+def jsonl_codebook(themes: list[CodebookTheme]) -> list[ThemeSpec]:
+    """A JSON-lines codebook's themes as specs in an order ``Store.import_themes`` can place
+    them in. With ``path`` (exports since themes nest at any depth) each theme is placed where
+    it sits, so two of one name under different parents stay two; without (older exports) by
+    ``parent`` name, as before."""
+    placed = [theme.path is not None for theme in themes]
+    if any(placed) and not all(placed):
+        raise RecordError(f'"themes[{placed.index(False)}].path" is missing (other themes have one)')
+    specs = []
+    for index, theme in enumerate(themes):
+        check_name(theme.name, f'"themes[{index}].name": ')
+        check_name(theme.parent, f'"themes[{index}].parent": ')
+        if theme.path is None:
+            specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
+                                   parent=theme.parent, digit=theme.key))
+            continue
+        for step, name in enumerate(theme.path):
+            check_name(name, f'"themes[{index}].path[{step}]": ')
+        group = theme.path[-1] if theme.path else None
+        if theme.parent is not None and (group is None or folded(theme.parent) != folded(group)):
+            raise RecordError(f'"themes[{index}].parent" {shown(theme.parent)} is not the last name of its '
+                              f'"path" {shown(theme.path)}')
+        specs.append(ThemeSpec(name=theme.name, description=theme.description, color=theme.color,
+                               parent=group, path=tuple(theme.path), digit=theme.key))
+    return codebook_order(specs, [f"themes[{index}]" for index in range(len(specs))], known_parents_only=True)
+
+
+def theme_path_keys(names: list[str], paths: list[list[str]] | None) -> list[tuple[str, ...]]:
+    """An annotation line's ``theme_paths`` as ``ThemeSpec.key``s, checked against its
+    ``theme_names``: one path per name, in order, each ending in that name."""
+    if paths is None:
+        return []
+    if len(paths) != len(names):
+        raise RecordError(f'"theme_paths" has {len(paths)} paths for {len(names)} "theme_names"')
+    for index, (name, path) in enumerate(zip(names, paths)):
+        for step, step_name in enumerate(path):
+            check_name(step_name, f'"theme_paths[{index}][{step}]": ')
+        if folded(path[-1]) != folded(name):
+            raise RecordError(f'"theme_paths[{index}]" {shown(path)} does not end in its theme name '
+                              f'{shown(name)}')
+    return [tuple(map(folded, path)) for path in paths]
+
+
+def codebook_keys(item: Incoming, codes: list[ThemeSpec],
+                  given: dict[tuple[str, ...], ThemeSpec]) -> list[tuple[str, ...]]:
+    """Where an annotation's themes sit in the file's codebook (placed by ``path``), the
+    codebook being the whole tree: by its paths when it gives them, else by name, the name of
+    one theme only (of two under different parents, which is meant cannot be told). ``given``
+    holds the paths as the file spells them, for a complaint."""
+    keys = {spec.key for spec in codes}
+    for index, key in enumerate(item.theme_keys):
+        if key not in keys:
+            raise RecordError(f'"theme_paths[{index}]" {spec_label(given[key])!r} is not a theme of the '
+                              'codebook')
+    if item.theme_keys:
+        return item.theme_keys
+    named: dict[str, list[ThemeSpec]] = {}
+    for spec in codes:
+        named.setdefault(folded(spec.name), []).append(spec)
+    found = []
+    for index, name in enumerate(item.themes):
+        places = named.get(folded(name), [])
+        if not places:
+            raise RecordError(f'"theme_names[{index}]" {shown(name)} is not a theme of the codebook')
+        if len(places) > 1:
+            raise RecordError(ambiguous(index, name, [spec_label(spec) for spec in places]))
+        found.append(places[0].key)
+    return found
+
+
+def ambiguous(index: int, name: str, places: list[str]) -> str:
+    """The complaint about a name alone that two themes hold: the line needs paths."""
+    return (f'"theme_names[{index}]" {shown(name)} could be {" or ".join(map(repr, places))}: '
+            'give "theme_paths"')
+
+
+def by_path_or_name(workspace: Workspace, path: Path, parsed: Parsed) -> None:
+    """A JSON-lines file's themes placed by path where a name repeats, in the file or in the
+    database; else by name, as before paths were written: merged into a database, a theme of
+    that name there is the file's theme wherever it sits (and takes the file's group), never a
+    second one. An annotation naming a theme by name alone (a file without paths) that the
+    database holds under two parents is refused, naming its line."""
+    held: dict[str, list[str]] = {}
+    for theme in workspace.themes:
+        held.setdefault(folded(theme.name), []).append(workspace.store.theme_path(theme))
+    names = [folded(spec.name) for spec in parsed.codes]
+    if len(set(names)) == len(names) and all(len(held.get(name, ())) < 2 for name in names):
+        parsed.codes = [replace(spec, path=None) for spec in parsed.codes]
+        for item in parsed.items:
+            item.theme_keys = []
+    for item in parsed.items:
+        for index, name in enumerate(item.themes if not item.theme_keys else ()):
+            if len(places := held.get(folded(name), [])) > 1:
+                raise ImportFileError(f"{path}: line {item.line}: {ambiguous(index, name, places)}")
+
+
+def spec_label(spec: ThemeSpec) -> str:
+    """``Security › Arms``: a spec named with its place, if it has one."""
+    return PATH_SEPARATOR.join([*(spec.path or ()), spec.name])
 
 
 def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only: bool = False) -> list[ThemeSpec]:
     """``specs`` in their order, except that a theme listed before its group comes right after
-    it (``Store.import_themes`` groups a theme under one it has seen). A name given twice,
-    a theme grouped under itself however indirectly, and (``known_parents_only``) a group
-    not in ``specs`` are malformed; ``where[i]`` names spec ``i`` in a complaint."""
-    index: dict[str, int] = {}
+    it (``Store.import_themes`` groups a theme under one it has seen). A theme given twice
+    (by name; by path and name for specs placed by ``path``), a theme grouped under itself
+    however indirectly, and (``known_parents_only``) a group not in ``specs`` are malformed;
+    ``where[i]`` names spec ``i`` in a complaint. A placed spec's group is the spec whose key
+    its path is, so placed specs cannot make a circle."""
+
+    def node(spec: ThemeSpec) -> tuple[str, ...]:
+        return spec.key if spec.path is not None else (folded(spec.name),)
+
+    def group(spec: ThemeSpec) -> tuple[str, ...] | None:
+        if spec.path is not None:
+            return spec.key[:-1] or None
+        return (folded(spec.parent),) if spec.parent else None
+
+    index: dict[tuple[str, ...], int] = {}
     for number, spec in enumerate(specs):
-        name = folded(spec.name)
-        if name in index:
-            raise RecordError(f"{where[number]}: {spec.name!r} is there twice (also {where[index[name]]})")
-        index[name] = number
+        if node(spec) in index:
+            raise RecordError(f"{where[number]}: {spec_label(spec)!r} is there twice "
+                              f"(also {where[index[node(spec)]]})")
+        index[node(spec)] = number
     ordered: list[ThemeSpec] = []
-    placed: set[str] = set()
-    waiting: dict[str, list[int]] = {}
+    placed: set[tuple[str, ...]] = set()
+    waiting: dict[tuple[str, ...], list[int]] = {}
     for number, spec in enumerate(specs):
-        parent = folded(spec.parent) if spec.parent else None
+        parent = group(spec)
         if parent is not None and parent not in index and known_parents_only:
-            raise RecordError(f"{where[number]}: its group {spec.parent!r} is not a theme of the codebook")
+            named = PATH_SEPARATOR.join(spec.path) if spec.path is not None else spec.parent
+            raise RecordError(f"{where[number]}: its group {named!r} is not a theme of the codebook")
         if parent is not None and parent in index and parent not in placed:
             waiting.setdefault(parent, []).append(number)
             continue
@@ -251,15 +381,17 @@ def codebook_order(specs: list[ThemeSpec], where: list[str], known_parents_only:
         while stack:  # the theme, then every theme that waited for it, depth first
             current = stack.pop()
             ordered.append(specs[current])
-            placed.add(folded(specs[current].name))
-            stack += reversed(waiting.pop(folded(specs[current].name), []))
+            placed.add(node(specs[current]))
+            stack += reversed(waiting.pop(node(specs[current]), []))
     if len(ordered) < len(specs):
-        number = next(n for n, spec in enumerate(specs) if folded(spec.name) not in placed)
-        loop, seen = [specs[number].name], {folded(specs[number].name)}
-        while (parent := specs[index[folded(loop[-1])]].parent) is not None and folded(parent) not in seen:
-            loop.append(specs[index[folded(parent)]].name)
-            seen.add(folded(parent))
-        loop.append(specs[index[folded(parent)]].name)
+        number = next(n for n, spec in enumerate(specs) if node(spec) not in placed)
+        current = node(specs[number])
+        loop, seen = [specs[number].name], {current}
+        while (parent := group(specs[index[current]])) is not None and parent not in seen:
+            loop.append(specs[index[parent]].name)
+            seen.add(parent)
+            current = parent
+        loop.append(specs[index[parent]].name)
         raise RecordError(f"{where[number]}: themes grouped in a circle ({' → '.join(map(repr, loop))})")
     return ordered
 
@@ -617,6 +749,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
     ``sources`` are more folders documents may be read from."""
     parsed = parse(path)
+    if parsed.paths_where_needed:
+        by_path_or_name(workspace, path, parsed)
     if parsed.merge_codebook:  # a group must be a theme of the file or of the database
         names = {folded(spec.name) for spec in parsed.codes} | {folded(theme.name) for theme in workspace.themes}
         for spec in parsed.codes:
@@ -676,6 +810,8 @@ def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) 
             report.themes_known = len({spec.key for spec in parsed.codes}) - len(report.themes_added)
             if parsed.merge_codebook:
                 report.codebook = merge_codebook(workspace, parsed.codes, themes, known, known_keys)
+                if not before:
+                    take_digits(workspace, parsed.codes, themes)
             report.codebook_only = (bool(parsed.codes) and not parsed.sources and not parsed.items
                                     and parsed.project is None)
             if parsed.project is not None and parsed.codes:
@@ -781,8 +917,9 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[st
     and description, where it gives one, replace theirs. A code placed in a tree (a
     ``.qdc``: ``ThemeSpec.path``) is the theme of that name under the same parents, at any
     depth (``known_keys``: ``Store.theme_key`` of each theme before); one of that name under
-    other parents is another theme, added. A spec without a place (a CSV, a JSON-lines
-    codebook) is the theme of that name anywhere (``known_names``, folded) and takes the
+    other parents is another theme, added (a JSON-lines codebook whose names repeat is placed
+    so too). A spec without a place (a CSV, a JSON-lines codebook of different names) is the
+    theme of that name anywhere (``known_names``, folded) and takes the
     file's group too. An empty cell or a missing group never clears or ungroups anything, so
     the same file merged twice changes nothing. ``themes`` is what ``Store.import_themes``
     returned. Returns the report line:
@@ -816,6 +953,23 @@ def merge_codebook(workspace: Workspace, specs: list[ThemeSpec], themes: dict[st
     what = f" ({', '.join(dict.fromkeys(sorted(fields, key=['colour', 'description', 'group'].index)))})"
     return (f"codebook: {counted(added, 'theme')} added, {changed} changed{what if changed else ''}, "
             f"{len(specs) - added - changed} already there")
+
+
+def take_digits(workspace: Workspace, specs: list[ThemeSpec],
+                themes: dict[str | tuple[str, ...], Any]) -> None:
+    """A fresh codebook takes the digits its file gives, which need not follow the order
+    (grouping a theme keeps its digit), so that a round trip keeps every digit. Unless the
+    file gives none (a CSV codebook), a digit twice, or the codebook has themes the file's
+    codebook lacks: then the import's own, by position."""
+    wanted = {themes[spec.key if spec.path is not None else folded(spec.name)].id: spec.digit
+              for spec in specs}
+    digits = [digit for digit in wanted.values() if digit is not None]
+    store = workspace.store
+    if not digits or len(digits) != len(set(digits)) or any(theme.id not in wanted for theme in store.themes):
+        return
+    for theme in store.themes:
+        if theme.key != wanted[theme.id]:
+            store.update_theme(theme, key=wanted[theme.id])
 
 
 def placements(items: list[Incoming], documents: dict[str, Document | str],
