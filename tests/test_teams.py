@@ -87,6 +87,30 @@ def test_a_coder_follows_the_project_codebook_and_proposes_new_themes(corpus_dir
     ana.close()
 
 
+def test_a_coder_follows_the_project_tree_at_any_depth_and_its_moves(corpus_dir: Path) -> None:
+    """The lead nests a theme three levels deep, then moves it: each coder's database takes
+    the same places on its next opening, the digits staying with their themes."""
+    lead = Workspace.open([corpus_dir], database=project(corpus_dir))
+    top, middle, leaf = lead.themes[0], lead.themes[1], lead.themes[2]
+    lead.set_parent(middle, top)
+    lead.set_parent(leaf, lead.theme(middle.id))
+    lead.close()
+
+    ana = coder_workspace(corpus_dir, "ana")
+    assert ana.store.theme_path(ana.store.theme_named(leaf.name)) == f"{top.name} › {middle.name} › {leaf.name}"
+    assert [(t.name, t.key) for t in ana.themes] == [(t.name, t.key) for t in lead.store.themes]
+    ana.close()
+
+    lead = Workspace.open([corpus_dir], database=project(corpus_dir))
+    lead.set_parent(lead.theme(leaf.id), None)
+    lead.close()
+    ana = coder_workspace(corpus_dir, "ana")
+    assert ana.store.theme_named(leaf.name).parent is None
+    assert ana.store.theme_path(ana.store.theme_named(middle.name)) == f"{top.name} › {middle.name}"
+    assert [t.name for t in ana.themes] == [t.name for t in lead.store.themes]
+    ana.close()
+
+
 def test_the_proposed_marker_survives_a_restart_and_checks(corpus_dir: Path, capsys) -> None:
     ana = coder_workspace(corpus_dir, "ana")
     ana.create_theme("Tunnels")

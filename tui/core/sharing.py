@@ -123,8 +123,8 @@ def _normal(name: str) -> str:
 
 def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] = ()) -> tuple[int, int]:
     """Bring a coder's codebook in line with the project's database at ``project``: add the
-    project's themes it lacks, order the shared themes as the project does (its own come
-    after), and mark themes the project does not have as proposed (unmarking those it has
+    project's themes it lacks, place and order the shared themes as the project does (its
+    tree at any depth; the coder's own come after), and mark themes the project does not have as proposed (unmarking those it has
     now). Not an undo step: it happens on opening. Returns (themes added, themes proposed).
     Before the project's database exists, its codebook is ``starting`` (the corpus's
     ``codebook.json``, which it will start with); a broken one is a ``StoreError``."""
@@ -132,16 +132,18 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
 
     if not coder.writable:
         return 0, 0
-    parents: dict[int, str] = {}
     if project.is_file():
         source = Store.open(project, inspect=True)
         try:
             themes = list(source.themes)
-            parents = {theme.id: theme.name for theme in themes}
         finally:
             source.close()
     else:
-        themes = [Theme(-1, spec.name, spec.color or "", description=spec.description) for spec in starting]
+        ids = {_normal(spec.name): -number for number, spec in enumerate(starting, 1)}
+        themes = [Theme(-number, spec.name, spec.color or "", description=spec.description,
+                        parent=ids.get(_normal(spec.parent)) if spec.parent else None)
+                  for number, spec in enumerate(starting, 1)]
+    names = {theme.id: theme.name for theme in themes}
     added = 0
     with coder.batch():
         for theme in themes:
@@ -151,12 +153,14 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
                 if theme.color:
                     mine = coder.update_theme(mine, color=theme.color)
                 added += 1
-        for theme in themes:  # groups once every theme exists
+        for theme in themes:  # then the tree, at any depth, once every theme exists
             mine = coder.theme_named(theme.name)
-            parent = coder.theme_named(parents[theme.parent]) if theme.parent in parents else None
-            if mine is not None and theme.parent is not None and mine.parent is None and parent is not None \
-                    and parent.parent is None and not any(t.parent == mine.id for t in coder.themes):
-                coder.set_parent(mine, parent)
+            parent = coder.theme_named(names[theme.parent]) if theme.parent in names else None
+            if mine is not None and mine.parent != (parent.id if parent else None):
+                try:
+                    coder.set_parent(mine, parent)
+                except ValueError:  # a loop or a name clash made by the coder's own themes: theirs to sort
+                    pass
         shared = {_normal(theme.name) for theme in themes}
         order = {_normal(theme.name): position for position, theme in enumerate(themes)}
         wanted = sorted(coder.themes, key=lambda t: order.get(_normal(t.name), len(order)))
