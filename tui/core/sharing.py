@@ -125,8 +125,8 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
     """Bring a coder's codebook in line with the project's database at ``project``: add the
     project's themes it lacks, place and order the shared themes as the project does (its
     tree at any depth; the coder's own come after), and mark themes the project does not
-    have as proposed (unmarking those it has now). Not an undo step: it happens on opening. Returns (themes added, themes proposed).
-    Before the project's database exists, its codebook is ``starting`` (the corpus's
+    have as proposed (unmarking those it has now). Not an undo step: it happens on opening.
+    Returns (themes added, themes proposed). Before the project's database exists, its codebook is ``starting`` (the corpus's
     ``codebook.json``, which it will start with); a broken one is a ``StoreError``."""
     from .store import Store
 
