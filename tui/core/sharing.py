@@ -126,8 +126,9 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
     project's themes it lacks, place and order the shared themes as the project does (its
     tree at any depth; the coder's own come after), and mark themes the project does not
     have as proposed (unmarking those it has now). Not an undo step: it happens on opening.
-    Returns (themes added, themes proposed). Before the project's database exists, its codebook is ``starting`` (the corpus's
-    ``codebook.json``, which it will start with); a broken one is a ``StoreError``."""
+    Returns (themes added, themes proposed). Before the project's database exists, its
+    codebook is ``starting`` (the corpus's ``codebook.json``, which it will start with); a
+    broken one is a ``StoreError``."""
     from .store import Store
 
     if not coder.writable:
