@@ -132,6 +132,17 @@ def test_a_malformed_json_lines_record_is_one_line_and_changes_nothing(
     assert snapshot(database) == before
 
 
+def test_a_malformed_file_for_a_project_without_a_database_leaves_no_trace(tmp_path: Path, capsys) -> None:
+    """The file is checked before a database is opened: no annotations/ folder, lock, owner
+    or .gitignore appears for a refused import into a project that had none."""
+    shutil.copytree(SEEDS, tmp_path / "docs", ignore=shutil.ignore_patterns("codebook.json"))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"start": "12"}\n', encoding="utf-8")
+    assert main(["import", str(bad), "--db", str(tmp_path / "annotations" / "annotations.json")]) == 2
+    assert capsys.readouterr().err == f'margin: {bad}: line 1: "start" must be an integer, got "12"\n'
+    assert sorted(child.name for child in tmp_path.iterdir()) == ["bad.jsonl", "docs"]
+
+
 def test_a_line_that_is_not_json_or_not_an_object_is_named(exports: dict[str, Path], tmp_path: Path) -> None:
     database = fresh_target(exports)
     bad = tmp_path / "bad.jsonl"

@@ -342,7 +342,7 @@ def stats_encoding(fmt: str) -> str:
 
 
 def run_import(argv: list[str]) -> int:
-    from .core.importers import ImportFileError, import_file
+    from .core.importers import ImportFileError, import_file, parse
 
     parser = Parser(
         prog="margin import",
@@ -361,10 +361,11 @@ def run_import(argv: list[str]) -> int:
                              "from the archive, the database's document folders and FILE's folder")
     arguments = parser.parse_args(argv)
     try:
+        parsed = parse(arguments.file)  # a malformed file is refused before a database is opened or made
         # the corpus's uncoded documents too: a project's source with their text is one of them
         workspace = Workspace.open_database(database_here(arguments.db), for_writing=True, whole_corpus=True)
         try:
-            report = import_file(workspace, arguments.file, arguments.sources)
+            report = import_file(workspace, arguments.file, arguments.sources, parsed)
         finally:
             workspace.close()
     except (StoreError, ImportFileError) as error:

@@ -745,10 +745,12 @@ def matching_document(workspace: Workspace, source: ProjectSource) -> Document |
 
 # -- 3. write -----------------------------------------------------------------------------
 
-def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = ()) -> ImportReport:
+def import_file(workspace: Workspace, path: Path, sources: Sequence[Path] = (),
+                parsed: Parsed | None = None) -> ImportReport:
     """Import ``path`` into the workspace's database, all or nothing (see the module's doc).
-    ``sources`` are more folders documents may be read from."""
-    parsed = parse(path)
+    ``sources`` are more folders documents may be read from. ``parsed`` is ``parse(path)``
+    when the caller has checked the file already (before it opened, or created, a database)."""
+    parsed = parsed if parsed is not None else parse(path)
     if parsed.paths_where_needed:
         by_path_or_name(workspace, path, parsed)
     if parsed.merge_codebook:  # a group must be a theme of the file or of the database
