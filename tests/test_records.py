@@ -159,7 +159,9 @@ def test_a_fifo_at_the_database_path_is_refused_not_read_forever(corpus_dir: Pat
     database.parent.mkdir(parents=True)
     os.mkfifo(database)
     refused_in_one_line(corpus_dir, database, capsys, "is a FIFO (named pipe), not a file")
-    assert main(["import", str(database.parent.parent / "nothing.jsonl"), "--db", str(database)]) == 2
+    empty = database.parent.parent / "nothing.jsonl"  # a sound file: the database is what is refused
+    empty.write_text("", encoding="utf-8")
+    assert main(["import", str(empty), "--db", str(database)]) == 2
     assert "is a FIFO (named pipe), not a file" in capsys.readouterr().err
     assert stat.S_ISFIFO(database.lstat().st_mode)
 

@@ -59,7 +59,8 @@ SCRATCH_ROOT = ROOT / "build" / "mutation"
 TESTS_BY_MODULE = {
     "anchoring": ["tests/test_anchoring.py", "tests/test_reanchoring.py"],
     "text": ["tests/test_text.py"],
-    "exporters": ["tests/test_export.py"],
+    "exporters": ["tests/test_export.py", "tests/test_interop.py", "tests/test_jsonl_paths.py", "tests/test_w3c.py",
+                  "tests/test_refi_cases.py"],
     "refi": ["tests/test_export.py", "tests/test_import.py", "tests/test_refi_projects.py",  # export, reading back
              "tests/test_refi_cases.py"],
     "stats": ["tests/test_stats.py"],
