@@ -116,6 +116,28 @@ def test_deleting_or_merging_a_parent_keeps_its_subtree_in_place(workspace: Work
     assert workspace.theme(middle.id).parent is None and workspace.theme(leaf.id).parent == middle.id
 
 
+def test_deleting_or_merging_never_puts_two_themes_of_one_name_side_by_side(
+        workspace: Workspace, database: Path) -> None:
+    """Security › Arms and Security › Trade › Arms: deleting Trade would lift its Arms beside
+    the other, merging Trade into Security would too. Both are refused before anything changes."""
+    security, arms, trade, trade_arms, other = (
+        workspace.create_theme(name) for name in ("Security", "Arms", "Trade", "Small arms", "Other"))
+    workspace.set_parent(arms, security)
+    workspace.set_parent(workspace.theme(trade.id), security)
+    workspace.set_parent(trade_arms, workspace.theme(trade.id))
+    workspace.update_theme(workspace.theme(trade_arms.id), name="arms")  # the same name, folded
+    document = workspace.documents[0]
+    workspace.toggle_theme(document, 0, 10, workspace.theme(trade.id))
+    before = [(t.name, t.parent) for t in workspace.themes], dict(workspace.store.annotations)
+    with pytest.raises(ValueError, match="arms would move under Security, where Arms is already"):
+        workspace.delete_theme(workspace.theme(trade.id))
+    with pytest.raises(ValueError, match="arms would move under Security, where Arms is already"):
+        workspace.merge_theme(workspace.theme(trade.id), workspace.theme(security.id))
+    assert ([(t.name, t.parent) for t in workspace.themes], dict(workspace.store.annotations)) == before
+    workspace.merge_theme(workspace.theme(trade.id), workspace.theme(other.id))  # no Arms there: fine
+    assert workspace.store.theme_path(workspace.theme(trade_arms.id)) == "Other › arms"
+
+
 def test_counts_roll_up_once_per_annotation(workspace: Workspace) -> None:
     parent, child = workspace.themes[0], workspace.themes[1]
     workspace.set_parent(child, parent)

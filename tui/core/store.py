@@ -837,18 +837,21 @@ class Store:
         annotations changed. No annotation is lost, none gets a theme twice."""
         if source.id == target.id:
             raise ValueError("a theme cannot be merged into itself")
+        inside = target.id in self.tree.descendants(source)  # its children cannot go under it
+        children_to = self._theme_parent(source) if inside else target
+        self._check_children_fit(source, children_to)
         changed = 0
         for annotation in [a for a in self.annotations.values() if source.id in a.themes]:
             themes = tuple(dict.fromkeys(target.id if t == source.id else t for t in annotation.themes))
             self.update_annotation(annotation, themes=themes)
             changed += 1
-        inside = target.id in self.tree.descendants(source)  # its children cannot go under it
-        self._drop_theme(source, children_to=self._theme_parent(source) if inside else target)
+        self._drop_theme(source, children_to=children_to)
         return changed
 
     def delete_theme(self, theme: Theme) -> tuple[int, int]:
         """Remove ``theme`` from its annotations (deleting those it was the only theme of) and
         from the codebook; returns (annotations changed, annotations deleted)."""
+        self._check_children_fit(theme, self._theme_parent(theme))
         changed = deleted = 0
         for annotation in [a for a in self.annotations.values() if theme.id in a.themes]:
             remaining = tuple(t for t in annotation.themes if t != theme.id)
@@ -863,6 +866,21 @@ class Store:
 
     def _theme_parent(self, theme: Theme) -> Theme | None:
         return self._themes_by_id.get(theme.parent) if theme.parent is not None else None
+
+    def _check_children_fit(self, theme: Theme, children_to: Theme | None) -> None:
+        """Refuse (``ValueError``, before anything changes) to move the themes right under
+        ``theme`` to ``children_to`` when one would land beside a theme of its name: two
+        siblings of one name would make a theme's path ambiguous (and a JSON-lines export
+        of it refused on import)."""
+        parent = children_to.id if children_to else None
+        moving = [t for t in self.themes if t.parent == theme.id]
+        staying = {folded(t.name): t for t in self.themes
+                   if t.parent == parent and t.id != theme.id}
+        for child in moving:
+            if (clash := staying.get(folded(child.name))) is not None:
+                where = f"under {children_to.name}" if children_to else "at the top level"
+                raise ValueError(f"{child.name} would move {where}, where {clash.name} is already: "
+                                 f"rename or move one of them first")
 
     def _drop_theme(self, theme: Theme, children_to: Theme | None) -> None:
         """Remove ``theme`` from the codebook; the themes right under it move (with theirs)
