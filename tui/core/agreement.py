@@ -38,14 +38,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .codebook import folded
 from .intervals import no_collection
 
 Span = tuple[int, int]
 Pattern = tuple[int, int]  # (bit mask of coders who rated, bit mask of those who coded)
-
-
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 @dataclass
@@ -119,7 +116,7 @@ def build_coding(coders: list[str], documents: dict[str, TeamDocument],
     coverage: dict[str, dict[str, list[list[Span]]]] = {}
     for index, by_theme in enumerate(spans):
         for theme, by_document in by_theme.items():
-            key = _normal(theme)
+            key = folded(theme)
             shown.setdefault(key, theme)
             for document, passages in by_document.items():
                 per_coder = coverage.setdefault(key, {}).setdefault(document, [[] for _ in coders])
@@ -273,7 +270,7 @@ def compare(coding: Coding, theme: str | None = None) -> Report:
     counts each character once per theme). ``theme`` keeps one theme (by name)."""
     keys = list(coding.themes)
     if theme is not None:
-        keys = [key for key in keys if key == _normal(theme)]
+        keys = [key for key in keys if key == folded(theme)]
         if not keys:
             raise KeyError(theme)
     results, unused = [], []
@@ -311,7 +308,7 @@ class Passage:
 
 def passages(coding: Coding, theme: str | None = None, document: str | None = None) -> list[Passage]:
     """Every coded run, document by document (corpus order), then by position and theme."""
-    wanted = None if theme is None else _normal(theme)
+    wanted = None if theme is None else folded(theme)
     found: list[Passage] = []
     order = {key: position for position, key in enumerate(coding.documents)}
     for key, by_document in coding.coverage.items():
@@ -384,7 +381,7 @@ def load(databases: list[Path], names: list[str] | None = None, only_coded: bool
         rated.append(set(keys.values()) if only_coded else None)
         theme_names = {theme.id: theme.name for theme in store.themes}
         for theme in store.themes:
-            shown.setdefault(_normal(theme.name), theme.name)
+            shown.setdefault(folded(theme.name), theme.name)
         grouped: dict[tuple[int, int], list[Span]] = defaultdict(list)  # (theme, document) → passages
         with no_collection():
             for annotation in store.annotations.values():

@@ -42,10 +42,6 @@ SEPARATOR = ", "
 Identity = tuple[int, int, int, frozenset[str]]  # target document id, start, end, theme names
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def coders_of(author: str) -> list[str]:
     """The coders an ``author`` field credits (``"ana, ben"`` → ``["ana", "ben"]``)."""
     return [name.strip() for name in author.split(",") if name.strip()]
@@ -96,7 +92,7 @@ class Merger:
         self.target = target
         self.roots = database_roots(target.database_path)
         self.index: dict[Identity, int] = {}
-        names = {theme.id: _normal(theme.name) for theme in target.themes}
+        names = {theme.id: folded(theme.name) for theme in target.themes}
         for annotation in target.store.annotations.values():
             self.index[self._key(annotation.document, annotation, names)] = annotation.id
 
@@ -110,7 +106,7 @@ class Merger:
         store, target = source.store, self.target.store
         source.reanchor_changed_documents()
         texts: dict[str, Document] = {d.key: d for d in source.documents if not d.problem}
-        names = {theme.id: _normal(theme.name) for theme in store.themes}
+        names = {theme.id: folded(theme.name) for theme in store.themes}
         themes: dict[int, int | None] = {}  # source theme id → target theme id, on first use
         documents: dict[int, tuple[int, str] | None] = {}  # source document id → target id, its text
         for annotation in source.annotations_in_order():

@@ -23,14 +23,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .codebook import Theme, ThemeSpec
-from .project import CODERS_FOLDER
+from .codebook import Theme, ThemeSpec, folded
+from .project import CODERS_FOLDER, DATABASE_FOLDER, DATABASE_NAME
 from .storage import StoreError
 
 if TYPE_CHECKING:
     from .store import Store
 
-PROJECT_FOLDER = "annotations"  # workspace.DATABASE_FOLDER (not imported: workspace imports this module)
 CODER_VARIABLE = "MARGIN_CODER"
 PROPOSED = "proposed"
 
@@ -80,7 +79,7 @@ def project_of(database: Path) -> Path | None:
     """The project database a coder database follows, or None if ``database`` is no coder's."""
     if coder_of(database) is None:
         return None
-    return database.parent.parent / "annotations.json"
+    return database.parent.parent / DATABASE_NAME
 
 
 def coder_databases(project_database: Path) -> list[Path]:
@@ -96,9 +95,9 @@ def ensure_gitignore(database: Path) -> Path | None:
     ``coders/`` folder) unless the file exists; a database elsewhere (``--db ~/notes.json``)
     gets none: Margin does not write into folders it does not own. Returns the file written."""
     folder = database.parent
-    if folder.name == CODERS_FOLDER and folder.parent.name == PROJECT_FOLDER:
+    if folder.name == CODERS_FOLDER and folder.parent.name == DATABASE_FOLDER:
         folder = folder.parent
-    if folder.name != PROJECT_FOLDER or not folder.is_dir():
+    if folder.name != DATABASE_FOLDER or not folder.is_dir():
         return None
     target = folder / ".gitignore"
     try:
@@ -115,10 +114,6 @@ def is_proposed(store: Store, theme_id: int) -> bool:
     """Whether a theme is marked as proposed (created by a coder, not yet in the project's codebook)."""
     record = (store.db.storage.read() or {}).get("themes", {}).get(str(theme_id)) or {}
     return bool(record.get(PROPOSED, False))
-
-
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] = ()) -> tuple[int, int]:
@@ -140,9 +135,9 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
         finally:
             source.close()
     else:
-        ids = {_normal(spec.name): -number for number, spec in enumerate(starting, 1)}
+        ids = {folded(spec.name): -number for number, spec in enumerate(starting, 1)}
         themes = [Theme(-number, spec.name, spec.color or "", description=spec.description,
-                        parent=ids.get(_normal(spec.parent)) if spec.parent else None)
+                        parent=ids.get(folded(spec.parent)) if spec.parent else None)
                   for number, spec in enumerate(starting, 1)]
     names = {theme.id: theme.name for theme in themes}
     added = 0
@@ -162,15 +157,15 @@ def follow_codebook(coder: Store, project: Path, starting: Sequence[ThemeSpec] =
                     coder.set_parent(mine, parent)
                 except ValueError:  # a loop or a name clash made by the coder's own themes: theirs to sort
                     pass
-        shared = {_normal(theme.name) for theme in themes}
-        order = {_normal(theme.name): position for position, theme in enumerate(themes)}
-        wanted = sorted(coder.themes, key=lambda t: order.get(_normal(t.name), len(order)))
+        shared = {folded(theme.name) for theme in themes}
+        order = {folded(theme.name): position for position, theme in enumerate(themes)}
+        wanted = sorted(coder.themes, key=lambda t: order.get(folded(t.name), len(order)))
         if [t.id for t in wanted] != [t.id for t in coder.themes]:
             coder.renumber(wanted)
         proposed = 0
         for theme in coder.themes:
             marked = is_proposed(coder, theme.id)
-            should = _normal(theme.name) not in shared
+            should = folded(theme.name) not in shared
             proposed += should
             if marked != should:
                 coder.update_theme(theme, **{PROPOSED: should})
