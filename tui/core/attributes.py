@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import limits
+from .codebook import folded
 
 ATTRIBUTES_NAME = "attributes.csv"
 ATTRIBUTES_BYTES = 20 * limits.MB
@@ -159,13 +160,13 @@ def attribute_regions(document, key: str, wanted: str) -> tuple[bool, list[tuple
     key = key.casefold()
     for name, value in document.attributes.items():
         if name.casefold() == key:
-            matches = " ".join(value.split()).casefold() == wanted
+            matches = folded(value) == wanted
             return True, [(0, len(document.text))] if matches and document.text else []
     if key == SPEAKER:
         turns = document.turns
         if turns:
             return True, [(turn.start, turn.end) for turn in turns
-                          if " ".join(turn.speaker.split()).casefold() == wanted]
+                          if folded(turn.speaker) == wanted]
     return False, []
 
 

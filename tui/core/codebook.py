@@ -124,8 +124,18 @@ def new_guid(kept: str | None = None) -> str:
 
 
 def folded(name: str) -> str:
-    """A theme name as names are compared: case and runs of spaces do not count."""
+    """A theme name (or an attribute's value) as Margin compares them: case and runs of
+    spaces do not count."""
     return " ".join(name.split()).casefold()
+
+
+def themes_meant(themes: list[Theme], name: str) -> list[Theme]:
+    """The themes a typed ``name`` may mean (``--theme``, a query): the first with that whole
+    name, else every theme whose name starts with it, so that a long name need not be typed
+    in full. One theme is an answer; more are an ambiguous prefix; none, no such theme."""
+    wanted = folded(name)
+    exact = [theme for theme in themes if folded(theme.name) == wanted]
+    return exact[:1] or [theme for theme in themes if wanted and theme.name.casefold().startswith(wanted)]
 
 
 def next_color(used: set[str]) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .codebook import Theme
+from .codebook import Theme, themes_meant
 from .merging import coders_of
 from .progress import Progress
 from .storage import atomic_write, atomic_writer
@@ -65,8 +65,7 @@ def theme_for(workspace: Workspace, name: str) -> Theme:
     exact = workspace.store.theme_named(name)
     if exact is not None:
         return exact
-    wanted = " ".join(name.split()).casefold()
-    candidates = [theme for theme in workspace.themes if wanted and theme.name.casefold().startswith(wanted)]
+    candidates = themes_meant(workspace.themes, name)
     if len(candidates) == 1:
         return candidates[0]
     if candidates:

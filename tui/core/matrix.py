@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from . import intervals as iv
 from .attributes import SPEAKER, attribute_names
-from .codebook import Theme, ThemeTree
+from .codebook import Theme, ThemeTree, folded
 from .query import CodingIndex, Passage, QueryError, passages
 from .workspace import Workspace
 
@@ -54,8 +54,7 @@ def value_regions(workspace: Workspace, attribute: str) -> dict[str, tuple[str, 
     regions: dict[str, tuple[str, dict[int, iv.Intervals]]] = {}
 
     def add(value: str, index: int, spans: iv.Intervals) -> None:
-        folded = " ".join(value.split()).casefold()
-        shown, per_document = regions.setdefault(folded, (" ".join(value.split()), {}))
+        shown, per_document = regions.setdefault(folded(value), (" ".join(value.split()), {}))
         per_document[index] = iv.union(per_document.get(index, []), spans)
 
     found = False

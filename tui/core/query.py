@@ -49,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import intervals as iv
-from .codebook import Theme, ThemeTree
+from .codebook import Theme, ThemeTree, folded, themes_meant
 from .corpus import Document
 from .intervals import Intervals
 from .workspace import Workspace
@@ -236,11 +236,7 @@ def parse(source: str) -> Node:
 
 def find_theme(themes: list[Theme], name: str, column: int) -> Theme:
     """A theme by its whole name in any case, else by the one name it starts."""
-    wanted = " ".join(name.split()).casefold()
-    exact = [theme for theme in themes if " ".join(theme.name.split()).casefold() == wanted]
-    if exact:
-        return exact[0]
-    candidates = [theme for theme in themes if wanted and theme.name.casefold().startswith(wanted)]
+    candidates = themes_meant(themes, name)
     if len(candidates) == 1:
         return candidates[0]
     shown = ", ".join(repr(theme.name) for theme in (candidates or themes)[:12])
@@ -248,10 +244,6 @@ def find_theme(themes: list[Theme], name: str, column: int) -> Theme:
         raise QueryError(f"theme {name!r} at column {column} could be {shown}")
     known = f"the themes are {shown}" if themes else "there are no themes"
     raise QueryError(f"no theme named {name!r} at column {column} ({known})")
-
-
-def normalised(value: str) -> str:
-    return " ".join(value.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -339,11 +331,11 @@ class Evaluation:
     def filtered(self, node: Filter) -> Sets:
         from .attributes import attribute_regions
 
-        wanted = normalised(node.value)
+        wanted = folded(node.value)
         result: Sets = {}
         if node.key.casefold() == "doc":
             for index, document in enumerate(self.documents):
-                if wanted in document.path.name.casefold() or wanted in normalised(document.title):
+                if wanted in document.path.name.casefold() or wanted in folded(document.title):
                     result[index] = [(0, len(document.text))] if document.text else []
             return {index: spans for index, spans in result.items() if spans}
         known = False
